@@ -1,0 +1,103 @@
+package dev.custody.cli;
+
+import dev.custody.engine.Engine;
+import dev.custody.manifest.InputLimits;
+import dev.custody.policy.InvalidPolicyException;
+import dev.custody.policy.PolicyError;
+import dev.custody.policy.PolicySet;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code custody check}: evaluates manifests in CI with the same engine and policies as admission. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Evaluate Kubernetes manifests (plain YAML, Helm or Kustomize output, JSON, stdin) against policies.",
+                "Prints, per workload, admitted or denied with the rule, reason code, field path and line."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:nothing denied", "1:at least one workload denied", "2:usage or input error", "3:internal error"})
+final class CheckCommand implements Callable<Integer> {
+
+    enum Format { text, json, sarif, junit }
+
+    @Option(names = {"-p", "--policy"}, required = true, paramLabel = "FILE|DIR",
+            description = "Policy file or directory (repeatable).")
+    List<String> policies;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS",
+            description = "Namespace for objects that do not name one (default: default).")
+    String namespace;
+
+    @Option(names = "--namespace-label", paramLabel = "KEY=VALUE",
+            description = {"A label of the namespace (repeatable). Applies to --namespace when given, otherwise to every",
+                    "namespace that has no Namespace object in the input."})
+    List<String> namespaceLabels = List.of();
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Format output;
+
+    @Option(names = {"-v", "--verbose"}, description = "Show passing and skipped rule results in text output.")
+    boolean verbose;
+
+    @Option(names = "--max-input-bytes", defaultValue = "33554432", paramLabel = "N",
+            description = "Refuse inputs larger than this many bytes (default: ${DEFAULT-VALUE}).")
+    long maxInputBytes;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Manifest files or directories (recursive); - reads stdin.")
+    List<String> paths;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream err = System.err;
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String kv : namespaceLabels) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--namespace-label must be KEY=VALUE, found \"" + kv + "\"");
+            }
+            labels.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        PolicySet set;
+        try {
+            set = PolicyFiles.load(policies, Policies.parser());
+        } catch (InvalidPolicyException e) {
+            for (PolicyError pe : e.errors()) {
+                err.println("custody: policy error: " + pe.describe());
+            }
+            return ExitCodes.INPUT_ERROR;
+        }
+        InputLimits limits = new InputLimits(maxInputBytes, InputLimits.DEFAULT.maxDepth(), InputLimits.DEFAULT.maxDocuments());
+        CheckReport report = new CheckRun(new Engine(set), limits, namespace, labels).run(paths, System.in);
+
+        PrintStream out = System.out;
+        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        switch (output) {
+            case text -> Reports.text(report, out, verbose);
+            case json -> Reports.json(report, w);
+            case sarif -> Reports.sarif(report, w, Main.version());
+            case junit -> Reports.junit(report, w);
+        }
+        out.flush();
+        for (String p : report.problems()) {
+            err.println("custody: input error: " + p);
+        }
+        if (!report.problems().isEmpty()) {
+            return ExitCodes.INPUT_ERROR;
+        }
+        return report.denied() > 0 ? ExitCodes.DENIED : ExitCodes.OK;
+    }
+}

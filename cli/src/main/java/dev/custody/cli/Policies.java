@@ -1,0 +1,14 @@
+package dev.custody.cli;
+
+import dev.custody.policy.PolicyParser;
+import java.util.List;
+
+/** The one place that assembles the policy parser with every feature's spec sections. */
+final class Policies {
+
+    private Policies() {}
+
+    static PolicyParser parser() {
+        return new PolicyParser(List.of());
+    }
+}

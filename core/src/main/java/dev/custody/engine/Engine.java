@@ -1,0 +1,113 @@
+package dev.custody.engine;
+
+import dev.custody.decision.Action;
+import dev.custody.decision.FailureMode;
+import dev.custody.decision.Outcome;
+import dev.custody.decision.ReasonCode;
+import dev.custody.decision.RuleResult;
+import dev.custody.decision.WorkloadDecision;
+import dev.custody.manifest.FieldPath;
+import dev.custody.policy.Policy;
+import dev.custody.policy.PolicySet;
+import dev.custody.policy.ResultSink;
+import dev.custody.policy.Rule;
+import dev.custody.policy.RuleContext;
+import dev.custody.workload.Workload;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one evaluation engine: admission, background re-evaluation and {@code custody check} all call
+ * {@link #evaluate}, so their verdicts cannot drift apart. Immutable and thread-safe.
+ */
+public final class Engine {
+
+    /** The label the API server sets on every namespace to its own name. */
+    public static final String NAME_LABEL = "kubernetes.io/metadata.name";
+
+    private final PolicySet policies;
+
+    public Engine(PolicySet policies) {
+        this.policies = policies;
+    }
+
+    public PolicySet policies() {
+        return policies;
+    }
+
+    /**
+     * Evaluates {@code workload} in {@code namespace} (the workload's own namespace wins when it names one).
+     *
+     * @param namespaceLabels labels of the namespace, as the API server (or the input) knows them
+     */
+    public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels) {
+        String ns = workload.namespace() != null && !workload.namespace().isEmpty() ? workload.namespace()
+                : namespace != null ? namespace : "default";
+        Map<String, String> labels = namespaceLabels;
+        if (!ns.equals(labels.get(NAME_LABEL))) {
+            labels = new HashMap<>(namespaceLabels);
+            labels.put(NAME_LABEL, ns);
+        }
+        List<Policy> selected = policies.selectFor(ns, labels);
+        List<RuleResult> results = new ArrayList<>();
+        List<String> names = new ArrayList<>(selected.size());
+        RuleContext ctx = new RuleContext(ns, labels);
+        for (Policy p : selected) {
+            names.add(p.name());
+            for (Rule r : p.rules()) {
+                Sink sink = new Sink(p.name(), r, results);
+                try {
+                    r.evaluate(workload, ctx, sink);
+                } catch (RuntimeException e) {
+                    sink.error(ReasonCode.RULE_EVALUATION_FAILED, workload.objectPath(),
+                            "rule " + r.id() + " failed: " + e);
+                }
+            }
+        }
+        return new WorkloadDecision(workload, ns, List.copyOf(names), selected.size() > 1 ? dedupe(results) : results);
+    }
+
+    /**
+     * Several policies often share a rule (every policy checks that references are well formed); the same
+     * finding on the same field with the same outcome is reported once, under the first policy.
+     */
+    private static List<RuleResult> dedupe(List<RuleResult> results) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<RuleResult> out = new ArrayList<>(results.size());
+        for (RuleResult r : results) {
+            if (seen.add(r.rule() + '|' + r.code() + '|' + r.outcome() + '|' + r.path())) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private record Sink(String policy, Rule rule, List<RuleResult> out) implements ResultSink {
+        @Override
+        public void pass(ReasonCode code, FieldPath path, String message) {
+            add(Outcome.PASS, code, path, message);
+        }
+
+        @Override
+        public void fail(ReasonCode code, FieldPath path, String message) {
+            add(rule.action() == Action.ENFORCE ? Outcome.FAIL : Outcome.WARN, code, path, message);
+        }
+
+        @Override
+        public void error(ReasonCode code, FieldPath path, String message) {
+            add(Outcome.ERROR, code, path, message);
+        }
+
+        @Override
+        public void skip(ReasonCode code, FieldPath path, String message) {
+            add(Outcome.SKIP, code, path, message);
+        }
+
+        private void add(Outcome outcome, ReasonCode code, FieldPath path, String message) {
+            FailureMode mode = rule.failureMode();
+            out.add(new RuleResult(policy, rule.id(), outcome, rule.action(), mode, code, path, message));
+        }
+    }
+}
