@@ -85,7 +85,7 @@ EOF
 
 log "resolving k8s.io/kubernetes@$KUBE_VERSION"
 KMOD_JSON="$("${NICE[@]}" go mod download -json "k8s.io/kubernetes@$KUBE_VERSION")" \
-  || die "could not download k8s.io/kubernetes@$KUBE_VERSION from the Go module proxy: $KMOD_JSON"
+  || die "could not download k8s.io/kubernetes@$KUBE_VERSION from the Go module proxy: $(sed -n 's/^[[:space:]]*"Error": //p' <<<"$KMOD_JSON")"
 KGOMOD="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$KMOD_JSON")"
 [[ -f "$KGOMOD" ]] || die "no go.mod for k8s.io/kubernetes@$KUBE_VERSION (go mod download said: $KMOD_JSON)"
 

@@ -8,6 +8,7 @@
 #   Stops everything at the end.
 #
 #   scripts/kube/smoke.sh [DIR]
+# shellcheck disable=SC2015  # ok/bad always return 0
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DIR="${1:-$(mktemp -d /tmp/custody-kube-smoke.XXXXXX)}"

@@ -52,7 +52,8 @@ done
 # refuse to start twice into the same DIR
 if [[ -f "$DIR/pids" ]]; then
   while read -r name pid; do
-    if [[ -n "${pid:-}" ]] && kill -0 "$pid" 2>/dev/null; then
+    st="$(awk '{print $3}' "/proc/${pid:-x}/stat" 2>/dev/null || true)"
+    if [[ -n "$st" && "$st" != Z ]]; then
       die "$name (pid $pid) from $DIR/pids is still running: run $HERE/stop.sh $DIR first"
     fi
   done < "$DIR/pids"
@@ -74,14 +75,14 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 PY
   else
     # fallback: random high ports that nothing answers on
-    local out=() p
-    while [[ ${#out[@]} -lt $n ]]; do
+    local ports=() p
+    while [[ ${#ports[@]} -lt $n ]]; do
       p=$(( 20000 + RANDOM % 40000 ))
-      if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && [[ " ${out[*]} " != *" $p "* ]]; then
-        out+=("$p")
+      if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && [[ " ${ports[*]} " != *" $p "* ]]; then
+        ports+=("$p")
       fi
     done
-    echo "${out[*]}"
+    echo "${ports[*]}"
   fi
 }
 read -r ETCD_CLIENT_PORT ETCD_PEER_PORT API_PORT < <(free_ports 3)
@@ -161,7 +162,8 @@ cleanup_on_fail() {
   local rc=$?
   if [[ $rc -ne 0 ]]; then
     log "start failed (rc $rc); stopping what was started"
-    while read -r _ pid; do kill "$pid" 2>/dev/null || true; done < "$PIDS_TMP"
+    while read -r _ pid; do kill "$pid" 2>/dev/null || true; done < <(tac "$PIDS_TMP")
+    sleep 1; rm -f "$PIDS_TMP"
     for f in etcd.log kube-apiserver.log; do
       [[ -f "$DIR/$f" ]] && { log "---- last lines of $DIR/$f"; tail -n 25 "$DIR/$f" >&2; }
     done

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Stop the control plane started by scripts/kube/start.sh DIR.
 #   scripts/kube/stop.sh DIR
-# Sends SIGTERM to kube-apiserver then etcd (only to the pids recorded in
-# DIR/pids, and only if their command line still mentions DIR), waits up to
-# 15 s, then SIGKILLs what is left. Leaves DIR's files in place.
+# Sends SIGTERM to kube-apiserver, waits for it (up to 15 s, then SIGKILL),
+# then the same for etcd. Only pids recorded in DIR/pids whose command line
+# still mentions DIR are signalled. Leaves DIR's files in place.
 set -euo pipefail
 
 log() { printf '[custody/kube/stop] %s\n' "$*" >&2; }
@@ -26,17 +26,16 @@ for f in "$DIR/pids" "$DIR/pids.tmp"; do
   done < <(tac "$f")   # reverse order: kube-apiserver before etcd
 done
 
-if [[ ${#PIDS[@]} -gt 0 ]]; then
-  kill -TERM "${PIDS[@]}" 2>/dev/null || true
-  for _ in $(seq 1 75); do
-    alive=()
-    for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
-    [[ ${#alive[@]} -eq 0 ]] && break
-    sleep 0.2
-  done
-  for p in "${PIDS[@]}"; do
-    if kill -0 "$p" 2>/dev/null; then log "pid $p ignored SIGTERM; SIGKILL"; kill -KILL "$p" 2>/dev/null || true; fi
-  done
-fi
+# alive = exists and is not a zombie (an exited child whose parent, e.g. a
+# job runner that became its reaper, has not waited for it yet)
+alive() { local st; st="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1; [[ -n "$st" && "$st" != Z ]]; }
+
+# one at a time: kube-apiserver needs etcd to shut down cleanly (~1 s);
+# with etcd gone first it hangs in its shutdown hooks.
+for p in ${PIDS[@]+"${PIDS[@]}"}; do
+  kill -TERM "$p" 2>/dev/null || true
+  for _ in $(seq 1 75); do alive "$p" || break; sleep 0.2; done
+  if alive "$p"; then log "pid $p ignored SIGTERM for 15 s; SIGKILL"; kill -KILL "$p" 2>/dev/null || true; fi
+done
 rm -f "$DIR/pids" "$DIR/pids.tmp"
 log "stopped"
