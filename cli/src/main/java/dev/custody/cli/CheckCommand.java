@@ -5,11 +5,8 @@ import dev.custody.manifest.InputLimits;
 import dev.custody.policy.InvalidPolicyException;
 import dev.custody.policy.PolicyError;
 import dev.custody.policy.PolicySet;
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +58,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream err = System.err;
+        PrintWriter err = spec.commandLine().getErr();
         Map<String, String> labels = new LinkedHashMap<>();
         for (String kv : namespaceLabels) {
             int eq = kv.indexOf('=');
@@ -83,8 +80,8 @@ final class CheckCommand implements Callable<Integer> {
         InputLimits limits = new InputLimits(maxInputBytes, InputLimits.DEFAULT.maxDepth(), InputLimits.DEFAULT.maxDocuments());
         CheckReport report = new CheckRun(new Engine(set), limits, namespace, labels).run(paths, System.in);
 
-        PrintStream out = System.out;
-        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        PrintWriter out = spec.commandLine().getOut();
+        Writer w = out;
         switch (output) {
             case text -> Reports.text(report, out, verbose);
             case json -> Reports.json(report, w);

@@ -21,7 +21,20 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
+                new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), 1 << 16));
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true);
+        try {
+            return run(out, err, args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** Runs with the given output streams; tests use this to read what a user would see. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(out, err).execute(args);
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {

@@ -32,25 +32,30 @@ final class PolicyCommand implements Runnable {
         @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Policy files or directories.")
         List<String> paths;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
             PolicySet set;
             try {
                 set = PolicyFiles.load(paths, Policies.parser());
             } catch (InvalidPolicyException e) {
                 for (PolicyError pe : e.errors()) {
-                    System.err.println("custody: policy error: " + pe.describe());
+                    err.println("custody: policy error: " + pe.describe());
                 }
-                System.err.println(e.errors().size() + " error(s); no policy was loaded");
+                err.println(e.errors().size() + " error(s); no policy was loaded");
                 return ExitCodes.INPUT_ERROR;
             }
             for (Policy p : set.policies()) {
-                System.out.printf("%s  (%s)  tier %s, default action %s%n", p.name(), p.origin(), p.tier().label(), p.defaultAction().label());
+                out.printf("%s  (%s)  tier %s, default action %s%n", p.name(), p.origin(), p.tier().label(), p.defaultAction().label());
                 for (Rule r : p.rules()) {
-                    System.out.printf("    %-28s %s%n", r.id(), r.action().label());
+                    out.printf("    %-28s %s%n", r.id(), r.action().label());
                 }
             }
-            System.out.printf("%d policies valid; version %s%n", set.policies().size(), set.version());
+            out.printf("%d policies valid; version %s%n", set.policies().size(), set.version());
             return ExitCodes.OK;
         }
     }

@@ -11,7 +11,7 @@ import dev.custody.manifest.Position;
 import dev.custody.workload.Skipped;
 import dev.custody.workload.Workload;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +27,7 @@ final class Reports {
 
     // ---------------------------------------------------------------- text
 
-    static void text(CheckReport r, PrintStream out, boolean verbose) {
+    static void text(CheckReport r, PrintWriter out, boolean verbose) {
         StringBuilder sb = new StringBuilder(64 * 1024);
         for (CheckReport.Entry e : r.entries()) {
             if (e instanceof CheckReport.Decided d) {
@@ -66,6 +66,7 @@ final class Reports {
         sb.append(String.format("%n%d workloads: %d admitted, %d denied; %d objects skipped; %d input errors; policies %s%n",
                 r.workloads(), r.admitted(), r.denied(), r.skipped(), r.problems().size(), r.policyVersion()));
         out.print(sb);
+        out.flush();
     }
 
     // ---------------------------------------------------------------- json
