@@ -1,7 +1,6 @@
 package dev.custody.cli;
 
 import dev.custody.policy.PolicyParser;
-import java.util.List;
 
 /** The one place that assembles the policy parser with every feature's spec sections. */
 final class Policies {
@@ -9,6 +8,6 @@ final class Policies {
     private Policies() {}
 
     static PolicyParser parser() {
-        return new PolicyParser(List.of());
+        return new PolicyParser();
     }
 }

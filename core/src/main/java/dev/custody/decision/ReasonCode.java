@@ -32,6 +32,34 @@ public enum ReasonCode {
     SKIPPED_NO_IMAGE(Outcome.SKIP, "The rule was not evaluated for this container because it has no image (reported under images.validReference)."),
     NO_CONTAINERS(Outcome.SKIP, "The workload has no containers, so the rule has nothing to check."),
 
+    // cel.<name>
+    CEL_PASSED(Outcome.PASS, "The custom CEL rule's expression is true for this workload."),
+    CEL_FAILED(Outcome.FAIL, "The custom CEL rule's expression is false; the message (or messageExpression) says why."),
+    CEL_EVALUATION_ERROR(Outcome.ERROR, "The CEL expression could not be evaluated (for example a missing field without has(), or a non-boolean result)."),
+    CEL_COST_LIMIT_EXCEEDED(Outcome.ERROR, "The CEL expression was stopped when it exceeded its cost limit (evaluation steps or comprehension iterations)."),
+
+    // podSecurity.<control>: one code per Pod Security Standards control
+    PSS_SATISFIED(Outcome.PASS, "The Pod Security Standards control holds for this pod template."),
+    PSS_EXEMPT(Outcome.SKIP, "The control does not apply to this pod (a Windows pod, or a pod in a user namespace, as the standard says)."),
+    PSS_HOST_NAMESPACES(Outcome.FAIL, "hostNetwork, hostPID or hostIPC is true (baseline)."),
+    PSS_PRIVILEGED(Outcome.FAIL, "A container sets securityContext.privileged=true (baseline)."),
+    PSS_CAPABILITIES_BASELINE(Outcome.FAIL, "A container adds a capability beyond the runtime's default set (baseline)."),
+    PSS_HOST_PATH_VOLUMES(Outcome.FAIL, "The pod mounts a hostPath volume (baseline)."),
+    PSS_HOST_PORTS(Outcome.FAIL, "A container uses a non-zero hostPort (baseline)."),
+    PSS_APPARMOR(Outcome.FAIL, "An AppArmor profile field or annotation is unconfined or unknown (baseline)."),
+    PSS_SELINUX(Outcome.FAIL, "seLinuxOptions sets a forbidden type, or sets user or role (baseline)."),
+    PSS_PROC_MOUNT(Outcome.FAIL, "A container sets procMount to something other than Default (baseline; restricted from v1.35 even in user namespaces)."),
+    PSS_SECCOMP_BASELINE(Outcome.FAIL, "A seccomp profile is Unconfined or unknown (baseline)."),
+    PSS_SYSCTLS(Outcome.FAIL, "The pod sets a sysctl outside the standard's safe set for its version (baseline)."),
+    PSS_WINDOWS_HOST_PROCESS(Outcome.FAIL, "The pod or a container sets windowsOptions.hostProcess=true (baseline)."),
+    PSS_HOST_PROBES(Outcome.FAIL, "A probe or lifecycle handler sets a host (baseline from v1.34)."),
+    PSS_RESTRICTED_VOLUMES(Outcome.FAIL, "A volume is of a type restricted does not allow."),
+    PSS_ALLOW_PRIVILEGE_ESCALATION(Outcome.FAIL, "A container does not set allowPrivilegeEscalation=false (restricted)."),
+    PSS_SECCOMP_RESTRICTED(Outcome.FAIL, "Neither the pod nor every container sets seccompProfile RuntimeDefault or Localhost (restricted)."),
+    PSS_CAPABILITIES_RESTRICTED(Outcome.FAIL, "A container does not drop ALL capabilities, or adds one other than NET_BIND_SERVICE (restricted)."),
+    PSS_RUN_AS_NON_ROOT(Outcome.FAIL, "runAsNonRoot is false, or neither the pod nor the container sets it to true (restricted)."),
+    PSS_RUN_AS_USER(Outcome.FAIL, "The pod or a container sets runAsUser=0 (restricted)."),
+
     // engine
     RULE_EVALUATION_FAILED(Outcome.ERROR, "The rule threw while evaluating this workload (a bug); the rule's failure mode decides the verdict.");
 

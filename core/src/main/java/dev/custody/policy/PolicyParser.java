@@ -43,10 +43,8 @@ public final class PolicyParser {
     public interface SpecSection {
         String field();
 
-        Set<String> fields();
-
-        /** Compiles the section; {@code section} is null when the policy omits it (tier defaults may still apply). */
-        List<Rule> read(Fields section, Fields spec, Tier tier, Action defaultAction);
+        /** Compiles the section from {@code spec}; called even when the section is absent, so tier defaults apply. */
+        List<Rule> read(Fields spec, Tier tier, Action defaultAction);
     }
 
     public PolicyParser(List<SpecSection> extraSections) {
@@ -56,21 +54,22 @@ public final class PolicyParser {
                 return "images";
             }
 
-            public Set<String> fields() {
-                return ImageRules.FIELDS;
-            }
-
-            public List<Rule> read(Fields section, Fields spec, Tier tier, Action defaultAction) {
-                return ImageRules.read(section, spec, tier, defaultAction);
+            public List<Rule> read(Fields spec, Tier tier, Action defaultAction) {
+                return ImageRules.read(spec.object("images", ImageRules.FIELDS), spec, tier, defaultAction);
             }
         });
         all.addAll(extraSections);
         this.sections = List.copyOf(all);
     }
 
+    /** A parser with every built-in section: images, CEL (and the sections registered in {@link #BUILT_IN}). */
     public PolicyParser() {
-        this(List.of());
+        this(BUILT_IN);
     }
+
+    /** Sections beyond images that every policy may use. */
+    public static final List<SpecSection> BUILT_IN = List.of(new dev.custody.policy.podsecurity.PodSecurityRules(),
+            new dev.custody.policy.cel.CelRules());
 
     /** Loads a set of policy sources (name and text) and validates them together. */
     public PolicySet load(Map<String, String> sources) {
@@ -170,8 +169,7 @@ public final class PolicyParser {
         NamespaceMatch namespaces = namespaces(spec);
         List<Rule> rules = new ArrayList<>();
         for (SpecSection s : sections) {
-            Fields section = spec.object(s.field(), s.fields());
-            rules.addAll(s.read(section, spec, tier, action));
+            rules.addAll(s.read(spec, tier, action));
         }
         if (errors.size() > before) {
             return null;

@@ -1,9 +1,31 @@
 package dev.custody.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What a rule may know beyond the workload: the namespace it is evaluated in and that namespace's labels
- * (from the API server's namespace cache in admission, from Namespace objects or flags in the CLI).
+ * (from the API server's namespace cache in admission, from Namespace objects or flags in the CLI), and, in
+ * admission, the request and the old object. One context lives for one evaluation of one workload; rules
+ * share derived data (the CEL activation, say) through {@link #memo}.
+ *
+ * @param namespace       the namespace
+ * @param namespaceLabels its labels
+ * @param request         the AdmissionRequest, or null outside admission
+ * @param oldObject       the object before an UPDATE, or null
  */
-public record RuleContext(String namespace, Map<String, String> namespaceLabels) {}
+public record RuleContext(String namespace, Map<String, String> namespaceLabels, JsonNode request, JsonNode oldObject,
+                          Map<Object, Object> memo) {
+
+    public RuleContext(String namespace, Map<String, String> namespaceLabels) {
+        this(namespace, namespaceLabels, null, null, new HashMap<>());
+    }
+
+    /** Computes {@code key}'s value once per evaluation. */
+    @SuppressWarnings("unchecked")
+    public <T> T memo(Object key, Function<Object, T> compute) {
+        return (T) memo.computeIfAbsent(key, compute);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.custody.policy.cel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cel.common.values.NullValue;
+import dev.custody.imageref.ImageReference;
+import dev.custody.policy.RuleContext;
+import dev.custody.workload.Container;
+import dev.custody.workload.Workload;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the variables a CEL rule sees: those of Kubernetes ValidatingAdmissionPolicy ({@code object},
+ * {@code oldObject}, {@code request}, {@code namespaceObject}, {@code params}) and Custody's own
+ * ({@code podSpec}, {@code podMetadata}, {@code containers} across all three lists, {@code images} with their
+ * parsed parts). Built once per workload evaluation and shared by every CEL rule of it.
+ */
+final class CelInput {
+
+    private static final Object MEMO_KEY = new Object();
+
+    private CelInput() {}
+
+    static Map<String, Object> activation(Workload w, RuleContext ctx) {
+        Map<String, Object> base = ctx.memo(MEMO_KEY, k -> build(w, ctx));
+        return base;
+    }
+
+    private static Map<String, Object> build(Workload w, RuleContext ctx) {
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("object", convert(w.object()));
+        vars.put("oldObject", ctx.oldObject() == null ? NullValue.NULL_VALUE : convert(ctx.oldObject()));
+        vars.put("request", ctx.request() != null ? convert(ctx.request()) : syntheticRequest(w, ctx));
+        Map<String, Object> nsMeta = new LinkedHashMap<>();
+        nsMeta.put("name", ctx.namespace());
+        nsMeta.put("labels", new LinkedHashMap<>(ctx.namespaceLabels()));
+        vars.put("namespaceObject", Map.of("apiVersion", "v1", "kind", "Namespace", "metadata", nsMeta));
+        vars.put("podSpec", convert(w.podSpec()));
+        JsonNode meta = at(w.object(), w.kind().podMetadataPath().segments());
+        vars.put("podMetadata", meta == null ? Map.of() : convert(meta));
+        List<Object> containers = new ArrayList<>();
+        List<Object> images = new ArrayList<>();
+        for (Container c : w.containers()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cm = new LinkedHashMap<>((Map<String, Object>) convert(c.node()));
+            cm.put("containerList", c.list().field());
+            cm.put("path", c.path().toString());
+            containers.add(cm);
+            Map<String, Object> img = new LinkedHashMap<>();
+            img.put("container", c.name());
+            img.put("containerList", c.list().field());
+            img.put("path", c.imagePath().toString());
+            img.put("image", c.image() == null ? "" : c.image());
+            if (c.imageRef() instanceof ImageReference.ParseResult.Parsed p) {
+                ImageReference r = p.reference();
+                img.put("valid", true);
+                img.put("registry", r.registry());
+                img.put("repository", r.repository());
+                img.put("name", r.name());
+                img.put("tag", r.tag() == null ? "" : r.tag());
+                img.put("digest", r.digest() == null ? "" : r.digest().toString());
+                img.put("pinned", r.isImmutable());
+            } else {
+                img.put("valid", false);
+                img.put("registry", "");
+                img.put("repository", "");
+                img.put("name", "");
+                img.put("tag", "");
+                img.put("digest", "");
+                img.put("pinned", false);
+            }
+            images.add(img);
+        }
+        vars.put("containers", containers);
+        vars.put("images", images);
+        return vars;
+    }
+
+    private static Map<String, Object> syntheticRequest(Workload w, RuleContext ctx) {
+        Map<String, Object> req = new LinkedHashMap<>();
+        String api = w.apiVersion() == null ? "" : w.apiVersion();
+        int slash = api.indexOf('/');
+        req.put("kind", Map.of("group", slash < 0 ? "" : api.substring(0, slash), "version", slash < 0 ? api : api.substring(slash + 1),
+                "kind", w.kind().kind()));
+        req.put("operation", "CREATE");
+        req.put("namespace", ctx.namespace());
+        req.put("name", w.name());
+        req.put("dryRun", true);
+        req.put("userInfo", Map.of("username", ""));
+        return req;
+    }
+
+    private static JsonNode at(JsonNode n, List<Object> segs) {
+        for (Object s : segs) {
+            if (n == null) {
+                return null;
+            }
+            n = s instanceof Integer i ? n.get(i) : n.get((String) s);
+        }
+        return n;
+    }
+
+    /** JSON tree to CEL values: maps, lists, int64, double, string, bool, null. */
+    static Object convert(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
+            return NullValue.NULL_VALUE;
+        }
+        if (n.isObject()) {
+            Map<String, Object> m = new LinkedHashMap<>(Math.max(4, n.size() * 2));
+            n.fields().forEachRemaining(e -> m.put(e.getKey(), convert(e.getValue())));
+            return m;
+        }
+        if (n.isArray()) {
+            List<Object> l = new ArrayList<>(n.size());
+            n.forEach(x -> l.add(convert(x)));
+            return l;
+        }
+        if (n.isTextual()) {
+            return n.asText();
+        }
+        if (n.isBoolean()) {
+            return n.asBoolean();
+        }
+        if (n.isIntegralNumber()) {
+            return n.canConvertToLong() ? n.asLong() : n.asDouble();
+        }
+        if (n.isNumber()) {
+            return n.asDouble();
+        }
+        return n.asText();
+    }
+}

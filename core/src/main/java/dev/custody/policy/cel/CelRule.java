@@ -1,0 +1,136 @@
+package dev.custody.policy.cel;
+
+import dev.cel.common.ast.CelExpr;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelEvaluationListener;
+import dev.cel.runtime.CelRuntime;
+import dev.custody.decision.Action;
+import dev.custody.decision.FailureMode;
+import dev.custody.decision.ReasonCode;
+import dev.custody.manifest.FieldPath;
+import dev.custody.policy.ResultSink;
+import dev.custody.policy.Rule;
+import dev.custody.policy.RuleContext;
+import dev.custody.workload.Workload;
+import java.util.Map;
+
+/**
+ * A custom rule written in CEL: {@code expression} must be true for the workload to pass. Compiled and
+ * type-checked once when the policy loads; each evaluation is bounded by a step budget and an iteration
+ * limit, so an expensive expression is stopped (ERROR, {@code CEL_COST_LIMIT_EXCEEDED}) rather than hung.
+ */
+final class CelRule implements Rule {
+
+    private final String id;
+    private final String name;
+    private final Action action;
+    private final FailureMode failureMode;
+    private final CelRuntime.Program program;
+    private final CelRuntime.Program messageProgram;
+    private final String message;
+    private final long costLimit;
+    private final FieldPath reportPath;
+
+    CelRule(String name, Action action, FailureMode failureMode, CelRuntime.Program program, CelRuntime.Program messageProgram,
+            String message, long costLimit, FieldPath reportPath) {
+        this.id = "cel." + name;
+        this.name = name;
+        this.action = action;
+        this.failureMode = failureMode;
+        this.program = program;
+        this.messageProgram = messageProgram;
+        this.message = message;
+        this.costLimit = costLimit;
+        this.reportPath = reportPath;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Action action() {
+        return action;
+    }
+
+    @Override
+    public FailureMode failureMode() {
+        return failureMode;
+    }
+
+    /** Thrown from the listener to abandon an evaluation that spent its budget. */
+    private static final class BudgetExceeded extends RuntimeException {
+        BudgetExceeded() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Counts evaluated expression nodes; not shared between evaluations. */
+    private static final class Meter implements CelEvaluationListener {
+        private final long limit;
+        private long steps;
+
+        Meter(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void callback(CelExpr expr, Object result) {
+            if (++steps > limit) {
+                throw new BudgetExceeded();
+            }
+        }
+    }
+
+    @Override
+    public void evaluate(Workload workload, RuleContext context, ResultSink out) {
+        Map<String, Object> vars = CelInput.activation(workload, context);
+        FieldPath path = workload.prefix(reportPath);
+        Object result;
+        try {
+            result = program.trace(vars, new Meter(costLimit));
+        } catch (BudgetExceeded e) {
+            out.error(ReasonCode.CEL_COST_LIMIT_EXCEEDED, path, "CEL rule " + name + " was stopped after " + costLimit
+                    + " evaluation steps (costLimit); simplify the expression or raise its costLimit");
+            return;
+        } catch (CelEvaluationException e) {
+            if (e.getCause() instanceof BudgetExceeded || String.valueOf(e.getMessage()).contains("Iteration budget exceeded")) {
+                out.error(ReasonCode.CEL_COST_LIMIT_EXCEEDED, path, "CEL rule " + name + " exceeded its cost limit: " + e.getMessage());
+            } else {
+                out.error(ReasonCode.CEL_EVALUATION_ERROR, path, "CEL rule " + name + " could not be evaluated: " + e.getMessage());
+            }
+            return;
+        } catch (RuntimeException e) {
+            if (e instanceof BudgetExceeded || e.getCause() instanceof BudgetExceeded) {
+                out.error(ReasonCode.CEL_COST_LIMIT_EXCEEDED, path, "CEL rule " + name + " was stopped after " + costLimit
+                        + " evaluation steps (costLimit); simplify the expression or raise its costLimit");
+                return;
+            }
+            throw e;
+        }
+        if (!(result instanceof Boolean b)) {
+            out.error(ReasonCode.CEL_EVALUATION_ERROR, path, "CEL rule " + name + " returned " + result + " instead of a boolean");
+            return;
+        }
+        if (b) {
+            out.pass(ReasonCode.CEL_PASSED, path, "CEL rule " + name + " holds");
+        } else {
+            out.fail(ReasonCode.CEL_FAILED, path, failureMessage(vars));
+        }
+    }
+
+    private String failureMessage(Map<String, Object> vars) {
+        if (messageProgram != null) {
+            try {
+                Object m = messageProgram.trace(vars, new Meter(costLimit));
+                if (m instanceof String s && !s.isBlank()) {
+                    return s;
+                }
+            } catch (CelEvaluationException | RuntimeException ignored) {
+                // Kubernetes falls back to the static message when messageExpression fails; so do we
+            }
+        }
+        return message;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.custody.policy.cel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cel.common.CelIssue;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import dev.custody.decision.Action;
+import dev.custody.decision.FailureMode;
+import dev.custody.manifest.FieldPath;
+import dev.custody.manifest.Position;
+import dev.custody.policy.Fields;
+import dev.custody.policy.PolicyParser;
+import dev.custody.policy.Rule;
+import dev.custody.policy.RuleSettings;
+import dev.custody.policy.Tier;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code spec.cel} section: custom rules in CEL, compiled and type-checked when the policy loads.
+ *
+ * <pre>
+ * cel:
+ *   - name: team-label
+ *     expression: "has(object.metadata.labels) &amp;&amp; 'team' in object.metadata.labels"
+ *     message: every workload names its team
+ *     messageExpression: "'workload ' + object.metadata.name + ' has no team label'"
+ *     action: warn
+ * </pre>
+ */
+public final class CelRules implements PolicyParser.SpecSection {
+
+    public static final long DEFAULT_COST_LIMIT = 100_000;
+    public static final long MAX_COST_LIMIT = 10_000_000;
+    static final int MAX_EXPRESSION_LENGTH = 5_000;
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Set<String> ENTRY = Set.of("name", "expression", "message", "messageExpression", "action",
+            "failureMode", "costLimit");
+
+    private static final CelOptions OPTIONS = CelOptions.current()
+            .comprehensionMaxIterations(100_000)
+            .maxParseRecursionDepth(64)
+            .maxParseExpressionNodeCount(10_000)
+            .build();
+
+    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS)
+            .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS))
+            .build();
+
+    private static final CelCompiler BOOL_COMPILER = compiler(SimpleType.BOOL);
+    private static final CelCompiler STRING_COMPILER = compiler(SimpleType.STRING);
+
+    private static CelCompiler compiler(dev.cel.common.types.CelType result) {
+        MapType object = MapType.create(SimpleType.STRING, SimpleType.DYN);
+        return CelCompilerFactory.standardCelCompilerBuilder()
+                .setOptions(OPTIONS)
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS))
+                .addVar("object", SimpleType.DYN)
+                .addVar("oldObject", SimpleType.DYN)
+                .addVar("request", SimpleType.DYN)
+                .addVar("namespaceObject", SimpleType.DYN)
+                .addVar("params", SimpleType.DYN)
+                .addVar("podSpec", SimpleType.DYN)
+                .addVar("podMetadata", SimpleType.DYN)
+                .addVar("containers", ListType.create(object))
+                .addVar("images", ListType.create(object))
+                .setResultType(result)
+                .build();
+    }
+
+    @Override
+    public String field() {
+        return "cel";
+    }
+
+    @Override
+    public List<Rule> read(Fields spec, Tier tier, Action defaultAction) {
+        JsonNode list = spec.raw("cel");
+        FieldPath path = spec.path().child("cel");
+        List<Rule> rules = new ArrayList<>();
+        if (list == null || list.isNull()) {
+            return rules;
+        }
+        if (!list.isArray()) {
+            spec.error(path, "must be a list of rules, found " + Fields.kind(list));
+            return rules;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            FieldPath at = path.index(i);
+            Fields e = Fields.of(spec.document(), spec.errors(), list.get(i), at, ENTRY);
+            if (e == null) {
+                continue;
+            }
+            String name = e.string("name", true);
+            String expression = e.string("expression", true);
+            String message = e.string("message", false);
+            String messageExpression = e.string("messageExpression", false);
+            Action action = Action.parse(e.choice("action", RuleSettings.ACTIONS, defaultAction.label()));
+            FailureMode mode = e.choice("failureMode", RuleSettings.FAILURE_MODES, "closed").equals("open") ? FailureMode.OPEN : FailureMode.CLOSED;
+            Long cost = e.integer("costLimit");
+            if (name != null && !NAME.matcher(name).matches()) {
+                e.error(at.child("name"), "\"" + name + "\" must be lowercase letters, digits and '-'");
+            } else if (name != null && !names.add(name)) {
+                e.error(at.child("name"), "rule name \"" + name + "\" is used twice in this policy");
+            }
+            if (cost != null && (cost < 1 || cost > MAX_COST_LIMIT)) {
+                e.error(at.child("costLimit"), "must be between 1 and " + MAX_COST_LIMIT);
+                cost = null;
+            }
+            CelRuntime.Program program = expression == null ? null : compile(BOOL_COMPILER, expression, e, at.child("expression"));
+            CelRuntime.Program messageProgram = messageExpression == null ? null
+                    : compile(STRING_COMPILER, messageExpression, e, at.child("messageExpression"));
+            if (program != null && name != null && (messageExpression == null || messageProgram != null)) {
+                String msg = message != null ? message : "CEL rule " + name + " failed: " + expression;
+                rules.add(new CelRule(name, action, mode, program, messageProgram, msg,
+                        cost != null ? cost : DEFAULT_COST_LIMIT, FieldPath.root()));
+            }
+        }
+        return rules;
+    }
+
+    private static CelRuntime.Program compile(CelCompiler compiler, String expression, Fields e, FieldPath at) {
+        if (expression.length() > MAX_EXPRESSION_LENGTH) {
+            e.error(at, "expression is longer than " + MAX_EXPRESSION_LENGTH + " characters");
+            return null;
+        }
+        CelValidationResult result = compiler.compile(expression);
+        if (result.hasError()) {
+            Position base = e.document().locate(at);
+            for (CelIssue issue : result.getErrors()) {
+                var loc = issue.getSourceLocation();
+                int line = loc.getLine();
+                int col = loc.getColumn();
+                e.errors().add(new dev.custody.policy.PolicyError(
+                        new Position(base.source(), base.line() + Math.max(0, line - 1), line <= 1 ? base.column() : 0),
+                        at.toString(), "invalid CEL at " + line + ":" + (col + 1) + ": " + issue.getMessage()
+                                + " (in \"" + abbreviate(expression) + "\")"));
+            }
+            return null;
+        }
+        try {
+            return RUNTIME.createProgram(result.getAst());
+        } catch (CelValidationException | CelEvaluationException ex) {
+            e.error(at, "cannot plan CEL program: " + ex.getMessage());
+            return null;
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.custody.policy.podsecurity;
+
+/**
+ * A Pod Security Standards version: {@code latest} or {@code v1.N}. Checks change only at some minors; a
+ * version above the newest known one behaves as the newest, like upstream's clamping of {@code latest}.
+ *
+ * @param minor the Kubernetes minor version the standard is taken from
+ */
+public record PssVersion(int minor) {
+
+    /** The newest minor at which a check changed in the released standard (Kubernetes 1.35/1.36). */
+    public static final int LATEST_MINOR = 35;
+    public static final PssVersion LATEST = new PssVersion(LATEST_MINOR);
+
+    /** Parses {@code latest} or {@code v1.N}; returns null when malformed. */
+    public static PssVersion parse(String s) {
+        if (s == null || s.equals("latest")) {
+            return LATEST;
+        }
+        if (!s.matches("v1\\.(0|[1-9][0-9]{0,3})")) {
+            return null;
+        }
+        return new PssVersion(Math.min(LATEST_MINOR, Integer.parseInt(s.substring(3))));
+    }
+
+    public boolean atLeast(int m) {
+        return minor >= m;
+    }
+
+    @Override
+    public String toString() {
+        return "v1." + minor;
+    }
+}
