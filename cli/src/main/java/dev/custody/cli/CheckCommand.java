@@ -43,7 +43,7 @@ final class CheckCommand implements Callable<Integer> {
             description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Format output;
 
-    @Option(names = {"-v", "--verbose"}, description = "Show passing and skipped rule results in text output.")
+    @Option(names = {"-v", "--verbose"}, description = "Also show passing and skipped rule results (text) and every rule outcome (json).")
     boolean verbose;
 
     @Option(names = "--max-input-bytes", defaultValue = "33554432", paramLabel = "N",
@@ -84,7 +84,7 @@ final class CheckCommand implements Callable<Integer> {
         Writer w = out;
         switch (output) {
             case text -> Reports.text(report, out, verbose);
-            case json -> Reports.json(report, w);
+            case json -> Reports.json(report, w, verbose);
             case sarif -> Reports.sarif(report, w, Main.version());
             case junit -> Reports.junit(report, w);
         }

@@ -71,90 +71,116 @@ final class Reports {
 
     // ---------------------------------------------------------------- json
 
-    static void json(CheckReport r, Writer out) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("policyVersion", r.policyVersion());
-        ObjectNode summary = root.putObject("summary");
-        summary.put("workloads", r.workloads());
-        summary.put("admitted", r.admitted());
-        summary.put("denied", r.denied());
-        summary.put("skipped", r.skipped());
-        summary.put("inputErrors", r.problems().size());
-        ArrayNode results = root.putArray("results");
-        for (CheckReport.Entry e : r.entries()) {
-            ObjectNode o = results.addObject();
-            if (e instanceof CheckReport.Decided d) {
-                WorkloadDecision wd = d.decision();
-                Workload w = wd.workload();
-                Position at = w.document().locate(w.objectPath());
-                o.put("kind", w.kind().kind());
-                o.put("apiVersion", w.apiVersion());
-                o.put("namespace", wd.namespace());
-                o.put("name", w.name());
-                o.put("source", at.source());
-                o.put("line", at.line());
-                o.put("allowed", wd.allowed());
-                o.put("skipped", false);
-                ArrayNode pols = o.putArray("policies");
-                wd.policies().forEach(pols::add);
-                ArrayNode images = o.putArray("images");
-                w.containers().forEach(c -> {
-                    ObjectNode img = images.addObject();
-                    img.put("container", c.name());
-                    img.put("list", c.list().field());
-                    img.put("path", c.imagePath().toString());
-                    img.put("image", c.image());
-                });
-                findings(o.putArray("violations"), wd.violations(), w);
-                findings(o.putArray("warnings"), wd.warnings(), w);
-                findings(o.putArray("audit"), wd.audits(), w);
-                ArrayNode outcomes = o.putArray("outcomes");
-                for (RuleResult rr : wd.results()) {
-                    ObjectNode x = outcomes.addObject();
-                    x.put("policy", rr.policy());
-                    x.put("rule", rr.rule());
-                    x.put("outcome", rr.outcome().label());
-                    x.put("code", rr.code().name());
-                    x.put("path", rr.path().toString());
+    static void json(CheckReport r, Writer out, boolean verbose) throws IOException {
+        // streamed: a 10,000-workload report never exists as a tree in memory
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("policyVersion", r.policyVersion());
+            g.writeObjectFieldStart("summary");
+            g.writeNumberField("workloads", r.workloads());
+            g.writeNumberField("admitted", r.admitted());
+            g.writeNumberField("denied", r.denied());
+            g.writeNumberField("skipped", r.skipped());
+            g.writeNumberField("inputErrors", r.problems().size());
+            g.writeEndObject();
+            g.writeArrayFieldStart("results");
+            for (CheckReport.Entry e : r.entries()) {
+                g.writeStartObject();
+                if (e instanceof CheckReport.Decided d) {
+                    WorkloadDecision wd = d.decision();
+                    Workload w = wd.workload();
+                    Position at = w.document().locate(w.objectPath());
+                    g.writeStringField("kind", w.kind().kind());
+                    g.writeStringField("apiVersion", w.apiVersion());
+                    g.writeStringField("namespace", wd.namespace());
+                    g.writeStringField("name", w.name());
+                    g.writeStringField("source", at.source());
+                    g.writeNumberField("line", at.line());
+                    g.writeBooleanField("allowed", wd.allowed());
+                    g.writeBooleanField("skipped", false);
+                    g.writeArrayFieldStart("policies");
+                    for (String p : wd.policies()) {
+                        g.writeString(p);
+                    }
+                    g.writeEndArray();
+                    g.writeArrayFieldStart("images");
+                    for (var c : w.containers()) {
+                        g.writeStartObject();
+                        g.writeStringField("container", c.name());
+                        g.writeStringField("list", c.list().field());
+                        g.writeStringField("path", c.imagePath().toString());
+                        g.writeStringField("image", c.image());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    findings(g, "violations", wd.violations(), w);
+                    findings(g, "warnings", wd.warnings(), w);
+                    findings(g, "audit", wd.audits(), w);
+                    g.writeNumberField("ruleResults", wd.results().size());
+                    if (verbose) {
+                        g.writeArrayFieldStart("outcomes");
+                        for (RuleResult rr : wd.results()) {
+                            g.writeStartObject();
+                            g.writeStringField("policy", rr.policy());
+                            g.writeStringField("rule", rr.rule());
+                            g.writeStringField("outcome", rr.outcome().label());
+                            g.writeStringField("code", rr.code().name());
+                            g.writeStringField("path", rr.path().toString());
+                            g.writeStringField("message", rr.message());
+                            g.writeEndObject();
+                        }
+                        g.writeEndArray();
+                    }
+                } else if (e instanceof CheckReport.Ignored i) {
+                    Skipped s = i.skipped();
+                    Position at = s.document().locate(s.objectPath());
+                    g.writeStringField("kind", s.kind());
+                    g.writeStringField("apiVersion", s.apiVersion());
+                    g.writeStringField("namespace", s.namespace());
+                    g.writeStringField("name", s.name());
+                    g.writeStringField("source", at.source());
+                    g.writeNumberField("line", at.line());
+                    g.writeBooleanField("allowed", true);
+                    g.writeBooleanField("skipped", true);
+                    g.writeStringField("reason", s.reason());
+                    g.writeArrayFieldStart("violations");
+                    g.writeEndArray();
+                    g.writeArrayFieldStart("warnings");
+                    g.writeEndArray();
                 }
-            } else if (e instanceof CheckReport.Ignored i) {
-                Skipped s = i.skipped();
-                Position at = s.document().locate(s.objectPath());
-                o.put("kind", s.kind());
-                o.put("apiVersion", s.apiVersion());
-                o.put("namespace", s.namespace());
-                o.put("name", s.name());
-                o.put("source", at.source());
-                o.put("line", at.line());
-                o.put("allowed", true);
-                o.put("skipped", true);
-                o.put("reason", s.reason());
-                o.putArray("violations");
-                o.putArray("warnings");
+                g.writeEndObject();
             }
+            g.writeEndArray();
+            g.writeArrayFieldStart("errors");
+            for (String p : r.problems()) {
+                g.writeString(p);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
         }
-        ArrayNode errors = root.putArray("errors");
-        r.problems().forEach(errors::add);
-        JSON.writeValue(out, root);
         out.write('\n');
         out.flush();
     }
 
-    private static void findings(ArrayNode arr, List<RuleResult> results, Workload w) {
+    private static void findings(JsonGenerator g, String field, List<RuleResult> results, Workload w) throws IOException {
+        g.writeArrayFieldStart(field);
         for (RuleResult rr : results) {
-            ObjectNode v = arr.addObject();
-            v.put("policy", rr.policy());
-            v.put("rule", rr.rule());
-            v.put("code", rr.code().name());
-            v.put("path", rr.path().toString());
-            v.put("message", rr.message());
-            v.put("outcome", rr.outcome().label());
-            v.put("action", rr.action().label());
+            g.writeStartObject();
+            g.writeStringField("policy", rr.policy());
+            g.writeStringField("rule", rr.rule());
+            g.writeStringField("code", rr.code().name());
+            g.writeStringField("path", rr.path().toString());
+            g.writeStringField("message", rr.message());
+            g.writeStringField("outcome", rr.outcome().label());
+            g.writeStringField("action", rr.action().label());
             Position p = w.document().locate(rr.path());
             if (p.line() > 0) {
-                v.put("line", p.line());
+                g.writeNumberField("line", p.line());
             }
+            g.writeEndObject();
         }
+        g.writeEndArray();
     }
 
     // ---------------------------------------------------------------- sarif

@@ -78,11 +78,11 @@ class CheckCommandTest {
             }
         }
         assertThat(denied).containsExactlyInAnyOrder("Job/sandbox/backfill", "Deployment/staging/web",
-                "StatefulSet/payments/ledger", "Pod/payments/lookalike-registry");
+                "StatefulSet/payments/ledger", "Pod/payments/lookalike-registry", "Pod/sandbox/node-debugger");
         JsonNode ledger = find(results, "ledger");
         assertThat(ledger.path("violations").get(0).path("code").asText()).isEqualTo("DIGEST_REQUIRED");
         assertThat(ledger.path("violations").get(0).path("path").asText()).isEqualTo("spec.template.spec.containers[0].image");
-        assertThat(ledger.path("violations").get(0).path("line").asInt()).isEqualTo(17);
+        assertThat(ledger.path("violations").get(0).path("line").asInt()).isEqualTo(20);
         JsonNode scratch = find(results, "scratch");
         assertThat(scratch.path("allowed").asBoolean()).isTrue();
         assertThat(scratch.path("warnings").get(0).path("code").asText()).isEqualTo("TAG_DENIED");
@@ -109,7 +109,8 @@ class CheckCommandTest {
 
     @Test
     void readsStdinWithNamespaceAndLabelsFromFlags() throws Exception {
-        String pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: registry.example.com/a:1}]\n";
+        String pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n"
+                + "  containers: [{name: a, image: registry.example.com/a:1, securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}]\n";
         Run prod = runWithStdin(pod, "check", "-p", POLICIES, "-n", "team-a", "--namespace-label", "custody.dev/tier=production", "-o", "json", "-");
         assertThat(prod.exit()).isEqualTo(ExitCodes.DENIED);
         assertThat(prod.json().path("results").get(0).path("namespace").asText()).isEqualTo("team-a");
@@ -125,7 +126,8 @@ class CheckCommandTest {
         assertThat(r.exit()).isEqualTo(ExitCodes.DENIED);
         JsonNode results = r.json().path("results");
         assertThat(results).hasSize(4);
-        assertThat(find(results, "shop-test-connection").path("violations")).extracting(v -> v.path("code").asText())
+        assertThat(find(results, "shop-test-connection").path("violations")).filteredOn(v -> v.path("rule").asText().startsWith("images."))
+                .extracting(v -> v.path("code").asText())
                 .containsExactlyInAnyOrder("DIGEST_REQUIRED", "IMPLICIT_LATEST_DENIED"); // busybox is an official image: allowed registry
     }
 
@@ -153,8 +155,8 @@ class CheckCommandTest {
         var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(r.out().getBytes(StandardCharsets.UTF_8)));
         var suite = (org.w3c.dom.Element) doc.getElementsByTagName("testsuite").item(0);
-        assertThat(suite.getAttribute("failures")).isEqualTo("4");
-        assertThat(doc.getElementsByTagName("failure").getLength()).isEqualTo(4);
+        assertThat(suite.getAttribute("failures")).isEqualTo("5");
+        assertThat(doc.getElementsByTagName("failure").getLength()).isEqualTo(5);
         assertThat(doc.getElementsByTagName("skipped").getLength()).isEqualTo(4);
     }
 
@@ -246,6 +248,18 @@ class CheckCommandTest {
     void policyValidateListsRules() {
         Run r = run("policy", "validate", POLICIES);
         assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
-        assertThat(r.out()).contains("production-images").contains("images.requireDigest").contains("4 policies valid");
+        assertThat(r.out()).contains("production-images").contains("images.requireDigest").contains("6 policies valid")
+                .contains("podSecurity.runAsNonRoot");
+    }
+
+    @Test
+    void restrictedExampleDeniesAViolatingPodNamingTheControlAndAdmitsAHardenedOne() throws Exception {
+        String policy = ROOT.resolve("examples/policies/pod-security-restricted.yaml").toString();
+        Run denied = run("check", "--policy", policy, "-o", "json", ROOT.resolve("examples/manifests/denied-pod-security.yaml").toString());
+        assertThat(denied.exit()).isEqualTo(ExitCodes.DENIED);
+        assertThat(denied.json().path("results").get(0).path("violations")).extracting(v -> v.path("rule").asText())
+                .contains("podSecurity.privileged", "podSecurity.hostNamespaces", "podSecurity.runAsNonRoot");
+        Run admitted = run("check", "--policy", policy, ROOT.resolve("examples/manifests/admitted-pod-security.yaml").toString());
+        assertThat(admitted.exit()).as(admitted.out()).isEqualTo(ExitCodes.OK);
     }
 }

@@ -60,6 +60,20 @@ public enum ReasonCode {
     PSS_RUN_AS_NON_ROOT(Outcome.FAIL, "runAsNonRoot is false, or neither the pod nor the container sets it to true (restricted)."),
     PSS_RUN_AS_USER(Outcome.FAIL, "The pod or a container sets runAsUser=0 (restricted)."),
 
+    // serviceAccount.*
+    SERVICE_ACCOUNT_OK(Outcome.PASS, "The workload's ServiceAccount use is within its boundary."),
+    SERVICE_ACCOUNT_DEFAULT(Outcome.FAIL, "The workload runs as its namespace's default ServiceAccount."),
+    SERVICE_ACCOUNT_TOKEN_MOUNTED(Outcome.FAIL, "The workload mounts an API token (automountServiceAccountToken is not false) and its ServiceAccount is not allowed to talk to the API."),
+    SERVICE_ACCOUNT_TOKEN_AUDIENCE(Outcome.FAIL, "A projected service account token has no audience or an unexpected one."),
+    SERVICE_ACCOUNT_NO_PROJECTED_TOKEN(Outcome.SKIP, "The workload has no projected service account token to check."),
+
+    // ownership.*
+    OWNERSHIP_OK(Outcome.PASS, "The required ownership label or annotation is present and matches."),
+    OWNERSHIP_LABEL_MISSING(Outcome.FAIL, "The workload lacks a required ownership label."),
+    OWNERSHIP_ANNOTATION_MISSING(Outcome.FAIL, "The workload lacks a required ownership annotation."),
+    OWNERSHIP_NAMESPACE_LABEL_MISSING(Outcome.FAIL, "The workload's namespace lacks a required ownership label."),
+    OWNERSHIP_VALUE_MISMATCH(Outcome.FAIL, "An ownership label or annotation is present but its value does not match the required pattern."),
+
     // engine
     RULE_EVALUATION_FAILED(Outcome.ERROR, "The rule threw while evaluating this workload (a bug); the rule's failure mode decides the verdict.");
 

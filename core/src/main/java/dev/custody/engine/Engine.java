@@ -74,15 +74,17 @@ public final class Engine {
      * finding on the same field with the same outcome is reported once, under the first policy.
      */
     private static List<RuleResult> dedupe(List<RuleResult> results) {
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<Key> seen = new java.util.HashSet<>(results.size() * 2);
         List<RuleResult> out = new ArrayList<>(results.size());
         for (RuleResult r : results) {
-            if (seen.add(r.rule() + '|' + r.code() + '|' + r.outcome() + '|' + r.path())) {
+            if (seen.add(new Key(r.rule(), r.code(), r.outcome(), r.path()))) {
                 out.add(r);
             }
         }
         return out;
     }
+
+    private record Key(String rule, ReasonCode code, Outcome outcome, FieldPath path) {}
 
     private record Sink(String policy, Rule rule, List<RuleResult> out) implements ResultSink {
         @Override

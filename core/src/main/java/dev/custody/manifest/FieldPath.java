@@ -125,11 +125,24 @@ public final class FieldPath {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FieldPath other && toString().equals(other.toString());
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof FieldPath other) || index != other.index || !java.util.Objects.equals(key, other.key)) {
+            return false;
+        }
+        return parent == other.parent || (parent != null && parent.equals(other.parent));
     }
 
     @Override
     public int hashCode() {
-        return toString().hashCode();
+        int h = hash;
+        if (h == 0) {
+            h = (parent == null ? 1 : parent.hashCode()) * 31 + (key != null ? key.hashCode() : index);
+            hash = h == 0 ? 1 : h;
+        }
+        return h;
     }
+
+    private int hash;
 }

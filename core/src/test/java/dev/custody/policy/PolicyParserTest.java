@@ -104,9 +104,10 @@ class PolicyParserTest {
         Map<String, List<String>> expected = Map.of(
                 "dev", List.of("images.validReference"),
                 "staging", List.of("images.validReference", "images.requireDigest", "images.denyTags"),
-                "production", List.of("images.validReference", "images.requireDigest", "images.denyTags"),
+                "production", List.of("images.validReference", "images.requireDigest", "images.denyTags",
+                        "serviceAccount.denyDefault", "serviceAccount.automountToken"),
                 "regulated", List.of("images.validReference", "images.requireDigest", "images.denyTags",
-                        "images.requireSignature", "images.requireProvenance"));
+                        "images.requireSignature", "images.requireProvenance", "serviceAccount.denyDefault", "serviceAccount.automountToken"));
         for (var e : expected.entrySet()) {
             PolicySet set = parser.load(Map.of("t.yaml",
                     "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: t}\nspec: {tier: " + e.getKey() + "}\n"));

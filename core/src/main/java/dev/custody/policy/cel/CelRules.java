@@ -51,36 +51,39 @@ public final class CelRules implements PolicyParser.SpecSection {
     private static final Set<String> ENTRY = Set.of("name", "expression", "message", "messageExpression", "action",
             "failureMode", "costLimit");
 
-    private static final CelOptions OPTIONS = CelOptions.current()
-            .comprehensionMaxIterations(100_000)
-            .maxParseRecursionDepth(64)
-            .maxParseExpressionNodeCount(10_000)
-            .build();
-
-    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS)
-            .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS))
-            .build();
-
-    private static final CelCompiler BOOL_COMPILER = compiler(SimpleType.BOOL);
-    private static final CelCompiler STRING_COMPILER = compiler(SimpleType.STRING);
-
-    private static CelCompiler compiler(dev.cel.common.types.CelType result) {
-        MapType object = MapType.create(SimpleType.STRING, SimpleType.DYN);
-        return CelCompilerFactory.standardCelCompilerBuilder()
-                .setOptions(OPTIONS)
-                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-                .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS))
-                .addVar("object", SimpleType.DYN)
-                .addVar("oldObject", SimpleType.DYN)
-                .addVar("request", SimpleType.DYN)
-                .addVar("namespaceObject", SimpleType.DYN)
-                .addVar("params", SimpleType.DYN)
-                .addVar("podSpec", SimpleType.DYN)
-                .addVar("podMetadata", SimpleType.DYN)
-                .addVar("containers", ListType.create(object))
-                .addVar("images", ListType.create(object))
-                .setResultType(result)
+    /** Built on first use, so policies without CEL rules never pay for loading the CEL runtime. */
+    private static final class Env {
+        static final CelOptions OPTIONS = CelOptions.current()
+                .comprehensionMaxIterations(100_000)
+                .maxParseRecursionDepth(64)
+                .maxParseExpressionNodeCount(10_000)
                 .build();
+
+        static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS)
+                .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS))
+                .build();
+
+        static final CelCompiler BOOL_COMPILER = compiler(SimpleType.BOOL);
+        static final CelCompiler STRING_COMPILER = compiler(SimpleType.STRING);
+
+        private static CelCompiler compiler(dev.cel.common.types.CelType result) {
+            MapType object = MapType.create(SimpleType.STRING, SimpleType.DYN);
+            return CelCompilerFactory.standardCelCompilerBuilder()
+                    .setOptions(OPTIONS)
+                    .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                    .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS))
+                    .addVar("object", SimpleType.DYN)
+                    .addVar("oldObject", SimpleType.DYN)
+                    .addVar("request", SimpleType.DYN)
+                    .addVar("namespaceObject", SimpleType.DYN)
+                    .addVar("params", SimpleType.DYN)
+                    .addVar("podSpec", SimpleType.DYN)
+                    .addVar("podMetadata", SimpleType.DYN)
+                    .addVar("containers", ListType.create(object))
+                    .addVar("images", ListType.create(object))
+                    .setResultType(result)
+                    .build();
+        }
     }
 
     @Override
@@ -123,9 +126,9 @@ public final class CelRules implements PolicyParser.SpecSection {
                 e.error(at.child("costLimit"), "must be between 1 and " + MAX_COST_LIMIT);
                 cost = null;
             }
-            CelRuntime.Program program = expression == null ? null : compile(BOOL_COMPILER, expression, e, at.child("expression"));
+            CelRuntime.Program program = expression == null ? null : compile(Env.BOOL_COMPILER, expression, e, at.child("expression"));
             CelRuntime.Program messageProgram = messageExpression == null ? null
-                    : compile(STRING_COMPILER, messageExpression, e, at.child("messageExpression"));
+                    : compile(Env.STRING_COMPILER, messageExpression, e, at.child("messageExpression"));
             if (program != null && name != null && (messageExpression == null || messageProgram != null)) {
                 String msg = message != null ? message : "CEL rule " + name + " failed: " + expression;
                 rules.add(new CelRule(name, action, mode, program, messageProgram, msg,
@@ -155,7 +158,7 @@ public final class CelRules implements PolicyParser.SpecSection {
             return null;
         }
         try {
-            return RUNTIME.createProgram(result.getAst());
+            return Env.RUNTIME.createProgram(result.getAst());
         } catch (CelValidationException | CelEvaluationException ex) {
             e.error(at, "cannot plan CEL program: " + ex.getMessage());
             return null;

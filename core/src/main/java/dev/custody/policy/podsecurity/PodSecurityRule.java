@@ -16,6 +16,8 @@ final class PodSecurityRule implements Rule {
     private final Level level;
     private final Action action;
     private final String id;
+    private final String passMessage;
+    private final String failPrefix;
 
     PodSecurityRule(Control control, Level level, PssVersion version, Action action) {
         this.control = control;
@@ -23,6 +25,8 @@ final class PodSecurityRule implements Rule {
         this.version = version;
         this.action = action;
         this.id = "podSecurity." + control.id;
+        this.passMessage = control.id + " (" + level.label() + " " + version + ") holds";
+        this.failPrefix = control.title + " (" + level.label() + " " + version + ", " + control.id + "): ";
     }
 
     @Override
@@ -42,7 +46,7 @@ final class PodSecurityRule implements Rule {
 
     @Override
     public void evaluate(Workload workload, RuleContext context, ResultSink out) {
-        PodView pod = new PodView(workload);
+        PodView pod = context.memo(PodView.class, k -> new PodView(workload));
         String exempt = control.exemption(pod, version);
         if (exempt != null) {
             out.skip(ReasonCode.PSS_EXEMPT, pod.specPath, control.id + " does not apply: " + exempt);
@@ -51,11 +55,11 @@ final class PodSecurityRule implements Rule {
         Control.Findings findings = new Control.Findings();
         control.check(pod, version, findings);
         if (findings.list.isEmpty()) {
-            out.pass(ReasonCode.PSS_SATISFIED, pod.specPath, control.id + " (" + level.label() + " " + version + ") holds");
+            out.pass(ReasonCode.PSS_SATISFIED, pod.specPath, passMessage);
             return;
         }
         for (Control.Findings.Finding f : findings.list) {
-            out.fail(control.code, f.path(), control.title + " (" + level.label() + " " + version + ", " + control.id + "): " + f.detail());
+            out.fail(control.code, f.path(), failPrefix + f.detail());
         }
     }
 }
