@@ -103,19 +103,23 @@ final class CelInput {
         return n;
     }
 
-    /** JSON tree to CEL values: maps, lists, int64, double, string, bool, null. */
+    /** JSON tree to CEL values (maps, lists, int64, double, string, bool, null), converted lazily. */
     static Object convert(JsonNode n) {
+        return JsonViews.of(n);
+    }
+
+    static Object convertEagerly(JsonNode n) {
         if (n == null || n.isNull() || n.isMissingNode()) {
             return NullValue.NULL_VALUE;
         }
         if (n.isObject()) {
             Map<String, Object> m = new LinkedHashMap<>(Math.max(4, n.size() * 2));
-            n.fields().forEachRemaining(e -> m.put(e.getKey(), convert(e.getValue())));
+            n.fields().forEachRemaining(e -> m.put(e.getKey(), convertEagerly(e.getValue())));
             return m;
         }
         if (n.isArray()) {
             List<Object> l = new ArrayList<>(n.size());
-            n.forEach(x -> l.add(convert(x)));
+            n.forEach(x -> l.add(convertEagerly(x)));
             return l;
         }
         if (n.isTextual()) {
@@ -124,12 +128,6 @@ final class CelInput {
         if (n.isBoolean()) {
             return n.asBoolean();
         }
-        if (n.isIntegralNumber()) {
-            return n.canConvertToLong() ? n.asLong() : n.asDouble();
-        }
-        if (n.isNumber()) {
-            return n.asDouble();
-        }
-        return n.asText();
+        return JsonViews.of(n);
     }
 }

@@ -1,8 +1,6 @@
 package dev.custody.policy.cel;
 
-import dev.cel.common.ast.CelExpr;
 import dev.cel.runtime.CelEvaluationException;
-import dev.cel.runtime.CelEvaluationListener;
 import dev.cel.runtime.CelRuntime;
 import dev.custody.decision.Action;
 import dev.custody.decision.FailureMode;
@@ -16,8 +14,9 @@ import java.util.Map;
 
 /**
  * A custom rule written in CEL: {@code expression} must be true for the workload to pass. Compiled and
- * type-checked once when the policy loads; each evaluation is bounded by a step budget and an iteration
- * limit, so an expensive expression is stopped (ERROR, {@code CEL_COST_LIMIT_EXCEEDED}) rather than hung.
+ * type-checked once when the policy loads; each evaluation is bounded by a comprehension iteration budget
+ * (nested loops count together), so an expensive expression is stopped (ERROR, {@code CEL_COST_LIMIT_EXCEEDED})
+ * rather than hung.
  */
 final class CelRule implements Rule {
 
@@ -59,55 +58,24 @@ final class CelRule implements Rule {
         return failureMode;
     }
 
-    /** Thrown from the listener to abandon an evaluation that spent its budget. */
-    private static final class BudgetExceeded extends RuntimeException {
-        BudgetExceeded() {
-            super(null, null, false, false);
-        }
-    }
-
-    /** Counts evaluated expression nodes; not shared between evaluations. */
-    private static final class Meter implements CelEvaluationListener {
-        private final long limit;
-        private long steps;
-
-        Meter(long limit) {
-            this.limit = limit;
-        }
-
-        @Override
-        public void callback(CelExpr expr, Object result) {
-            if (++steps > limit) {
-                throw new BudgetExceeded();
-            }
-        }
-    }
-
     @Override
     public void evaluate(Workload workload, RuleContext context, ResultSink out) {
-        Map<String, Object> vars = CelInput.activation(workload, context);
+        Map<String, Object> activation = CelInput.activation(workload, context);
+        // a resolver over the shared map: eval(Map) would copy the activation for every rule
+        dev.cel.runtime.CelVariableResolver vars = name -> java.util.Optional.ofNullable(activation.get(name));
         FieldPath path = workload.prefix(reportPath);
         Object result;
         try {
-            result = program.trace(vars, new Meter(costLimit));
-        } catch (BudgetExceeded e) {
-            out.error(ReasonCode.CEL_COST_LIMIT_EXCEEDED, path, "CEL rule " + name + " was stopped after " + costLimit
-                    + " evaluation steps (costLimit); simplify the expression or raise its costLimit");
-            return;
+            result = program.eval(vars);
         } catch (CelEvaluationException e) {
-            if (e.getCause() instanceof BudgetExceeded || String.valueOf(e.getMessage()).contains("Iteration budget exceeded")) {
-                out.error(ReasonCode.CEL_COST_LIMIT_EXCEEDED, path, "CEL rule " + name + " exceeded its cost limit: " + e.getMessage());
+            if (e.getErrorCode() == dev.cel.common.CelErrorCode.ITERATION_BUDGET_EXCEEDED
+                    || String.valueOf(e.getMessage()).contains("budget exceeded")) {
+                out.error(ReasonCode.CEL_COST_LIMIT_EXCEEDED, path, "CEL rule " + name + " was stopped after " + costLimit
+                        + " comprehension iterations (costLimit); simplify the expression or raise its costLimit");
             } else {
                 out.error(ReasonCode.CEL_EVALUATION_ERROR, path, "CEL rule " + name + " could not be evaluated: " + e.getMessage());
             }
             return;
-        } catch (RuntimeException e) {
-            if (e instanceof BudgetExceeded || e.getCause() instanceof BudgetExceeded) {
-                out.error(ReasonCode.CEL_COST_LIMIT_EXCEEDED, path, "CEL rule " + name + " was stopped after " + costLimit
-                        + " evaluation steps (costLimit); simplify the expression or raise its costLimit");
-                return;
-            }
-            throw e;
         }
         if (!(result instanceof Boolean b)) {
             out.error(ReasonCode.CEL_EVALUATION_ERROR, path, "CEL rule " + name + " returned " + result + " instead of a boolean");
@@ -120,14 +88,14 @@ final class CelRule implements Rule {
         }
     }
 
-    private String failureMessage(Map<String, Object> vars) {
+    private String failureMessage(dev.cel.runtime.CelVariableResolver vars) {
         if (messageProgram != null) {
             try {
-                Object m = messageProgram.trace(vars, new Meter(costLimit));
+                Object m = messageProgram.eval(vars);
                 if (m instanceof String s && !s.isBlank()) {
                     return s;
                 }
-            } catch (CelEvaluationException | RuntimeException ignored) {
+            } catch (CelEvaluationException ignored) {
                 // Kubernetes falls back to the static message when messageExpression fails; so do we
             }
         }

@@ -44,6 +44,7 @@ import java.util.regex.Pattern;
  */
 public final class CelRules implements PolicyParser.SpecSection {
 
+    /** Comprehension iterations one evaluation of an expression may spend (nested loops count together). */
     public static final long DEFAULT_COST_LIMIT = 100_000;
     public static final long MAX_COST_LIMIT = 10_000_000;
     static final int MAX_EXPRESSION_LENGTH = 5_000;
@@ -54,14 +55,26 @@ public final class CelRules implements PolicyParser.SpecSection {
     /** Built on first use, so policies without CEL rules never pay for loading the CEL runtime. */
     private static final class Env {
         static final CelOptions OPTIONS = CelOptions.current()
-                .comprehensionMaxIterations(100_000)
+                .enableHeterogeneousNumericComparisons(true)
+                .enableUnknownTracking(false)
+                .comprehensionMaxIterations((int) DEFAULT_COST_LIMIT)
                 .maxParseRecursionDepth(64)
                 .maxParseExpressionNodeCount(10_000)
                 .build();
 
-        static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS)
-                .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS))
-                .build();
+        private static final java.util.concurrent.ConcurrentHashMap<Long, CelRuntime> BY_LIMIT = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /**
+         * A runtime whose comprehension iteration budget is {@code limit}. cel-java counts iterations per
+         * evaluation across nested comprehensions, so the budget bounds the whole expression; expressions
+         * without comprehensions are linear in their (bounded) size.
+         */
+        static CelRuntime runtime(long limit) {
+            return BY_LIMIT.computeIfAbsent(limit, l -> CelRuntimeFactory.standardCelRuntimeBuilder()
+                    .setOptions(OPTIONS.toBuilder().comprehensionMaxIterations((int) (long) l).build())
+                    .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS))
+                    .build());
+        }
 
         static final CelCompiler BOOL_COMPILER = compiler(SimpleType.BOOL);
         static final CelCompiler STRING_COMPILER = compiler(SimpleType.STRING);
@@ -126,19 +139,21 @@ public final class CelRules implements PolicyParser.SpecSection {
                 e.error(at.child("costLimit"), "must be between 1 and " + MAX_COST_LIMIT);
                 cost = null;
             }
-            CelRuntime.Program program = expression == null ? null : compile(Env.BOOL_COMPILER, expression, e, at.child("expression"));
+            long limit = cost != null ? cost : DEFAULT_COST_LIMIT;
+            CelRuntime.Program program = expression == null ? null
+                    : compile(Env.BOOL_COMPILER, Env.runtime(limit), expression, e, at.child("expression"));
             CelRuntime.Program messageProgram = messageExpression == null ? null
-                    : compile(Env.STRING_COMPILER, messageExpression, e, at.child("messageExpression"));
+                    : compile(Env.STRING_COMPILER, Env.runtime(limit), messageExpression, e, at.child("messageExpression"));
             if (program != null && name != null && (messageExpression == null || messageProgram != null)) {
                 String msg = message != null ? message : "CEL rule " + name + " failed: " + expression;
                 rules.add(new CelRule(name, action, mode, program, messageProgram, msg,
-                        cost != null ? cost : DEFAULT_COST_LIMIT, FieldPath.root()));
+                        limit, FieldPath.root()));
             }
         }
         return rules;
     }
 
-    private static CelRuntime.Program compile(CelCompiler compiler, String expression, Fields e, FieldPath at) {
+    private static CelRuntime.Program compile(CelCompiler compiler, CelRuntime runtime, String expression, Fields e, FieldPath at) {
         if (expression.length() > MAX_EXPRESSION_LENGTH) {
             e.error(at, "expression is longer than " + MAX_EXPRESSION_LENGTH + " characters");
             return null;
@@ -158,7 +173,7 @@ public final class CelRules implements PolicyParser.SpecSection {
             return null;
         }
         try {
-            return Env.RUNTIME.createProgram(result.getAst());
+            return runtime.createProgram(result.getAst());
         } catch (CelValidationException | CelEvaluationException ex) {
             e.error(at, "cannot plan CEL program: " + ex.getMessage());
             return null;

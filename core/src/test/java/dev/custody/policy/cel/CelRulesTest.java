@@ -35,6 +35,7 @@ class CelRulesTest {
                     - name: api
                       image: registry.example.com/api:1.2@sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
                       resources: {limits: {memory: 128Mi}}
+                      ports: [{containerPort: 8080}]
                   initContainers:
                     - name: init
                       image: busybox
@@ -73,11 +74,13 @@ class CelRulesTest {
                   expression: "images.filter(i, i.containerList == 'containers').all(i, i.pinned && i.registry == 'registry.example.com')"
                 - name: namespace-tier
                   expression: "namespaceObject.metadata.labels['tier'] == 'prod' && namespaceObject.metadata.name == 'shop'"
+                - name: integers-are-int64
+                  expression: "object.spec.template.spec.containers.all(c, !has(c.ports) || c.ports.all(p, p.containerPort > 1024)) && size(containers) == 2"
                 - name: pod-labels
                   expression: "podMetadata.labels.app == 'api' && request.kind.kind == 'Deployment' && request.operation == 'CREATE'"
                 """, Map.of("tier", "prod"));
         assertThat(d.results()).extracting(RuleResult::outcome).containsOnly(Outcome.PASS);
-        assertThat(d.results()).hasSize(7); // five CEL rules and images.validReference for two containers
+        assertThat(d.results()).hasSize(8); // six CEL rules and images.validReference for two containers
     }
 
     @Test
