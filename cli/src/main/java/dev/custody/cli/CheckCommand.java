@@ -1,6 +1,7 @@
 package dev.custody.cli;
 
 import dev.custody.engine.Engine;
+import dev.custody.files.PolicyFiles;
 import dev.custody.manifest.InputLimits;
 import dev.custody.policy.InvalidPolicyException;
 import dev.custody.policy.PolicyError;

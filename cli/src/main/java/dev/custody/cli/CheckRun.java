@@ -1,6 +1,7 @@
 package dev.custody.cli;
 
 import dev.custody.engine.Engine;
+import dev.custody.files.InputFiles;
 import dev.custody.manifest.Document;
 import dev.custody.manifest.InputLimits;
 import dev.custody.manifest.ManifestException;

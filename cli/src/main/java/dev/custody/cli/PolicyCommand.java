@@ -1,5 +1,6 @@
 package dev.custody.cli;
 
+import dev.custody.files.PolicyFiles;
 import dev.custody.policy.InvalidPolicyException;
 import dev.custody.policy.Policy;
 import dev.custody.policy.PolicyError;

@@ -43,6 +43,15 @@ public final class Engine {
      * @param namespaceLabels labels of the namespace, as the API server (or the input) knows them
      */
     public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels) {
+        return evaluate(workload, namespace, namespaceLabels, null, null);
+    }
+
+    /**
+     * As {@link #evaluate(Workload, String, Map)}, in admission: {@code request} and {@code oldObject} are what
+     * CEL rules see as {@code request} and {@code oldObject}.
+     */
+    public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels,
+                                     com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject) {
         String ns = workload.namespace() != null && !workload.namespace().isEmpty() ? workload.namespace()
                 : namespace != null ? namespace : "default";
         Map<String, String> labels = namespaceLabels;
@@ -53,7 +62,7 @@ public final class Engine {
         List<Policy> selected = policies.selectFor(ns, labels);
         List<RuleResult> results = new ArrayList<>();
         List<String> names = new ArrayList<>(selected.size());
-        RuleContext ctx = new RuleContext(ns, labels);
+        RuleContext ctx = new RuleContext(ns, labels, request, oldObject, new HashMap<>());
         for (Policy p : selected) {
             names.add(p.name());
             for (Rule r : p.rules()) {
@@ -79,6 +88,19 @@ public final class Engine {
         for (RuleResult r : results) {
             if (seen.add(new Key(r.rule(), r.code(), r.outcome(), r.path()))) {
                 out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Ids of rules whose verdict depends on evidence outside the object (see {@link Rule#usesEvidence()}). */
+    public java.util.Set<String> evidenceRules() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (Policy p : policies.policies()) {
+            for (Rule r : p.rules()) {
+                if (r.usesEvidence()) {
+                    out.add(r.id());
+                }
             }
         }
         return out;

@@ -17,6 +17,15 @@ public interface Rule {
 
     FailureMode failureMode();
 
+    /**
+     * True when the rule's verdict depends on evidence outside the object (signatures, provenance), which can
+     * change between two reviews of the same images; admission then does not let such a rule turn an UPDATE
+     * that changes no image into a denial.
+     */
+    default boolean usesEvidence() {
+        return false;
+    }
+
     /** Reports at least one result for every subject the rule looks at. */
     void evaluate(Workload workload, RuleContext context, ResultSink out);
 }

@@ -32,6 +32,11 @@ public final class NotYetVerifiableRule extends ImageRule {
     }
 
     @Override
+    public boolean usesEvidence() {
+        return true;
+    }
+
+    @Override
     void check(Container c, ImageReference ref, ResultSink out) {
         out.error(code, c.imagePath(), where(c) + ": a verified " + what + " is required for " + ref.canonical()
                 + ", and this version of Custody cannot verify " + what + "s yet (not yet verifiable)");

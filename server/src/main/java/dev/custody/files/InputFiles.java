@@ -1,4 +1,4 @@
-package dev.custody.cli;
+package dev.custody.files;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,13 +16,13 @@ import java.util.stream.Stream;
  * .yaml/.yml/.json (hidden entries and Kubernetes ConfigMap-mount internals such as {@code ..data} skipped),
  * and {@code -} for standard input. Every read is bounded.
  */
-final class InputFiles {
+public final class InputFiles {
 
     /** A named input text. */
-    record Input(String name, String text) {}
+    public record Input(String name, String text) {}
 
     /** An input that could not be read, with a message that names it. */
-    static final class InputException extends Exception {
+    public static final class InputException extends Exception {
         InputException(String message) {
             super(message);
         }
@@ -30,7 +30,7 @@ final class InputFiles {
 
     private InputFiles() {}
 
-    static List<Path> expand(List<String> args, List<String> errors) {
+    public static List<Path> expand(List<String> args, List<String> errors) {
         List<Path> out = new ArrayList<>();
         for (String a : args) {
             if (a.equals("-")) {
@@ -78,12 +78,12 @@ final class InputFiles {
         return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
     }
 
-    static String display(Path p) {
+    public static String display(Path p) {
         return p == null ? "<stdin>" : p.toString();
     }
 
     /** Reads one input (null path means stdin), refusing more than {@code maxBytes}. */
-    static Input read(Path p, long maxBytes, InputStream stdin) throws InputException {
+    public static Input read(Path p, long maxBytes, InputStream stdin) throws InputException {
         String name = display(p);
         byte[] bytes;
         try {

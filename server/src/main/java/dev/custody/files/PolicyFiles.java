@@ -1,4 +1,4 @@
-package dev.custody.cli;
+package dev.custody.files;
 
 import dev.custody.manifest.Position;
 import dev.custody.policy.InvalidPolicyException;
@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Loads policy files and directories given on the command line into one validated {@link PolicySet}. */
-final class PolicyFiles {
+public final class PolicyFiles {
 
-    static final long MAX_POLICY_BYTES = 1024 * 1024;
+    public static final long MAX_POLICY_BYTES = 1024 * 1024;
 
     private PolicyFiles() {}
 
-    static PolicySet load(List<String> args, PolicyParser parser) {
+    public static PolicySet load(List<String> args, PolicyParser parser) {
         List<String> problems = new ArrayList<>();
         List<Path> paths = InputFiles.expand(args, problems);
         List<PolicyError> errors = new ArrayList<>();

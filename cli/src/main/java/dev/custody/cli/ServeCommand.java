@@ -1,0 +1,164 @@
+package dev.custody.cli;
+
+import dev.custody.policy.PolicyParser;
+import dev.custody.server.Log;
+import dev.custody.server.Metrics;
+import dev.custody.server.NamespaceCache;
+import dev.custody.server.PolicyStore;
+import dev.custody.server.SelfSigned;
+import dev.custody.server.TlsMaterial;
+import dev.custody.server.WebhookServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code custody serve}: the validating admission webhook. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the validating admission webhook over HTTPS: POST /validate, GET /healthz, /readyz, /metrics.",
+                "Policies are reloaded when their files change; the TLS certificate too."})
+final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = {"-p", "--policy"}, required = true, paramLabel = "FILE|DIR", description = "Policy file or directory (repeatable).")
+    List<String> policies;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8443", description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--self-signed", description = "Mint a development CA and serving certificate; the CA bundle is written for the webhook configuration.")
+    boolean selfSigned;
+
+    @Option(names = "--tls-dir", paramLabel = "DIR", description = "Where --self-signed writes ca.crt, tls.crt and tls.key (default: the user's data directory).")
+    Path tlsDir;
+
+    @Option(names = "--tls-san", paramLabel = "NAME", description = "Extra DNS name or IP for the --self-signed certificate (repeatable).")
+    List<String> sans = new ArrayList<>();
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serving certificate (chain), reloaded when it changes.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Serving key, reloaded when it changes.")
+    Path tlsKey;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch namespaces through this kubeconfig (their labels select policies).")
+    Path kubeconfig;
+
+    @Option(names = "--in-cluster", description = "Watch namespaces with the pod's ServiceAccount (inside a cluster).")
+    boolean inCluster;
+
+    @Option(names = "--webhook-timeout", defaultValue = "10s", description = "Deadline when the API server sends none (default: ${DEFAULT-VALUE}).")
+    String webhookTimeout;
+
+    @Option(names = "--shutdown-grace", defaultValue = "20s", description = "How long shutdown waits for in-flight reviews (default: ${DEFAULT-VALUE}).")
+    String shutdownGrace;
+
+    @Option(names = "--reload-interval", defaultValue = "2s", description = "How often policy and TLS files are checked for changes (default: ${DEFAULT-VALUE}).")
+    String reloadInterval;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        if (selfSigned == (tlsCert != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either --self-signed or --tls-cert and --tls-key");
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+        }
+        if (kubeconfig != null && inCluster) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --kubeconfig or --in-cluster, not both");
+        }
+        Duration timeout = duration("--webhook-timeout", webhookTimeout);
+        Duration grace = duration("--shutdown-grace", shutdownGrace);
+        Duration reload = duration("--reload-interval", reloadInterval);
+
+        Path cert = tlsCert;
+        Path key = tlsKey;
+        if (selfSigned) {
+            Path dir = tlsDir != null ? tlsDir : DataDir.resolve("tls");
+            List<String> dns = new ArrayList<>(List.of("localhost"));
+            List<String> ips = new ArrayList<>(List.of("127.0.0.1", "::1"));
+            for (String s : sans) {
+                (s.matches("[0-9.]+|.*:.*") ? ips : dns).add(s);
+            }
+            SelfSigned.Files3 files = SelfSigned.write(dir, dns, ips);
+            cert = files.cert();
+            key = files.key();
+            out.println("CA bundle: " + files.caCert().toAbsolutePath());
+            out.println("caBundle (base64): " + java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(files.caCert())));
+            out.flush();
+        }
+        TlsMaterial tls;
+        try {
+            tls = new TlsMaterial(cert, key);
+        } catch (java.io.IOException e) {
+            err.println("custody: " + e.getMessage());
+            return ExitCodes.INPUT_ERROR;
+        }
+        NamespaceCache namespaces = null;
+        Function<String, Map<String, String>> labels = ns -> Map.of();
+        if (kubeconfig != null || inCluster) {
+            namespaces = NamespaceCache.start(kubeconfig);
+            labels = namespaces;
+        }
+        Metrics metrics = new Metrics();
+        PolicyStore store = new PolicyStore(policies, new PolicyParser(), labels, metrics);
+        WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), store, tls, namespaces, metrics);
+        try {
+            server.start();
+        } catch (java.net.BindException e) {
+            err.println("custody: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            return ExitCodes.INPUT_ERROR;
+        }
+        out.println("custody serve: https://" + host + ":" + server.port() + "/validate (ready: " + server.ready() + ")");
+        out.flush();
+        if (store.admission() == null) {
+            err.println("custody: no valid policy set yet (" + store.lastError() + "); serving 503 until the files are fixed");
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            done.countDown();
+        }, "custody-shutdown"));
+        done.await();
+        return ExitCodes.OK;
+    }
+
+    private Duration duration(String option, String text) {
+        try {
+            return WebhookServerDurations.parse(text);
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 10s or 500ms, found \"" + text + "\"");
+        }
+    }
+
+    /** Parses 10s, 500ms, 2m. */
+    static final class WebhookServerDurations {
+        static Duration parse(String s) {
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            }
+            if (s.endsWith("s")) {
+                return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+            }
+            if (s.endsWith("m")) {
+                return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+            }
+            throw new IllegalArgumentException(s);
+        }
+    }
+}

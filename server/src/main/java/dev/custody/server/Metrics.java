@@ -1,0 +1,66 @@
+package dev.custody.server;
+
+import dev.custody.decision.RuleResult;
+import dev.custody.decision.WorkloadDecision;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/** The Prometheus metrics of {@code custody serve}, on their own registry. */
+public final class Metrics {
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests = Counter.builder().name("custody_admission_requests_total")
+            .help("AdmissionReviews answered, by verdict (allowed, warned, denied, skipped, invalid, error) and kind")
+            .labelNames("verdict", "kind").register(registry);
+    private final Histogram latency = Histogram.builder().name("custody_admission_duration_seconds")
+            .help("Time from reading the request body to writing the response, by verdict")
+            .labelNames("verdict").classicOnly()
+            .classicUpperBounds(0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+            .register(registry);
+    private final Counter outcomes = Counter.builder().name("custody_rule_outcomes_total")
+            .help("Rule results in admission, by rule and outcome (pass, fail, warn, error, skip)")
+            .labelNames("rule", "outcome").register(registry);
+    private final Counter reloads = Counter.builder().name("custody_policy_reloads_total")
+            .help("Policy set reloads, by result (loaded, rejected)").labelNames("result").register(registry);
+    private final Gauge policyErrors = Gauge.builder().name("custody_policy_reload_error")
+            .help("1 while the newest policy files are rejected and an older set is served").register(registry);
+    private final Gauge policies = Gauge.builder().name("custody_policies_loaded")
+            .help("Policies in the served set").register(registry);
+    private final Counter tlsReloads = Counter.builder().name("custody_tls_reloads_total")
+            .help("Serving certificate reloads, by result").labelNames("result").register(registry);
+
+    public void admission(String verdict, String kind, long nanos, WorkloadDecision decision) {
+        requests.labelValues(verdict, kind).inc();
+        latency.labelValues(verdict).observe(nanos / 1e9);
+        if (decision != null) {
+            for (RuleResult r : decision.results()) {
+                outcomes.labelValues(r.rule(), r.outcome().label()).inc();
+            }
+        }
+    }
+
+    public void policyReload(boolean ok, int count) {
+        reloads.labelValues(ok ? "loaded" : "rejected").inc();
+        policyErrors.set(ok ? 0 : 1);
+        if (ok) {
+            policies.set(count);
+        }
+    }
+
+    public void tlsReload(boolean ok) {
+        tlsReloads.labelValues(ok ? "loaded" : "rejected").inc();
+    }
+
+    public void write(OutputStream out) throws IOException {
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    }
+
+    public String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+}

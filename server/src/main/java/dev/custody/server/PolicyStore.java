@@ -1,0 +1,100 @@
+package dev.custody.server;
+
+import dev.custody.admission.Admission;
+import dev.custody.engine.Engine;
+import dev.custody.files.InputFiles;
+import dev.custody.files.PolicyFiles;
+import dev.custody.policy.InvalidPolicyException;
+import dev.custody.policy.PolicyError;
+import dev.custody.policy.PolicyParser;
+import dev.custody.policy.PolicySet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The served policy set, loaded from files or directories (a mounted ConfigMap) and replaced atomically when
+ * they change. A broken set never replaces a good one: the error goes to the log, the metrics and the
+ * readiness detail, and the previous set keeps serving.
+ */
+public final class PolicyStore {
+
+    private final List<String> paths;
+    private final PolicyParser parser;
+    private final Function<String, Map<String, String>> namespaceLabels;
+    private final Metrics metrics;
+    private final AtomicReference<Admission> current = new AtomicReference<>();
+    private volatile String fingerprint = "";
+    private volatile String lastError;
+
+    public PolicyStore(List<String> paths, PolicyParser parser, Function<String, Map<String, String>> namespaceLabels, Metrics metrics) {
+        this.paths = List.copyOf(paths);
+        this.parser = parser;
+        this.namespaceLabels = namespaceLabels;
+        this.metrics = metrics;
+    }
+
+    /** Loads when the files changed since the last attempt; returns true when a new set is now served. */
+    public synchronized boolean reloadIfChanged() {
+        String fp = fingerprint();
+        if (fp.equals(fingerprint)) {
+            return false;
+        }
+        fingerprint = fp;
+        try {
+            PolicySet set = PolicyFiles.load(paths, parser);
+            Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels));
+            lastError = null;
+            metrics.policyReload(true, set.policies().size());
+            Log.info(previous == null ? "policies loaded" : "policies reloaded", "version", set.version(), "policies", set.policies().size(),
+                    "previous", previous == null ? "none" : previous.engine().policies().version());
+            return true;
+        } catch (InvalidPolicyException e) {
+            lastError = e.errors().stream().map(PolicyError::describe).collect(Collectors.joining("; "));
+            metrics.policyReload(false, 0);
+            Log.error(current.get() == null ? "policies rejected; not ready" : "policies rejected; still serving the previous set",
+                    "errors", lastError);
+            return false;
+        }
+    }
+
+    /** The current admission, or null before the first good load. */
+    public Admission admission() {
+        return current.get();
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    /** A hash of every policy file's name and content; cheap enough to poll every few seconds. */
+    private String fingerprint() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            List<String> problems = new ArrayList<>();
+            for (Path p : InputFiles.expand(paths, problems)) {
+                if (p == null) {
+                    continue;
+                }
+                md.update(p.toString().getBytes(StandardCharsets.UTF_8));
+                try {
+                    md.update(Files.readAllBytes(p));
+                } catch (java.io.IOException e) {
+                    md.update(("unreadable:" + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            problems.forEach(s -> md.update(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
