@@ -1,0 +1,243 @@
+package dev.custody.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custody.install.InstallManifests;
+import dev.custody.policy.PolicyParser;
+import dev.custody.server.Metrics;
+import dev.custody.server.NamespaceCache;
+import dev.custody.server.PolicyStore;
+import dev.custody.server.SelfSigned;
+import dev.custody.server.TlsMaterial;
+import dev.custody.server.WebhookServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * End to end against a real control plane on loopback: kube-apiserver and etcd built from their Go modules
+ * (scripts/kube), Custody registered through the ValidatingWebhookConfiguration that {@code custody install}
+ * generates, and kubectl applying good and bad workloads. Nothing is scheduled (no kubelet): admission is
+ * what is tested. scripts/test.sh builds the binaries and sets CUSTODY_KUBE_BIN; without it the test is skipped.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KubeApiServerE2ETest {
+
+    static final String DIGEST = "sha256:" + "7".repeat(64);
+    static final String POLICY = """
+            apiVersion: custody.dev/v1alpha1
+            kind: Policy
+            metadata: {name: production-images}
+            spec:
+              tier: production
+              namespaces: {selector: {matchLabels: {custody.dev/tier: production}}}
+              serviceAccount: {denyDefault: false, automountToken: false}
+            ---
+            apiVersion: custody.dev/v1alpha1
+            kind: Policy
+            metadata: {name: dev-images}
+            spec:
+              tier: dev
+              namespaces: {selector: {matchLabels: {custody.dev/tier: dev}}}
+              images: {denyTags: {action: warn, tags: [latest]}}
+            """;
+
+    Path root;
+    Path dir;
+    Path kubectl;
+    WebhookServer server;
+    NamespaceCache namespaces;
+
+    record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    void start() throws Exception {
+        String bin = System.getenv("CUSTODY_KUBE_BIN");
+        assumeTrue(bin != null && Files.isExecutable(Path.of(bin, "kube-apiserver")),
+                "CUSTODY_KUBE_BIN is not set; scripts/test.sh builds kube-apiserver, etcd and kubectl and sets it");
+        root = CheckCommandTest.ROOT;
+        kubectl = Path.of(bin, "kubectl");
+        dir = Files.createTempDirectory("custody-e2e");
+        Run started = run(List.of("bash", root.resolve("scripts/kube/start.sh").toString(), dir.toString()), null, 180);
+        assertThat(started.exit()).as("start.sh: " + started.err()).isZero();
+
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(policies.resolve("policies.yaml"), POLICY);
+        SelfSigned.Files3 tls = SelfSigned.write(dir.resolve("webhook-tls"), List.of("localhost"), List.of("127.0.0.1"));
+        namespaces = NamespaceCache.start(dir.resolve("kubeconfig"));
+        Metrics metrics = new Metrics();
+        PolicyStore store = new PolicyStore(List.of(policies.toString()), new PolicyParser(), namespaces, metrics);
+        server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofSeconds(1)), store, new TlsMaterial(tls.cert(), tls.key()), namespaces, metrics);
+        server.start();
+        long until = System.currentTimeMillis() + 30_000;
+        while (!server.ready() && System.currentTimeMillis() < until) {
+            Thread.sleep(100);
+        }
+        assertThat(server.ready()).as("ready after the namespace cache synced").isTrue();
+
+        // register Custody with the configuration custody install generates, pointed at this server
+        var options = new InstallManifests.Options("custody-system", "custody:e2e", 2, 5, false, Files.readString(tls.caCert()),
+                Files.readString(tls.cert()), Files.readString(tls.key()), Map.of("policies.yaml", POLICY),
+                "https://127.0.0.1:" + server.port() + "/validate");
+        ObjectNode webhook = InstallManifests.objects(options).stream()
+                .filter(o -> o.path("kind").asText().equals("ValidatingWebhookConfiguration")).findFirst().orElseThrow();
+        Run applied = kubectl(new ObjectMapper(new YAMLFactory()).writeValueAsString(webhook), "apply", "-f", "-");
+        assertThat(applied.exit()).as(applied.err()).isZero();
+
+        assertThat(kubectl(null, "create", "namespace", "prod").exit()).isZero();
+        assertThat(kubectl(null, "label", "namespace", "prod", "custody.dev/tier=production").exit()).isZero();
+        assertThat(kubectl(null, "create", "namespace", "dev").exit()).isZero();
+        assertThat(kubectl(null, "label", "namespace", "dev", "custody.dev/tier=dev").exit()).isZero();
+        until = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < until && !"production".equals(labelOf("prod")) || !"dev".equals(labelOf("dev"))) {
+            Thread.sleep(100);
+        }
+        assertThat(labelOf("prod")).as("the namespace cache watched the label").isEqualTo("production");
+        // the webhook configuration takes effect asynchronously in the API server
+        until = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < until
+                && kubectl(pod("probe", "registry.example.com/a:1"), "apply", "-n", "prod", "--dry-run=server", "-f", "-").exit() == 0) {
+            Thread.sleep(250);
+        }
+    }
+
+    String labelOf(String ns) {
+        Map<String, String> labels = namespaces.apply(ns);
+        return labels == null ? null : labels.get("custody.dev/tier");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (dir != null) {
+            run(List.of("bash", root.resolve("scripts/kube/stop.sh").toString(), dir.toString()), null, 60);
+        }
+    }
+
+    Run kubectl(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", dir.resolve("kubeconfig").toString()));
+        cmd.addAll(List.of(args));
+        return run(cmd, stdin, 60);
+    }
+
+    static Run run(List<String> cmd, String stdin, int timeoutSeconds) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Path out = Files.createTempFile("e2e", ".out");
+        Path err = Files.createTempFile("e2e", ".err");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + cmd);
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    static String pod(String name, String image) {
+        return """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %s}
+                spec:
+                  containers: [{name: app, image: "%s"}]
+                """.formatted(name, image);
+    }
+
+    static String deployment(String name, String image) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: %s}
+                spec:
+                  selector: {matchLabels: {app: %s}}
+                  template:
+                    metadata: {labels: {app: %s}}
+                    spec:
+                      containers: [{name: app, image: "%s"}]
+                """.formatted(name, name, name, image);
+    }
+
+    static String cronJob(String name, String image) {
+        return """
+                apiVersion: batch/v1
+                kind: CronJob
+                metadata: {name: %s}
+                spec:
+                  schedule: "*/5 * * * *"
+                  jobTemplate:
+                    spec:
+                      template:
+                        spec:
+                          restartPolicy: OnFailure
+                          containers: [{name: app, image: "%s"}]
+                """.formatted(name, image);
+    }
+
+    @Test
+    void mutableTagsAreRejectedInProductionAndPinnedImagesAdmitted() throws Exception {
+        Run bad = kubectl(deployment("api-bad", "registry.example.com/api:1.2.3"), "apply", "-n", "prod", "-f", "-");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("denied the request").contains("DIGEST_REQUIRED")
+                .contains("spec.template.spec.containers[0].image");
+        Run good = kubectl(deployment("api-good", "registry.example.com/api@" + DIGEST), "apply", "-n", "prod", "-f", "-");
+        assertThat(good.exit()).as(good.err()).isZero();
+
+        assertThat(kubectl(pod("pod-bad", "nginx"), "apply", "-n", "prod", "-f", "-").err()).contains("IMPLICIT_LATEST_DENIED");
+        assertThat(kubectl(pod("pod-good", "registry.example.com/api@" + DIGEST), "apply", "-n", "prod", "-f", "-").exit()).isZero();
+        Run cronBad = kubectl(cronJob("cron-bad", "busybox:1.36"), "apply", "-n", "prod", "-f", "-");
+        assertThat(cronBad.err()).contains("spec.jobTemplate.spec.template.spec.containers[0].image");
+        assertThat(kubectl(cronJob("cron-good", "busybox@" + DIGEST), "apply", "-n", "prod", "-f", "-").exit()).isZero();
+    }
+
+    @Test
+    void warnModeRulesAppearAsKubectlWarnings() throws Exception {
+        Run warned = kubectl(pod("scratch", "registry.example.com/tools:latest"), "apply", "-n", "dev", "-f", "-");
+        assertThat(warned.exit()).as(warned.err()).isZero();
+        assertThat(warned.err()).contains("Warning:").contains("TAG_DENIED");
+    }
+
+    @Test
+    void dryRunIsAnsweredLikeTheRealThing() throws Exception {
+        Run dry = kubectl(pod("dry", "registry.example.com/a:2"), "apply", "-n", "prod", "--dry-run=server", "-f", "-");
+        assertThat(dry.exit()).isNotZero();
+        assertThat(dry.err()).contains("DIGEST_REQUIRED");
+    }
+
+    @Test
+    void ephemeralContainersGoThroughTheWebhook() throws Exception {
+        assertThat(kubectl(pod("target", "registry.example.com/api@" + DIGEST), "apply", "-n", "prod", "-f", "-").exit()).isZero();
+        Run bad = kubectl(null, "debug", "-n", "prod", "target", "--image=busybox:1.36", "--container=debugger", "--attach=false");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).contains("denied the request").contains("spec.ephemeralContainers[0].image");
+        Run good = kubectl(null, "debug", "-n", "prod", "target", "--image=busybox@" + DIGEST, "--container=debugger2", "--attach=false");
+        assertThat(good.exit()).as(good.err()).isZero();
+    }
+
+    @Test
+    void otherNamespacesAndKindsAreUntouched() throws Exception {
+        assertThat(kubectl(null, "create", "namespace", "scratch-e2e").exit()).isZero();
+        assertThat(kubectl(pod("anything", "nginx"), "apply", "-n", "scratch-e2e", "-f", "-").exit()).isZero();
+        assertThat(kubectl(null, "create", "configmap", "cm", "-n", "prod", "--from-literal=a=b").exit()).isZero();
+    }
+}

@@ -1,0 +1,264 @@
+package dev.custody.install;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Kubernetes objects that install Custody as a validating admission webhook. {@code custody install} prints
+ * them; the Helm chart under deploy/helm/custody renders the same objects (a test compares the two).
+ */
+public final class InstallManifests {
+
+    public static final String WEBHOOK_NAME = "validate.custody.dev";
+    public static final String APP = "custody";
+
+    /**
+     * @param namespace      where Custody runs (excluded from its own webhook)
+     * @param image          the container image
+     * @param replicas       webhook replicas (a PodDisruptionBudget keeps one available)
+     * @param timeoutSeconds the webhook timeout the API server applies
+     * @param certManager    TLS from cert-manager (Issuer, Certificate, CA injection) instead of a Secret minted here
+     * @param caBundlePem    the CA that signed the serving certificate (when not cert-manager)
+     * @param tlsCertPem     serving certificate (when not cert-manager)
+     * @param tlsKeyPem      serving key (when not cert-manager)
+     * @param policies       policy file name to text, mounted from a ConfigMap
+     * @param webhookUrl     when set, the API server calls this URL instead of the Service (a webhook outside the cluster)
+     */
+    public record Options(String namespace, String image, int replicas, int timeoutSeconds, boolean certManager, String caBundlePem,
+                          String tlsCertPem, String tlsKeyPem, Map<String, String> policies, String webhookUrl) {}
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    /** Resources the webhook intercepts: every pod-bearing kind and the pods/ephemeralcontainers subresource. */
+    public static final Map<String, List<String>> RULES = new java.util.LinkedHashMap<>();
+
+    static {
+        RULES.put("", List.of("pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"));
+        RULES.put("apps", List.of("deployments", "replicasets", "statefulsets", "daemonsets"));
+        RULES.put("batch", List.of("jobs", "cronjobs"));
+    }
+
+    private InstallManifests() {}
+
+    public static List<ObjectNode> objects(Options o) {
+        List<ObjectNode> out = new ArrayList<>();
+        ObjectNode ns = object("v1", "Namespace", o.namespace(), null);
+        ((ObjectNode) ns.path("metadata").path("labels")).put("pod-security.kubernetes.io/enforce", "restricted");
+        out.add(ns);
+        out.add(object("v1", "ServiceAccount", APP, o.namespace()));
+
+        ObjectNode role = object("rbac.authorization.k8s.io/v1", "ClusterRole", APP, null);
+        ObjectNode rule = role.putArray("rules").addObject();
+        rule.putArray("apiGroups").add("");
+        rule.putArray("resources").add("namespaces");
+        array(rule.putArray("verbs"), "get", "list", "watch");
+        out.add(role);
+        ObjectNode binding = object("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", APP, null);
+        ObjectNode ref = binding.putObject("roleRef");
+        ref.put("apiGroup", "rbac.authorization.k8s.io");
+        ref.put("kind", "ClusterRole");
+        ref.put("name", APP);
+        ObjectNode subject = binding.putArray("subjects").addObject();
+        subject.put("kind", "ServiceAccount");
+        subject.put("name", APP);
+        subject.put("namespace", o.namespace());
+        out.add(binding);
+
+        ObjectNode cm = object("v1", "ConfigMap", APP + "-policies", o.namespace());
+        ObjectNode data = cm.putObject("data");
+        new TreeMap<>(o.policies()).forEach(data::put);
+        out.add(cm);
+
+        if (o.certManager()) {
+            ObjectNode issuer = object("cert-manager.io/v1", "Issuer", APP + "-selfsigned", o.namespace());
+            issuer.putObject("spec").putObject("selfSigned");
+            out.add(issuer);
+            ObjectNode cert = object("cert-manager.io/v1", "Certificate", APP + "-tls", o.namespace());
+            ObjectNode spec = cert.putObject("spec");
+            spec.put("secretName", APP + "-tls");
+            array(spec.putArray("dnsNames"), APP + "." + o.namespace() + ".svc", APP + "." + o.namespace() + ".svc.cluster.local");
+            ObjectNode issuerRef = spec.putObject("issuerRef");
+            issuerRef.put("name", APP + "-selfsigned");
+            issuerRef.put("kind", "Issuer");
+            out.add(cert);
+        } else {
+            ObjectNode secret = object("v1", "Secret", APP + "-tls", o.namespace());
+            secret.put("type", "kubernetes.io/tls");
+            ObjectNode d = secret.putObject("data");
+            d.put("tls.crt", b64(o.tlsCertPem()));
+            d.put("tls.key", b64(o.tlsKeyPem()));
+            d.put("ca.crt", b64(o.caBundlePem()));
+            out.add(secret);
+        }
+
+        out.add(deployment(o));
+
+        ObjectNode svc = object("v1", "Service", APP, o.namespace());
+        ObjectNode svcSpec = svc.putObject("spec");
+        svcSpec.putObject("selector").put("app.kubernetes.io/name", APP);
+        ObjectNode port = svcSpec.putArray("ports").addObject();
+        port.put("name", "https");
+        port.put("port", 443);
+        port.put("targetPort", "https");
+        out.add(svc);
+
+        ObjectNode pdb = object("policy/v1", "PodDisruptionBudget", APP, o.namespace());
+        ObjectNode pdbSpec = pdb.putObject("spec");
+        pdbSpec.put("minAvailable", 1);
+        pdbSpec.putObject("selector").putObject("matchLabels").put("app.kubernetes.io/name", APP);
+        out.add(pdb);
+
+        out.add(webhook(o));
+        return out;
+    }
+
+    private static ObjectNode deployment(Options o) {
+        ObjectNode d = object("apps/v1", "Deployment", APP, o.namespace());
+        ObjectNode spec = d.putObject("spec");
+        spec.put("replicas", o.replicas());
+        spec.putObject("selector").putObject("matchLabels").put("app.kubernetes.io/name", APP);
+        ObjectNode tpl = spec.putObject("template");
+        tpl.putObject("metadata").putObject("labels").put("app.kubernetes.io/name", APP);
+        ObjectNode pod = tpl.putObject("spec");
+        pod.put("serviceAccountName", APP);
+        pod.put("automountServiceAccountToken", true); // the namespace cache talks to the API server
+        ObjectNode psc = pod.putObject("securityContext");
+        psc.put("runAsNonRoot", true);
+        psc.put("runAsUser", 65532);
+        psc.put("runAsGroup", 65532);
+        psc.putObject("seccompProfile").put("type", "RuntimeDefault");
+        ObjectNode term = pod.putObject("affinity").putObject("podAntiAffinity")
+                .putArray("preferredDuringSchedulingIgnoredDuringExecution").addObject();
+        term.put("weight", 100);
+        ObjectNode pat = term.putObject("podAffinityTerm");
+        pat.put("topologyKey", "kubernetes.io/hostname");
+        pat.putObject("labelSelector").putObject("matchLabels").put("app.kubernetes.io/name", APP);
+        pod.put("terminationGracePeriodSeconds", 30);
+        ObjectNode c = pod.putArray("containers").addObject();
+        c.put("name", APP);
+        c.put("image", o.image());
+        array(c.putArray("args"), "serve", "--policy", "/etc/custody/policies", "--host", "0.0.0.0", "--port", "8443",
+                "--tls-cert", "/etc/custody/tls/tls.crt", "--tls-key", "/etc/custody/tls/tls.key", "--in-cluster",
+                "--webhook-timeout", o.timeoutSeconds() + "s", "--shutdown-grace", "20s");
+        ObjectNode p = c.putArray("ports").addObject();
+        p.put("name", "https");
+        p.put("containerPort", 8443);
+        ObjectNode csc = c.putObject("securityContext");
+        csc.put("allowPrivilegeEscalation", false);
+        csc.put("readOnlyRootFilesystem", true);
+        csc.putObject("capabilities").putArray("drop").add("ALL");
+        ObjectNode res = c.putObject("resources");
+        ObjectNode req = res.putObject("requests");
+        req.put("cpu", "100m");
+        req.put("memory", "192Mi");
+        ObjectNode lim = res.putObject("limits");
+        lim.put("cpu", "1");
+        lim.put("memory", "384Mi");
+        c.set("readinessProbe", probe("/readyz", 2));
+        c.set("livenessProbe", probe("/healthz", 10));
+        c.putObject("lifecycle").putObject("preStop").putObject("sleep").put("seconds", 5);
+        ArrayNode env = c.putArray("env");
+        ObjectNode jopts = env.addObject();
+        jopts.put("name", "JAVA_TOOL_OPTIONS");
+        jopts.put("value", "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError");
+        ArrayNode mounts = c.putArray("volumeMounts");
+        mount(mounts, "policies", "/etc/custody/policies");
+        mount(mounts, "tls", "/etc/custody/tls");
+        mount(mounts, "tmp", "/tmp");
+        ArrayNode vols = pod.putArray("volumes");
+        vols.addObject().put("name", "policies").putObject("configMap").put("name", APP + "-policies");
+        vols.addObject().put("name", "tls").putObject("secret").put("secretName", APP + "-tls");
+        vols.addObject().put("name", "tmp").putObject("emptyDir");
+        return d;
+    }
+
+    private static ObjectNode probe(String path, int period) {
+        ObjectNode p = F.objectNode();
+        ObjectNode http = p.putObject("httpGet");
+        http.put("path", path);
+        http.put("port", "https");
+        http.put("scheme", "HTTPS");
+        p.put("periodSeconds", period);
+        return p;
+    }
+
+    private static void mount(ArrayNode mounts, String name, String path) {
+        ObjectNode m = mounts.addObject();
+        m.put("name", name);
+        m.put("mountPath", path);
+        m.put("readOnly", !name.equals("tmp"));
+    }
+
+    private static ObjectNode webhook(Options o) {
+        ObjectNode v = object("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", APP, null);
+        if (o.certManager()) {
+            ((ObjectNode) v.path("metadata")).putObject("annotations").put("cert-manager.io/inject-ca-from", o.namespace() + "/" + APP + "-tls");
+        }
+        ObjectNode w = v.putArray("webhooks").addObject();
+        w.put("name", WEBHOOK_NAME);
+        ObjectNode client = w.putObject("clientConfig");
+        if (o.webhookUrl() != null) {
+            client.put("url", o.webhookUrl());
+        } else {
+            ObjectNode svc = client.putObject("service");
+            svc.put("namespace", o.namespace());
+            svc.put("name", APP);
+            svc.put("path", "/validate");
+            svc.put("port", 443);
+        }
+        if (!o.certManager()) {
+            client.put("caBundle", b64(o.caBundlePem()));
+        }
+        ArrayNode rules = w.putArray("rules");
+        RULES.forEach((group, resources) -> {
+            ObjectNode r = rules.addObject();
+            r.putArray("apiGroups").add(group);
+            r.putArray("apiVersions").add("v1");
+            array(r.putArray("operations"), "CREATE", "UPDATE");
+            array(r.putArray("resources"), resources.toArray(new String[0]));
+            r.put("scope", "Namespaced");
+        });
+        w.put("failurePolicy", "Fail");
+        w.put("matchPolicy", "Equivalent");
+        w.put("sideEffects", "None");
+        w.put("timeoutSeconds", o.timeoutSeconds());
+        w.putArray("admissionReviewVersions").add("v1");
+        ObjectNode expr = w.putObject("namespaceSelector").putArray("matchExpressions").addObject();
+        expr.put("key", "kubernetes.io/metadata.name");
+        expr.put("operator", "NotIn");
+        array(expr.putArray("values"), "kube-system", o.namespace());
+        return v;
+    }
+
+    private static ObjectNode object(String apiVersion, String kind, String name, String namespace) {
+        ObjectNode o = F.objectNode();
+        o.put("apiVersion", apiVersion);
+        o.put("kind", kind);
+        ObjectNode m = o.putObject("metadata");
+        m.put("name", name);
+        if (namespace != null) {
+            m.put("namespace", namespace);
+        }
+        ObjectNode labels = m.putObject("labels");
+        labels.put("app.kubernetes.io/name", APP);
+        labels.put("app.kubernetes.io/part-of", APP);
+        return o;
+    }
+
+    private static void array(ArrayNode a, String... values) {
+        for (String v : values) {
+            a.add(v);
+        }
+    }
+
+    private static String b64(String pem) {
+        return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
+    }
+}
