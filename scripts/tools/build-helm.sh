@@ -66,8 +66,10 @@ printf 'module custody.local/helmbuild\n' > go.mod
 
 # ---------------------------------------------------------------- resolve
 log "resolving $MOD@$HELM_VERSION"
-HMOD_JSON="$("${NICE[@]}" go mod download -json "$MOD@$HELM_VERSION" 2>&1)" \
-  || die "could not download $MOD@$HELM_VERSION from the Go module proxy: $(sed -n 's/^[[:space:]]*"Error": //p' <<<"$HMOD_JSON" | head -1)${HMOD_JSON:+ ($(tail -n 3 <<<"$HMOD_JSON" | tr '\n' ' '))}"
+if ! HMOD_JSON="$("${NICE[@]}" go mod download -json "$MOD@$HELM_VERSION" 2>&1)"; then
+  ERR="$(sed -n 's/^[[:space:]]*"Error": //p' <<<"$HMOD_JSON" | head -1)"
+  die "could not download $MOD@$HELM_VERSION from the Go module proxy: ${ERR:-$(tail -n 3 <<<"$HMOD_JSON" | tr '\n' ' ')}"
+fi
 HGOMOD="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$HMOD_JSON")"
 HSRC="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$HMOD_JSON")"
 [[ -f "$HGOMOD" && -d "$HSRC" ]] || die "no go.mod/source for $MOD@$HELM_VERSION (go mod download said: $HMOD_JSON)"

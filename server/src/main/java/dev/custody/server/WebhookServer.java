@@ -2,9 +2,6 @@ package dev.custody.server;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.custody.admission.Admission;
 import dev.custody.admission.AdmissionRequest;
 import dev.custody.admission.AdmissionReviews;
@@ -12,23 +9,33 @@ import dev.custody.admission.InvalidReviewException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The HTTPS admission webhook: {@code POST /validate} answers AdmissionReviews; {@code /healthz}, {@code /readyz}
- * and {@code /metrics} serve operators. Requests run on virtual threads; each review is answered before the
- * deadline the API server gives in its {@code timeout} query parameter, and shutdown drains in-flight reviews.
+ * The HTTPS admission webhook (Jetty): {@code POST /validate} answers AdmissionReviews; {@code /healthz},
+ * {@code /readyz} and {@code /metrics} serve operators. Each review is answered before the deadline the API
+ * server gives in its {@code timeout} query parameter, and shutdown drains in-flight reviews.
  */
 public final class WebhookServer implements AutoCloseable {
 
@@ -51,7 +58,8 @@ public final class WebhookServer implements AutoCloseable {
     });
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
-    private HttpsServer server;
+    private Server server;
+    private ServerConnector connector;
 
     public WebhookServer(Options options, PolicyStore policies, TlsMaterial tls, NamespaceCache namespaces, Metrics metrics) {
         this.options = options;
@@ -63,22 +71,56 @@ public final class WebhookServer implements AutoCloseable {
 
     public void start() throws Exception {
         policies.reloadIfChanged();
-        server = HttpsServer.create(new InetSocketAddress(options.host(), options.port()), 1024);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls.sslContext()));
-        server.setExecutor(workers);
-        server.createContext("/validate", this::validate);
-        server.createContext("/healthz", ex -> text(ex, 200, "ok\n"));
-        server.createContext("/readyz", this::readyz);
-        server.createContext("/metrics", this::metrics);
-        server.createContext("/", ex -> text(ex, 404, "not found; Custody serves /validate, /healthz, /readyz and /metrics\n"));
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("custody-http");
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.addCustomizer(new SecureRequestCustomizer(false)); // clients connect by IP; no SNI host check
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(tls.sslContext());
+        connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost(options.host());
+        connector.setPort(options.port());
+        connector.setAcceptQueueSize(1024);
+        server.addConnector(connector);
+        GracefulHandler graceful = new GracefulHandler();
+        graceful.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                route(request, response, callback); // blocking: Jetty runs it on a pool thread
+                return true;
+            }
+        });
+        server.setHandler(graceful);
+        server.setStopTimeout(options.shutdownGrace().toMillis());
         server.start();
         long every = options.reloadInterval().toMillis();
         housekeeping.scheduleWithFixedDelay(this::housekeeping, every, every, TimeUnit.MILLISECONDS);
         Log.info("custody serve listening", "address", "https://" + options.host() + ":" + port(), "ready", ready());
     }
 
+    /** One exchange: the request, where to answer, and how to finish. */
+    private record Exchange(Request request, Response response, Callback callback) {}
+
+    private void route(Request request, Response response, Callback callback) {
+        Exchange ex = new Exchange(request, response, callback);
+        try {
+            switch (Request.getPathInContext(request)) {
+                case "/validate" -> validate(ex);
+                case "/healthz" -> text(ex, 200, "ok\n");
+                case "/readyz" -> readyz(ex);
+                case "/metrics" -> metrics(ex);
+                default -> text(ex, 404, "not found; Custody serves /validate, /healthz, /readyz and /metrics\n");
+            }
+        } catch (Throwable t) {
+            Log.error("request failed", "path", Request.getPathInContext(request), "error", t.toString());
+            callback.failed(t);
+        }
+    }
+
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /** Ready when a policy set is loaded, the namespace cache (if any) has synced, and shutdown has not begun. */
@@ -100,12 +142,12 @@ public final class WebhookServer implements AutoCloseable {
         }
     }
 
-    private void validate(HttpExchange ex) throws IOException {
+    private void validate(Exchange ex) throws IOException {
         long start = System.nanoTime();
         inFlight.incrementAndGet();
         String kind = "unknown";
         try {
-            if (!ex.getRequestMethod().equals("POST")) {
+            if (!ex.request().getMethod().equals("POST")) {
                 text(ex, 405, "use POST with an admission.k8s.io/v1 AdmissionReview\n");
                 return;
             }
@@ -117,7 +159,12 @@ public final class WebhookServer implements AutoCloseable {
             }
             byte[] body;
             try {
-                body = readBounded(ex.getRequestBody(), AdmissionReviews.MAX_BODY_BYTES);
+                long declared = ex.request().getLength();
+                if (declared > AdmissionReviews.MAX_BODY_BYTES) {
+                    throw new InvalidReviewException("request body of " + declared + " bytes is larger than the limit of "
+                            + AdmissionReviews.MAX_BODY_BYTES + " bytes");
+                }
+                body = readBounded(Request.asInputStream(ex.request()), AdmissionReviews.MAX_BODY_BYTES);
             } catch (InvalidReviewException e) {
                 text(ex, 413, e.getMessage() + "\n");
                 metrics.admission("invalid", kind, System.nanoTime() - start, null);
@@ -132,19 +179,23 @@ public final class WebhookServer implements AutoCloseable {
                 return;
             }
             kind = request.kind();
-            Duration budget = deadline(ex.getRequestURI().getRawQuery());
+            Duration budget = deadline(ex.request().getHttpURI().getQuery());
             Admission.Result result;
             try {
-                result = CompletableFuture.supplyAsync(() -> admission.review(request), workers)
-                        .get(budget.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                json(ex, 200, failure(request, "custody could not decide within the webhook deadline of " + budget.toMillis()
-                        + " ms; the request is denied (closed failure)"));
+                // Rules are in-memory and bounded (CEL cost limits), so evaluation runs inline; a review that still
+                // overran its budget is answered as a closed failure rather than as a late verdict.
+                result = admission.review(request);
+            } catch (RuntimeException e) {
+                Log.error("evaluation failed", "uid", request.uid(), "error", e.toString());
+                json(ex, 200, failure(request, "custody failed to evaluate the request: " + e));
                 metrics.admission("error", kind, System.nanoTime() - start, null);
                 return;
-            } catch (InterruptedException | ExecutionException e) {
-                Log.error("evaluation failed", "uid", request.uid(), "error", String.valueOf(e.getCause()));
-                json(ex, 200, failure(request, "custody failed to evaluate the request: " + e.getCause()));
+            }
+            if (System.nanoTime() - start > budget.toNanos()) {
+                Log.warn("review overran its deadline", "uid", request.uid(), "budgetMs", budget.toMillis(),
+                        "tookMs", (System.nanoTime() - start) / 1_000_000);
+                json(ex, 200, failure(request, "custody could not decide within the webhook deadline of " + budget.toMillis()
+                        + " ms; the request is denied (closed failure)"));
                 metrics.admission("error", kind, System.nanoTime() - start, null);
                 return;
             }
@@ -188,7 +239,7 @@ public final class WebhookServer implements AutoCloseable {
         return Duration.ofSeconds(Long.parseLong(s));
     }
 
-    private void readyz(HttpExchange ex) throws IOException {
+    private void readyz(Exchange ex) throws IOException {
         ObjectNode detail = JsonNodeFactory.instance.objectNode();
         boolean ready = ready();
         detail.put("ready", ready);
@@ -202,15 +253,10 @@ public final class WebhookServer implements AutoCloseable {
         json(ex, ready ? 200 : 503, detail);
     }
 
-    private void metrics(HttpExchange ex) throws IOException {
+    private void metrics(Exchange ex) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         metrics.write(out);
-        byte[] b = out.toByteArray();
-        ex.getResponseHeaders().set("Content-Type", metrics.contentType());
-        ex.sendResponseHeaders(200, b.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(b);
-        }
+        send(ex, 200, metrics.contentType(), out.toByteArray());
     }
 
     static byte[] readBounded(InputStream in, int max) throws IOException {
@@ -226,22 +272,19 @@ public final class WebhookServer implements AutoCloseable {
         return out.toByteArray();
     }
 
-    private static void json(HttpExchange ex, int status, ObjectNode body) throws IOException {
-        byte[] b = AdmissionReviews.mapper().writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(b);
-        }
+    private static void json(Exchange ex, int status, ObjectNode body) throws IOException {
+        send(ex, status, "application/json", AdmissionReviews.mapper().writeValueAsBytes(body));
     }
 
-    private static void text(HttpExchange ex, int status, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(b);
-        }
+    private static void text(Exchange ex, int status, String body) {
+        send(ex, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(Exchange ex, int status, String contentType, byte[] body) {
+        ex.response().setStatus(status);
+        ex.response().getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        ex.response().getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        ex.response().write(true, ByteBuffer.wrap(body), ex.callback());
     }
 
     /** Stops taking new work, lets in-flight reviews finish (up to the grace period), then closes. */
@@ -251,7 +294,11 @@ public final class WebhookServer implements AutoCloseable {
         Log.info("shutting down", "inFlight", inFlight.get());
         housekeeping.shutdownNow();
         if (server != null) {
-            server.stop((int) Math.max(1, options.shutdownGrace().toSeconds()));
+            try {
+                server.stop(); // GracefulHandler waits up to the stop timeout for in-flight reviews
+            } catch (Exception e) {
+                Log.error("stop failed", "error", e.toString());
+            }
         }
         workers.shutdown();
         if (namespaces != null) {
