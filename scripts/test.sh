@@ -11,11 +11,14 @@ if [[ ! -d "$ROOT/../shared/corpora" ]]; then
   exit 2
 fi
 cd "$ROOT"
-# The end-to-end admission tests run against a real kube-apiserver and etcd built from their Go modules;
-# the first build on a machine takes about 6 minutes, later runs find them cached under ~/.cache/custody.
+# The end-to-end admission tests run against a real kube-apiserver and etcd built from their Go modules, and
+# the Helm chart is rendered with the real helm; the first build on a machine takes about 8 minutes, later
+# runs find the binaries cached under ~/.cache/custody.
 if [[ "${CUSTODY_SKIP_E2E:-0}" != "1" ]]; then
   bash "$ROOT/scripts/kube/build.sh"
+  bash "$ROOT/scripts/tools/build-helm.sh"
   export CUSTODY_KUBE_BIN="${CUSTODY_CACHE:-$HOME/.cache/custody}/bin"
+  export CUSTODY_HELM="$CUSTODY_KUBE_BIN/helm"
 fi
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 exec mvn -B -ntp verify "$@"
