@@ -21,4 +21,9 @@ if [[ "${CUSTODY_SKIP_E2E:-0}" != "1" ]]; then
   export CUSTODY_HELM="$CUSTODY_KUBE_BIN/helm"
 fi
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
+# The container image: built with jib from scratch (no Docker engine), pushed to a registry on loopback,
+# then unpacked and run (java, custody check, custody serve) as uid 65532 on a read-only root file system.
+if [[ "${CUSTODY_SKIP_E2E:-0}" != "1" ]]; then
+  bash "$ROOT/scripts/image/test.sh"
+fi
 exec mvn -B -ntp verify "$@"
