@@ -103,6 +103,21 @@ public final class TlsMaterial {
         }
     }
 
+    /** An SSLContext that trusts only the CA certificates in {@code caPem}: for clients of a self-signed server. */
+    public static SSLContext trusting(Path caPem) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        int i = 0;
+        for (X509Certificate ca : readCertificates(caPem)) {
+            ks.setCertificateEntry("ca" + i++, ca);
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
     static List<X509Certificate> readCertificates(Path file) throws IOException {
         List<X509Certificate> out = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(file); PEMParser p = new PEMParser(r)) {

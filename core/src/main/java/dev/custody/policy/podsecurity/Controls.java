@@ -41,6 +41,16 @@ final class Controls {
                     "net.ipv4.tcp_keepalive_probes"),
             32, List.of("net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"));
 
+    /** From v1.25 the standard exempts Windows pods from the Linux-only restricted controls. */
+    static String windowsExempt(PodView p, PssVersion v) {
+        return v.atLeast(25) && p.isWindows() ? "Windows pod" : null;
+    }
+
+    /** From v1.35 the standard relaxes some controls for pods in a user namespace (hostUsers: false). */
+    static String userNamespaceExempt(PodView p, PssVersion v) {
+        return v.atLeast(35) && p.userNamespace() ? "pod runs in a user namespace (hostUsers: false)" : null;
+    }
+
     static boolean sysctlAllowed(String name, PssVersion v) {
         for (var e : SYSCTLS.entrySet()) {
             if (v.atLeast(e.getKey()) && e.getValue().contains(name)) {
@@ -182,7 +192,7 @@ final class Controls {
 
     static final Control PROC_MOUNT = new Control("procMount", Level.BASELINE, 0, ReasonCode.PSS_PROC_MOUNT, "procMount") {
         String exemption(PodView p, PssVersion v) {
-            return v.atLeast(35) && p.userNamespace() ? "pod runs in a user namespace (hostUsers: false)" : null;
+            return userNamespaceExempt(p, v);
         }
 
         void check(PodView p, PssVersion v, Findings out) {
@@ -324,7 +334,7 @@ final class Controls {
     static final Control ALLOW_PRIVILEGE_ESCALATION = new Control("allowPrivilegeEscalation", Level.RESTRICTED, 8,
             ReasonCode.PSS_ALLOW_PRIVILEGE_ESCALATION, "allowPrivilegeEscalation != false") {
         String exemption(PodView p, PssVersion v) {
-            return v.atLeast(25) && p.isWindows() ? "Windows pod" : null;
+            return windowsExempt(p, v);
         }
 
         void check(PodView p, PssVersion v, Findings out) {
@@ -340,7 +350,7 @@ final class Controls {
     static final Control SECCOMP_RESTRICTED = new Control("seccompProfile_restricted", Level.RESTRICTED, 19,
             ReasonCode.PSS_SECCOMP_RESTRICTED, "seccompProfile") {
         String exemption(PodView p, PssVersion v) {
-            return v.atLeast(25) && p.isWindows() ? "Windows pod" : null;
+            return windowsExempt(p, v);
         }
 
         void check(PodView p, PssVersion v, Findings out) {
@@ -368,7 +378,7 @@ final class Controls {
     static final Control CAPABILITIES_RESTRICTED = new Control("capabilities_restricted", Level.RESTRICTED, 22,
             ReasonCode.PSS_CAPABILITIES_RESTRICTED, "unrestricted capabilities") {
         String exemption(PodView p, PssVersion v) {
-            return v.atLeast(25) && p.isWindows() ? "Windows pod" : null;
+            return windowsExempt(p, v);
         }
 
         void check(PodView p, PssVersion v, Findings out) {
@@ -399,7 +409,7 @@ final class Controls {
     static final Control RUN_AS_NON_ROOT = new Control("runAsNonRoot", Level.RESTRICTED, 0, ReasonCode.PSS_RUN_AS_NON_ROOT,
             "runAsNonRoot != true") {
         String exemption(PodView p, PssVersion v) {
-            return v.atLeast(35) && p.userNamespace() ? "pod runs in a user namespace (hostUsers: false)" : null;
+            return userNamespaceExempt(p, v);
         }
 
         void check(PodView p, PssVersion v, Findings out) {
@@ -421,7 +431,7 @@ final class Controls {
 
     static final Control RUN_AS_USER = new Control("runAsUser", Level.RESTRICTED, 23, ReasonCode.PSS_RUN_AS_USER, "runAsUser=0") {
         String exemption(PodView p, PssVersion v) {
-            return v.atLeast(35) && p.userNamespace() ? "pod runs in a user namespace (hostUsers: false)" : null;
+            return userNamespaceExempt(p, v);
         }
 
         void check(PodView p, PssVersion v, Findings out) {
