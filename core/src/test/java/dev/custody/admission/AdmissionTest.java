@@ -220,4 +220,50 @@ class AdmissionTest {
         assertThat(review.path("apiVersion").asText()).isEqualTo("admission.k8s.io/v1beta1");
         assertThat(review.path("kind").asText()).isEqualTo("AdmissionReview");
     }
+
+    /** Mutated reviews are either answered or rejected as invalid; nothing else may escape. */
+    @Test
+    void fuzzedReviewsAreAnsweredOrRejectedNeverCrash() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(CONNAISSEUR)) {
+            files = s.sorted().toList();
+        }
+        Admission a = admission(Map.of("shop", Map.of("tier", "production")));
+        java.util.Random rnd = new java.util.Random(3);
+        String chars = "{}[],:\"\\0123456789abcnul -.@/";
+        int answered = 0;
+        int rejected = 0;
+        for (int i = 0; i < 4_000; i++) {
+            byte[] seed = Files.readAllBytes(files.get(rnd.nextInt(files.size())));
+            StringBuilder sb = new StringBuilder(new String(seed, StandardCharsets.UTF_8));
+            for (int e = 0; e < 1 + rnd.nextInt(5); e++) {
+                int pos = rnd.nextInt(Math.max(1, sb.length()));
+                switch (rnd.nextInt(3)) {
+                    case 0 -> sb.insert(pos, chars.charAt(rnd.nextInt(chars.length())));
+                    case 1 -> {
+                        if (sb.length() > 0) {
+                            sb.deleteCharAt(pos);
+                        }
+                    }
+                    default -> {
+                        if (sb.length() > 0) {
+                            sb.setCharAt(pos, chars.charAt(rnd.nextInt(chars.length())));
+                        }
+                    }
+                }
+            }
+            try {
+                AdmissionRequest r = AdmissionReviews.parse(sb.toString().getBytes(StandardCharsets.UTF_8));
+                Admission.Result result = a.review(r);
+                assertThat(result.response().uid()).isEqualTo(r.uid());
+                result.response().toReview();
+                answered++;
+            } catch (InvalidReviewException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+                rejected++;
+            }
+        }
+        assertThat(answered).isPositive();
+        assertThat(rejected).isPositive();
+    }
 }
