@@ -7,7 +7,6 @@ import dev.custody.policy.InvalidPolicyException;
 import dev.custody.policy.PolicyError;
 import dev.custody.policy.PolicySet;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,12 +81,11 @@ final class CheckCommand implements Callable<Integer> {
         CheckReport report = new CheckRun(new Engine(set), limits, namespace, labels).run(paths, System.in);
 
         PrintWriter out = spec.commandLine().getOut();
-        Writer w = out;
         switch (output) {
             case text -> Reports.text(report, out, verbose);
-            case json -> Reports.json(report, w, verbose);
-            case sarif -> Reports.sarif(report, w, Main.version());
-            case junit -> Reports.junit(report, w);
+            case json -> Reports.json(report, out, verbose);
+            case sarif -> Reports.sarif(report, out, Main.version());
+            case junit -> Reports.junit(report, out);
         }
         out.flush();
         for (String p : report.problems()) {

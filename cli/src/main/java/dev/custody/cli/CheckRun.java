@@ -37,8 +37,9 @@ final class CheckRun {
     private record FileResult(Extraction extraction, String problem) {}
 
     CheckReport run(List<String> args, InputStream stdin) {
-        List<String> problems = new ArrayList<>();
-        List<Path> paths = InputFiles.expand(args, problems);
+        List<InputFiles.Problem> unusable = new ArrayList<>();
+        List<Path> paths = InputFiles.expand(args, unusable);
+        List<String> problems = new ArrayList<>(unusable.stream().map(InputFiles.Problem::describe).toList());
         ManifestReader reader = new ManifestReader(limits);
         List<FileResult> files = paths.parallelStream().map(p -> {
             try {

@@ -77,7 +77,7 @@ final class InstallCommand implements Callable<Integer> {
             return ExitCodes.INPUT_ERROR;
         }
         Map<String, String> files = new LinkedHashMap<>();
-        List<String> problems = new ArrayList<>();
+        List<InputFiles.Problem> problems = new ArrayList<>(); // already reported by PolicyFiles.load
         for (Path p : InputFiles.expand(policies, problems)) {
             String key = p.getFileName().toString();
             files.put(files.containsKey(key) ? p.toString().replaceAll("[^A-Za-z0-9._-]", "_") : key, Files.readString(p));

@@ -140,25 +140,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
     private Duration duration(String option, String text) {
         try {
-            return WebhookServerDurations.parse(text);
+            return WebhookServer.parseDuration(text);
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 10s or 500ms, found \"" + text + "\"");
-        }
-    }
-
-    /** Parses 10s, 500ms, 2m. */
-    static final class WebhookServerDurations {
-        static Duration parse(String s) {
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            }
-            if (s.endsWith("s")) {
-                return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-            }
-            if (s.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
-            }
-            throw new IllegalArgumentException(s);
         }
     }
 }

@@ -104,10 +104,11 @@ class KubeApiServerE2ETest {
         assertThat(kubectl(null, "create", "namespace", "dev").exit()).isZero();
         assertThat(kubectl(null, "label", "namespace", "dev", "custody.dev/tier=dev").exit()).isZero();
         until = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < until && !"production".equals(labelOf("prod")) || !"dev".equals(labelOf("dev"))) {
+        while (System.currentTimeMillis() < until && !("production".equals(labelOf("prod")) && "dev".equals(labelOf("dev")))) {
             Thread.sleep(100);
         }
         assertThat(labelOf("prod")).as("the namespace cache watched the label").isEqualTo("production");
+        assertThat(labelOf("dev")).isEqualTo("dev");
         // the webhook configuration takes effect asynchronously in the API server
         until = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < until

@@ -73,6 +73,27 @@ public final class FieldPath {
         return new FieldPath(this, null, i);
     }
 
+    /** This path followed by {@code relative} (a path inside the node this one leads to). */
+    public FieldPath resolve(FieldPath relative) {
+        FieldPath p = this;
+        for (Object seg : relative.segments()) {
+            p = seg instanceof Integer i ? p.index(i) : p.child((String) seg);
+        }
+        return p;
+    }
+
+    /** The node this path leads to inside {@code node}, or null when some step is missing. */
+    public com.fasterxml.jackson.databind.JsonNode in(com.fasterxml.jackson.databind.JsonNode node) {
+        com.fasterxml.jackson.databind.JsonNode n = node;
+        for (Object seg : segments()) {
+            if (n == null) {
+                return null;
+            }
+            n = seg instanceof Integer i ? n.get(i) : n.get((String) seg);
+        }
+        return n;
+    }
+
     public boolean isRoot() {
         return parent == null;
     }

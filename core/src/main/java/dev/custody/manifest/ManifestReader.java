@@ -136,6 +136,7 @@ public final class ManifestReader {
             String fieldName = null;
             while (true) {
                 JsonNode value = null;
+                boolean alias = false;
                 switch (t) {
                     case START_OBJECT, START_ARRAY -> {
                         if (stack.size() >= limits.maxDepth()) {
@@ -164,7 +165,8 @@ public final class ManifestReader {
                         }
                     }
                     case VALUE_STRING -> {
-                        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+                        alias = p instanceof YAMLParser y && y.isCurrentAlias();
+                        if (alias) {
                             value = resolveAlias(p.getText());
                         } else {
                             value = NODES.textNode(p.getText());
@@ -184,10 +186,11 @@ public final class ManifestReader {
                             "unexpected token " + t);
                 }
                 if (value != null) {
-                    if (!value.isNull() && !value.isBoolean() && !positions.containsKey(value)) {
-                        record(value);
-                    }
-                    if (t != JsonToken.VALUE_STRING || !(p instanceof YAMLParser y && y.isCurrentAlias())) {
+                    if (!alias) {
+                        // small numbers, booleans and null are shared instances: keep their first position
+                        if (!value.isNull() && !value.isBoolean() && !positions.containsKey(value)) {
+                            record(value);
+                        }
                         anchor(value);
                     }
                     if (stack.isEmpty()) {

@@ -173,6 +173,17 @@ public final class Fields {
         return out;
     }
 
+    /** The nested mapping under {@code key}, or an empty one when absent, so defaults flow through one code path. */
+    public Fields objectOrEmpty(String key, Set<String> known) {
+        if (has(key)) {
+            Fields f = object(key, known);
+            if (f != null) {
+                return f;
+            }
+        }
+        return new Fields(doc, errors, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), path.child(key));
+    }
+
     /** The nested mapping under {@code key}, or null when absent (an error when present but not a mapping). */
     public Fields object(String key, Set<String> known) {
         JsonNode v = node.get(key);

@@ -55,7 +55,7 @@ public final class PolicyParser {
             }
 
             public List<Rule> read(Fields spec, Tier tier, Action defaultAction) {
-                return ImageRules.read(spec.object("images", ImageRules.FIELDS), spec, tier, defaultAction);
+                return ImageRules.read(spec, tier, defaultAction);
             }
         });
         all.addAll(extraSections);

@@ -31,11 +31,7 @@ public record Workload(Document document, FieldPath objectPath, WorkloadKind kin
 
     /** Resolves a path relative to the object into a path inside the document. */
     public FieldPath prefix(FieldPath relative) {
-        FieldPath p = objectPath;
-        for (Object seg : relative.segments()) {
-            p = seg instanceof Integer i ? p.index(i) : p.child((String) seg);
-        }
-        return p;
+        return objectPath.resolve(relative);
     }
 
     /** {@code Kind/namespace/name}, for people. */

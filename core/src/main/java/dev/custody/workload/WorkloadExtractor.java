@@ -95,15 +95,15 @@ public final class WorkloadExtractor {
 
         Workload workload(Document d, FieldPath path, WorkloadKind kind, JsonNode node) {
             JsonNode metadata = node.path("metadata");
-            JsonNode podSpec = at(node, kind.podSpecPath());
-            FieldPath specPath = prefix(path, kind.podSpecPath());
+            JsonNode podSpec = kind.podSpecPath().in(node);
+            FieldPath specPath = path.resolve(kind.podSpecPath());
             if (podSpec == null || podSpec.isNull() || podSpec.isMissingNode()) {
                 podSpec = JsonNodeFactory.instance.objectNode();
             } else if (!podSpec.isObject()) {
                 problem(d, specPath, kind.kind() + " pod spec must be a mapping, found " + describe(podSpec));
                 return null;
             }
-            JsonNode podMeta = at(node, kind.podMetadataPath());
+            JsonNode podMeta = kind.podMetadataPath().in(node);
             List<Container> containers = new ArrayList<>();
             for (ContainerList list : ContainerList.values()) {
                 JsonNode arr = podSpec.get(list.field());
@@ -154,25 +154,6 @@ public final class WorkloadExtractor {
         private void problem(Document d, FieldPath path, String message) {
             problems.add(new Extraction.Problem(d.locate(path), message));
         }
-    }
-
-    static JsonNode at(JsonNode node, FieldPath path) {
-        JsonNode n = node;
-        for (Object seg : path.segments()) {
-            if (n == null) {
-                return null;
-            }
-            n = seg instanceof Integer i ? n.get(i) : n.get((String) seg);
-        }
-        return n;
-    }
-
-    private static FieldPath prefix(FieldPath base, FieldPath rel) {
-        FieldPath p = base;
-        for (Object seg : rel.segments()) {
-            p = seg instanceof Integer i ? p.index(i) : p.child((String) seg);
-        }
-        return p;
     }
 
     private static String name(JsonNode metadata) {

@@ -49,18 +49,10 @@ public enum WorkloadKind {
     }
 
     private static FieldPath template(String... path) {
-        FieldPath p = FieldPath.root();
-        for (String s : path) {
-            p = p.child(s);
-        }
-        return p.child("spec");
+        return FieldPath.parse(String.join(".", path)).child("spec");
     }
 
     private static FieldPath templateMeta(String... path) {
-        FieldPath p = FieldPath.root();
-        for (String s : path) {
-            p = p.child(s);
-        }
-        return p.child("metadata");
+        return FieldPath.parse(String.join(".", path)).child("metadata");
     }
 }

@@ -21,16 +21,31 @@ public final class InputFiles {
     /** A named input text. */
     public record Input(String name, String text) {}
 
-    /** An input that could not be read, with a message that names it. */
+    /** A path or input that could not be used, and why. */
+    public record Problem(String source, String reason) {
+        /** {@code source: reason}, the form people and CI logs read. */
+        public String describe() {
+            return source + ": " + reason;
+        }
+    }
+
+    /** An input that could not be read; its message names it. */
     public static final class InputException extends Exception {
-        InputException(String message) {
-            super(message);
+        private final Problem problem;
+
+        InputException(String source, String reason) {
+            super(source + ": " + reason);
+            this.problem = new Problem(source, reason);
+        }
+
+        public Problem problem() {
+            return problem;
         }
     }
 
     private InputFiles() {}
 
-    public static List<Path> expand(List<String> args, List<String> errors) {
+    public static List<Path> expand(List<String> args, List<Problem> errors) {
         List<Path> out = new ArrayList<>();
         for (String a : args) {
             if (a.equals("-")) {
@@ -46,18 +61,18 @@ public final class InputFiles {
                             .sorted()
                             .toList();
                     if (found.isEmpty()) {
-                        errors.add(a + ": directory has no .yaml, .yml or .json files");
+                        errors.add(new Problem(a, "directory has no .yaml, .yml or .json files"));
                     }
                     out.addAll(found);
                 } catch (IOException | java.io.UncheckedIOException e) {
-                    errors.add(a + ": cannot read directory: " + e.getMessage());
+                    errors.add(new Problem(a, "cannot read directory: " + e.getMessage()));
                 }
             } else if (Files.isRegularFile(p)) {
                 out.add(p);
             } else if (Files.exists(p)) {
-                errors.add(a + ": not a regular file or directory");
+                errors.add(new Problem(a, "not a regular file or directory"));
             } else {
-                errors.add(a + ": no such file or directory");
+                errors.add(new Problem(a, "no such file or directory"));
             }
         }
         return out;
@@ -92,16 +107,16 @@ public final class InputFiles {
             } else {
                 long size = Files.size(p);
                 if (size > maxBytes) {
-                    throw new InputException(name + ": file is " + size + " bytes, larger than the limit of " + maxBytes
+                    throw new InputException(name, "file is " + size + " bytes, larger than the limit of " + maxBytes
                             + " bytes (--max-input-bytes)");
                 }
                 bytes = Files.readAllBytes(p);
             }
         } catch (IOException e) {
-            throw new InputException(name + ": cannot read: " + e.getMessage());
+            throw new InputException(name, "cannot read: " + e.getMessage());
         }
         if (bytes.length > maxBytes) {
-            throw new InputException(name + ": input is larger than the limit of " + maxBytes + " bytes (--max-input-bytes)");
+            throw new InputException(name, "input is larger than the limit of " + maxBytes + " bytes (--max-input-bytes)");
         }
         try {
             return new Input(name, StandardCharsets.UTF_8.newDecoder()
@@ -109,7 +124,7 @@ public final class InputFiles {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(bytes)).toString());
         } catch (CharacterCodingException e) {
-            throw new InputException(name + ": not UTF-8 text");
+            throw new InputException(name, "not UTF-8 text");
         }
     }
 }

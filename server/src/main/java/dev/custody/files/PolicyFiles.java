@@ -18,13 +18,15 @@ public final class PolicyFiles {
 
     private PolicyFiles() {}
 
+    private static PolicyError error(InputFiles.Problem p) {
+        return new PolicyError(new Position(p.source(), 0, 0), "", p.reason());
+    }
+
     public static PolicySet load(List<String> args, PolicyParser parser) {
-        List<String> problems = new ArrayList<>();
+        List<InputFiles.Problem> problems = new ArrayList<>();
         List<Path> paths = InputFiles.expand(args, problems);
         List<PolicyError> errors = new ArrayList<>();
-        for (String p : problems) {
-            errors.add(new PolicyError(new Position(p.substring(0, p.indexOf(':')), 0, 0), "", p.substring(p.indexOf(':') + 2)));
-        }
+        problems.forEach(p -> errors.add(error(p)));
         Map<String, String> sources = new LinkedHashMap<>();
         for (Path p : paths) {
             if (p == null) {
@@ -35,7 +37,7 @@ public final class PolicyFiles {
                 InputFiles.Input in = InputFiles.read(p, MAX_POLICY_BYTES, System.in);
                 sources.put(in.name(), in.text());
             } catch (InputFiles.InputException e) {
-                errors.add(new PolicyError(new Position(InputFiles.display(p), 0, 0), "", e.getMessage().substring(InputFiles.display(p).length() + 2)));
+                errors.add(error(e.problem()));
             }
         }
         if (sources.isEmpty() && errors.isEmpty()) {

@@ -79,7 +79,7 @@ public final class PolicyStore {
     private String fingerprint() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            List<String> problems = new ArrayList<>();
+            List<InputFiles.Problem> problems = new ArrayList<>();
             for (Path p : InputFiles.expand(paths, problems)) {
                 if (p == null) {
                     continue;
@@ -91,7 +91,7 @@ public final class PolicyStore {
                     md.update(("unreadable:" + e.getMessage()).getBytes(StandardCharsets.UTF_8));
                 }
             }
-            problems.forEach(s -> md.update(s.getBytes(StandardCharsets.UTF_8)));
+            problems.forEach(s -> md.update(s.describe().getBytes(StandardCharsets.UTF_8)));
             return HexFormat.of().formatHex(md.digest());
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +49,6 @@ public final class WebhookServer implements AutoCloseable {
     private final TlsMaterial tls;
     private final NamespaceCache namespaces;
     private final Metrics metrics;
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "custody-reload");
         t.setDaemon(true);
@@ -218,7 +216,7 @@ public final class WebhookServer implements AutoCloseable {
             for (String part : query.split("&")) {
                 if (part.startsWith("timeout=")) {
                     try {
-                        timeout = parseGoDuration(part.substring("timeout=".length()));
+                        timeout = parseDuration(part.substring("timeout=".length()));
                     } catch (RuntimeException ignored) {
                         // keep the default
                     }
@@ -229,14 +227,18 @@ public final class WebhookServer implements AutoCloseable {
         return budget.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : budget;
     }
 
-    static Duration parseGoDuration(String s) {
+    /** Parses durations as the API server and the command line write them: 500ms, 10s, 2.5s, 2m. */
+    public static Duration parseDuration(String s) {
         if (s.endsWith("ms")) {
             return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
         }
         if (s.endsWith("s")) {
             return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
         }
-        return Duration.ofSeconds(Long.parseLong(s));
+        if (s.endsWith("m")) {
+            return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+        }
+        throw new IllegalArgumentException("not a duration: " + s);
     }
 
     private void readyz(Exchange ex) throws IOException {
@@ -300,7 +302,6 @@ public final class WebhookServer implements AutoCloseable {
                 Log.error("stop failed", "error", e.toString());
             }
         }
-        workers.shutdown();
         if (namespaces != null) {
             namespaces.close();
         }

@@ -1,7 +1,6 @@
 package dev.custody.policy.cel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cel.common.values.NullValue;
 import dev.custody.imageref.ImageReference;
 import dev.custody.policy.RuleContext;
 import dev.custody.workload.Container;
@@ -25,27 +24,26 @@ final class CelInput {
     private CelInput() {}
 
     static Map<String, Object> activation(Workload w, RuleContext ctx) {
-        Map<String, Object> base = ctx.memo(MEMO_KEY, k -> build(w, ctx));
-        return base;
+        return ctx.memo(MEMO_KEY, k -> build(w, ctx));
     }
 
     private static Map<String, Object> build(Workload w, RuleContext ctx) {
         Map<String, Object> vars = new HashMap<>();
-        vars.put("object", convert(w.object()));
-        vars.put("oldObject", ctx.oldObject() == null ? NullValue.NULL_VALUE : convert(ctx.oldObject()));
-        vars.put("request", ctx.request() != null ? convert(ctx.request()) : syntheticRequest(w, ctx));
+        vars.put("object", JsonViews.of(w.object()));
+        vars.put("oldObject", JsonViews.of(ctx.oldObject()));
+        vars.put("request", ctx.request() != null ? JsonViews.of(ctx.request()) : syntheticRequest(w, ctx));
         Map<String, Object> nsMeta = new LinkedHashMap<>();
         nsMeta.put("name", ctx.namespace());
         nsMeta.put("labels", new LinkedHashMap<>(ctx.namespaceLabels()));
         vars.put("namespaceObject", Map.of("apiVersion", "v1", "kind", "Namespace", "metadata", nsMeta));
-        vars.put("podSpec", convert(w.podSpec()));
-        JsonNode meta = at(w.object(), w.kind().podMetadataPath().segments());
-        vars.put("podMetadata", meta == null ? Map.of() : convert(meta));
+        vars.put("podSpec", JsonViews.of(w.podSpec()));
+        JsonNode meta = w.kind().podMetadataPath().in(w.object());
+        vars.put("podMetadata", meta == null ? Map.of() : JsonViews.of(meta));
         List<Object> containers = new ArrayList<>();
         List<Object> images = new ArrayList<>();
         for (Container c : w.containers()) {
             @SuppressWarnings("unchecked")
-            Map<String, Object> cm = new LinkedHashMap<>((Map<String, Object>) convert(c.node()));
+            Map<String, Object> cm = new LinkedHashMap<>((Map<String, Object>) JsonViews.of(c.node()));
             cm.put("containerList", c.list().field());
             cm.put("path", c.path().toString());
             containers.add(cm);
@@ -91,43 +89,5 @@ final class CelInput {
         req.put("dryRun", true);
         req.put("userInfo", Map.of("username", ""));
         return req;
-    }
-
-    private static JsonNode at(JsonNode n, List<Object> segs) {
-        for (Object s : segs) {
-            if (n == null) {
-                return null;
-            }
-            n = s instanceof Integer i ? n.get(i) : n.get((String) s);
-        }
-        return n;
-    }
-
-    /** JSON tree to CEL values (maps, lists, int64, double, string, bool, null), converted lazily. */
-    static Object convert(JsonNode n) {
-        return JsonViews.of(n);
-    }
-
-    static Object convertEagerly(JsonNode n) {
-        if (n == null || n.isNull() || n.isMissingNode()) {
-            return NullValue.NULL_VALUE;
-        }
-        if (n.isObject()) {
-            Map<String, Object> m = new LinkedHashMap<>(Math.max(4, n.size() * 2));
-            n.fields().forEachRemaining(e -> m.put(e.getKey(), convertEagerly(e.getValue())));
-            return m;
-        }
-        if (n.isArray()) {
-            List<Object> l = new ArrayList<>(n.size());
-            n.forEach(x -> l.add(convertEagerly(x)));
-            return l;
-        }
-        if (n.isTextual()) {
-            return n.asText();
-        }
-        if (n.isBoolean()) {
-            return n.asBoolean();
-        }
-        return JsonViews.of(n);
     }
 }

@@ -37,11 +37,7 @@ public final class ServiceAccountRules implements PolicyParser.SpecSection {
 
     @Override
     public List<Rule> read(Fields spec, Tier tier, Action defaultAction) {
-        Fields section = spec.object("serviceAccount", FIELDS);
-        if (section == null) {
-            section = Fields.of(spec.document(), spec.errors(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(),
-                    spec.path().child("serviceAccount"), FIELDS);
-        }
+        Fields section = spec.objectOrEmpty("serviceAccount", FIELDS);
         boolean strictTier = tier == Tier.PRODUCTION || tier == Tier.REGULATED;
         List<Rule> rules = new ArrayList<>();
 

@@ -17,9 +17,9 @@ public final class ImageRules {
 
     private ImageRules() {}
 
-    /** {@code images} may be null when the policy has no images section; tier defaults still apply. */
-    public static List<Rule> read(Fields images, Fields spec, Tier tier, Action defaultAction) {
-        Fields section = images != null ? images : EmptySection.of(spec);
+    /** Reads {@code spec.images}; when the policy has none, the tier's defaults still apply. */
+    public static List<Rule> read(Fields spec, Tier tier, Action defaultAction) {
+        Fields section = spec.objectOrEmpty("images", FIELDS);
         List<Rule> rules = new ArrayList<>();
 
         RuleSettings valid = RuleSettings.read(section, "validReference", true, defaultAction, Set.of(), false);
@@ -91,13 +91,5 @@ public final class ImageRules {
             return "\"" + p + "\" contains whitespace";
         }
         return null;
-    }
-
-    /** Stands in for an absent {@code images} section so defaults flow through one code path. */
-    private static final class EmptySection {
-        static Fields of(Fields spec) {
-            return Fields.of(spec.document(), spec.errors(),
-                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), spec.path().child("images"), FIELDS);
-        }
     }
 }

@@ -25,11 +25,8 @@ final class PodView {
         this.spec = w.podSpec();
         this.specPath = w.podSpecPath();
         this.metadataPath = w.prefix(w.kind().podMetadataPath());
-        JsonNode m = w.object();
-        for (Object seg : w.kind().podMetadataPath().segments()) {
-            m = m.path((String) seg);
-        }
-        this.metadata = m;
+        JsonNode m = w.kind().podMetadataPath().in(w.object());
+        this.metadata = m == null ? MissingNode.getInstance() : m;
         List<Container> ordered = new ArrayList<>(w.containers().size());
         for (ContainerList list : List.of(ContainerList.INIT_CONTAINERS, ContainerList.CONTAINERS, ContainerList.EPHEMERAL_CONTAINERS)) {
             for (Container c : w.containers()) {
