@@ -26,4 +26,12 @@ export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 if [[ "${CUSTODY_SKIP_E2E:-0}" != "1" ]]; then
   bash "$ROOT/scripts/image/test.sh"
 fi
-exec mvn -B -ntp verify "$@"
+# The evidence store tests run on SQLite and on a real PostgreSQL (Debian's server, started on 127.0.0.1 by
+# scripts/pg/start.sh and stopped again afterwards); CUSTODY_REQUIRE_PG=1 makes a missing one a failure.
+if [[ -z "${CUSTODY_PG_URL:-}" ]]; then
+  CUSTODY_PG_URL="$(bash "$ROOT/scripts/pg/start.sh")"
+  export CUSTODY_PG_URL CUSTODY_REQUIRE_PG=1
+  trap 'bash "$ROOT/scripts/pg/stop.sh"' EXIT
+fi
+echo "test: PostgreSQL for the store tests at $CUSTODY_PG_URL"
+mvn -B -ntp verify "$@"

@@ -1,0 +1,249 @@
+package dev.custody.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The decision log writer. Callers {@link #append} records and get a future that completes once the record is
+ * committed (its sequence number) or fails. One writer thread takes whatever is queued, up to {@code maxBatch}
+ * records, and commits them in one transaction: a group commit, so one fsync covers many decisions and the log
+ * keeps up with bursts. Durable callers wait for the future before answering; asynchronous ones do not.
+ *
+ * <p>The chain tail is read inside each transaction (under PostgreSQL's advisory lock, or SQLite's write lock), so
+ * several writers (replicas, a CLI run beside a server) extend one chain without forking it.
+ */
+public final class DecisionLog implements AutoCloseable {
+
+    /** When a decision counts as recorded. */
+    public enum Mode {
+        /** Committed before the caller's response is sent. */
+        DURABLE,
+        /** Queued; committed shortly after. A crash can lose the queued tail. */
+        ASYNC
+    }
+
+    private record Pending(DecisionRecord record, CompletableFuture<Long> done) {}
+
+    private record Tail(long seq, String hash) {}
+
+    static final int QUEUE_CAPACITY = 100_000;
+
+    private final Store store;
+    private final int maxBatch;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+    private final Thread writer;
+    private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile boolean closing;
+    private volatile String lastError;
+
+    public DecisionLog(Store store) {
+        this(store, 1024);
+    }
+
+    public DecisionLog(Store store, int maxBatch) {
+        this.store = store;
+        this.maxBatch = maxBatch;
+        this.writer = new Thread(this::run, "custody-decision-log");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Queues a record; the future completes with its sequence number once it is committed. */
+    public CompletableFuture<Long> append(DecisionRecord record) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        if (closing) {
+            done.completeExceptionally(new StoreException("decision log is closed"));
+        } else if (!queue.offer(new Pending(record, done))) {
+            done.completeExceptionally(new StoreException("decision log queue is full (" + QUEUE_CAPACITY + " records waiting)"));
+        }
+        return done;
+    }
+
+    /** Records committed by this writer since it started. */
+    public long committed() {
+        return committed.get();
+    }
+
+    /** Transactions committed by this writer since it started. */
+    public long batches() {
+        return batches.get();
+    }
+
+    /** Batches that failed to commit (their callers got the error). */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** The last write error, or null when the last batch committed. */
+    public String lastError() {
+        return lastError;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (true) {
+            try {
+                Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closing) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                if (closing) {
+                    return;
+                }
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        long[] seqs;
+        try {
+            seqs = store.write(c -> write(c, batch));
+        } catch (RuntimeException e) {
+            failures.incrementAndGet();
+            lastError = e.getMessage();
+            for (Pending p : batch) {
+                p.done().completeExceptionally(e);
+            }
+            try {
+                Thread.sleep(50); // the database is failing; do not spin
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        lastError = null;
+        committed.addAndGet(batch.size());
+        batches.incrementAndGet();
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(seqs[i]);
+        }
+    }
+
+    private long[] write(Connection c, List<Pending> batch) throws SQLException {
+        if (store.dialect() == Dialect.POSTGRESQL) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + Locks.DECISION_LOG + ")");
+            }
+        }
+        Tail tail = tail(c);
+        long seq = tail.seq();
+        String prev = tail.hash();
+        long[] seqs = new long[batch.size()];
+        try (PreparedStatement d = c.prepareStatement("INSERT INTO decision (seq, recorded_at, source, request_uid, username, operation, "
+                + "namespace, kind, name, verdict, policy_version, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+             PreparedStatement img = c.prepareStatement("INSERT INTO decision_image (seq, ordinal, image, digest, signed) VALUES (?, ?, ?, ?, ?)");
+             PreparedStatement rule = c.prepareStatement("INSERT INTO decision_rule (seq, ordinal, rule, outcome, reason) VALUES (?, ?, ?, ?, ?)")) {
+            boolean images = false;
+            boolean rules = false;
+            for (int i = 0; i < batch.size(); i++) {
+                DecisionRecord r = batch.get(i).record();
+                seq++;
+                String body = Chain.body(seq, r);
+                String hash = Chain.hash(prev, body);
+                d.setLong(1, seq);
+                d.setLong(2, r.recordedAt());
+                d.setString(3, r.source());
+                d.setString(4, r.requestUid());
+                d.setString(5, r.username());
+                d.setString(6, r.operation());
+                d.setString(7, r.namespace());
+                d.setString(8, r.kind());
+                d.setString(9, r.name());
+                d.setString(10, r.verdict());
+                d.setString(11, r.policyVersion());
+                d.setString(12, body);
+                d.setString(13, prev);
+                d.setString(14, hash);
+                d.addBatch();
+                int n = 0;
+                for (DecisionRecord.Image im : r.images()) {
+                    img.setLong(1, seq);
+                    img.setInt(2, n++);
+                    img.setString(3, im.image());
+                    img.setString(4, im.digest());
+                    img.setInt(5, r.signed(im.digest()) ? 1 : 0);
+                    img.addBatch();
+                    images = true;
+                }
+                n = 0;
+                for (DecisionRecord.RuleOutcome ro : r.rules()) {
+                    int ordinal = n++;
+                    if (ro.passed()) {
+                        continue;
+                    }
+                    rule.setLong(1, seq);
+                    rule.setInt(2, ordinal);
+                    rule.setString(3, ro.qualified());
+                    rule.setString(4, ro.outcome());
+                    rule.setString(5, ro.reason());
+                    rule.addBatch();
+                    rules = true;
+                }
+                seqs[i] = seq;
+                prev = hash;
+            }
+            d.executeBatch();
+            if (images) {
+                img.executeBatch();
+            }
+            if (rules) {
+                rule.executeBatch();
+            }
+        }
+        return seqs;
+    }
+
+    private static Tail tail(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT seq, hash FROM decision ORDER BY seq DESC LIMIT 1")) {
+            if (rs.next()) {
+                return new Tail(rs.getLong(1), rs.getString(2));
+            }
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT seq, hash FROM chain_anchor WHERE id = 1")) {
+            if (rs.next()) {
+                return new Tail(rs.getLong(1), rs.getString(2));
+            }
+        }
+        return new Tail(0, Chain.GENESIS);
+    }
+
+    /** Stops taking records, commits what is queued, and stops the writer. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            writer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.done().completeExceptionally(new StoreException("decision log closed before this record was written"));
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.custody.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The evidence store: an embedded SQLite file (WAL journal, synchronous commits) or a shared PostgreSQL database,
+ * migrated to the current schema when opened. Thread-safe; connections come from a small HikariCP pool.
+ */
+public final class Store implements AutoCloseable {
+
+    /** A unit of work on one connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    static {
+        // HikariCP logs pool start and stop at INFO; Custody reports store problems itself
+        System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari",
+                System.getProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn"));
+    }
+
+    private final StoreLocation location;
+    private final HikariDataSource pool;
+
+    private Store(StoreLocation location, HikariDataSource pool) {
+        this.location = location;
+        this.pool = pool;
+    }
+
+    /** Opens (creating and migrating as needed) the store at a location as a user writes it. */
+    public static Store open(String location) {
+        return open(StoreLocation.parse(location));
+    }
+
+    public static Store open(StoreLocation location) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setPoolName("custody-store");
+        cfg.setAutoCommit(true);
+        cfg.setInitializationFailTimeout(-1); // report failures ourselves, below, with the location in the message
+        cfg.setConnectionTimeout(10_000);
+        if (location.dialect() == Dialect.SQLITE) {
+            Path file = location.file();
+            try {
+                if (file.getParent() != null) {
+                    Files.createDirectories(file.getParent());
+                }
+            } catch (IOException e) {
+                throw new StoreException("cannot create the directory of store " + file + ": " + e.getMessage(), e);
+            }
+            cfg.setDataSource(sqlite(location.jdbcUrl()));
+            cfg.setMaximumPoolSize(4);
+            cfg.setMinimumIdle(1);
+        } else {
+            cfg.setJdbcUrl(location.jdbcUrl());
+            cfg.setDataSourceProperties(location.properties());
+            cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
+            cfg.addDataSourceProperty("ApplicationName", "custody");
+            cfg.setMaximumPoolSize(8);
+            cfg.setMinimumIdle(1);
+        }
+        HikariDataSource pool = new HikariDataSource(cfg);
+        Store store = new Store(location, pool);
+        try (Connection c = pool.getConnection()) {
+            Migrations.apply(c, location.dialect(), location.display());
+        } catch (SQLException e) {
+            pool.close();
+            throw new StoreException("cannot open store " + location.display() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return store;
+    }
+
+    private static DataSource sqlite(String url) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // FULL: a commit is on disk when it returns, so a decision acknowledged as durable survives power loss too.
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(15_000);
+        // Writers take the write lock when they begin, not at their first write: no deadlock between two upgraders.
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        ds.setUrl(url);
+        return ds;
+    }
+
+    public Dialect dialect() {
+        return location.dialect();
+    }
+
+    public StoreLocation location() {
+        return location;
+    }
+
+    /** Runs work on a pooled connection in autocommit mode (reads, single statements). */
+    public <T> T read(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException("store " + location.display() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs work in one transaction, committed when it returns and rolled back when it throws. */
+    public <T> T write(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T out = work.run(c);
+                c.commit();
+                return out;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("store " + location.display() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The schema version this store is at. */
+    public int schemaVersion() {
+        return read(c -> {
+            try (var s = c.createStatement(); var rs = s.executeQuery("SELECT MAX(version) FROM custody_schema")) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    @Override
+    public String toString() {
+        return location.display();
+    }
+}
