@@ -13,6 +13,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import dev.custody.decision.WorkloadDecision;
+import dev.custody.evidence.DecisionRecorder;
+import dev.custody.store.DecisionLog;
+import dev.custody.store.Store;
+import dev.custody.store.StoreException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,8 +58,41 @@ final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Manifest files or directories (recursive); - reads stdin.")
     List<String> paths;
 
+    @CommandLine.Mixin
+    StoreOption store;
+
+    @Option(names = "--record", description = "Record every decision in the evidence store's decision log (implied by --store or $CUSTODY_STORE).")
+    boolean record;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Writes every decision of the run to the decision log; returns why it failed, or null. */
+    private String record(CheckReport report) {
+        String runId = java.util.UUID.randomUUID().toString();
+        String user = System.getProperty("user.name", "");
+        List<java.util.concurrent.CompletableFuture<Long>> pending = new java.util.ArrayList<>();
+        try (Store s = store.open(); DecisionLog log = new DecisionLog(s)) {
+            long now = System.currentTimeMillis();
+            for (CheckReport.Entry e : report.entries()) {
+                if (e instanceof CheckReport.Decided d) {
+                    WorkloadDecision w = d.decision();
+                    String verdict = w.allowed() ? (w.warnings().isEmpty() ? "allowed" : "warned") : "denied";
+                    pending.add(log.append(DecisionRecorder.record(now, "cli", runId, user, "CHECK", w.namespace(), w.workload().kind().kind(),
+                            w.workload().name(), verdict, false, report.policyVersion(), w)));
+                }
+            }
+            java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new)).get();
+            return null;
+        } catch (StoreException e) {
+            return e.getMessage();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause().getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -90,6 +128,13 @@ final class CheckCommand implements Callable<Integer> {
         out.flush();
         for (String p : report.problems()) {
             err.println("custody: input error: " + p);
+        }
+        if (record || store.given()) {
+            String failed = record(report);
+            if (failed != null) {
+                err.println("custody: decisions were not recorded: " + failed);
+                return ExitCodes.INTERNAL_ERROR;
+            }
         }
         if (!report.problems().isEmpty()) {
             return ExitCodes.INPUT_ERROR;

@@ -1,6 +1,12 @@
 package dev.custody.cli;
 
+import dev.custody.api.ApiServer;
+import dev.custody.api.ApiTokens;
+import dev.custody.evidence.DecisionRecorder;
 import dev.custody.policy.PolicyParser;
+import dev.custody.store.DecisionLog;
+import dev.custody.store.Store;
+import dev.custody.store.StoreException;
 import dev.custody.server.Log;
 import dev.custody.server.Metrics;
 import dev.custody.server.NamespaceCache;
@@ -66,6 +72,20 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--reload-interval", defaultValue = "2s", description = "How often policy and TLS files are checked for changes (default: ${DEFAULT-VALUE}).")
     String reloadInterval;
 
+    @CommandLine.Mixin
+    StoreOption store;
+
+    @Option(names = "--decision-log", paramLabel = "MODE",
+            description = {"durable: answer a review only after its decision is committed to the store (the default when a store is given);",
+                    "async: commit shortly after answering; off: record nothing (the default without --store or $CUSTODY_STORE)."})
+    String decisionLog;
+
+    @Option(names = "--api-port", paramLabel = "PORT", description = "Also serve the evidence API (HTTPS, bearer tokens) on this port; needs --api-tokens.")
+    Integer apiPort;
+
+    @Option(names = "--api-tokens", paramLabel = "FILE", description = "Tokens of the evidence API with their roles (see docs/api.md).")
+    Path apiTokens;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -81,6 +101,22 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         if (kubeconfig != null && inCluster) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give --kubeconfig or --in-cluster, not both");
+        }
+        String mode = decisionLog != null ? decisionLog : store.given() ? "durable" : "off";
+        if (!List.of("durable", "async", "off").contains(mode)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--decision-log must be durable, async or off, found \"" + mode + "\"");
+        }
+        if ((apiPort == null) != (apiTokens == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--api-port and --api-tokens go together");
+        }
+        ApiTokens tokens = null;
+        if (apiTokens != null) {
+            try {
+                tokens = ApiTokens.load(apiTokens);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                err.println("custody: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
         }
         Duration timeout = duration("--webhook-timeout", webhookTimeout);
         Duration grace = duration("--shutdown-grace", shutdownGrace);
@@ -115,23 +151,57 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             namespaces = NamespaceCache.start(kubeconfig);
             labels = namespaces;
         }
+        Store evidence = null;
+        if (!mode.equals("off") || tokens != null) {
+            try {
+                evidence = store.open();
+            } catch (StoreException e) {
+                err.println("custody: store error: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
+        }
         Metrics metrics = new Metrics();
-        PolicyStore store = new PolicyStore(policies, new PolicyParser(), labels, metrics);
-        WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), store, tls, namespaces, metrics);
+        PolicyStore policyStore = new PolicyStore(policies, new PolicyParser(), labels, metrics);
+        WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
+        if (!mode.equals("off")) {
+            server.recordingTo(new DecisionRecorder(new DecisionLog(evidence),
+                    mode.equals("durable") ? DecisionLog.Mode.DURABLE : DecisionLog.Mode.ASYNC));
+        }
+        ApiServer api = null;
         try {
             server.start();
-        } catch (java.net.BindException e) {
-            err.println("custody: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            if (tokens != null) {
+                api = new ApiServer(host, apiPort, tls, tokens, evidence);
+                api.start();
+            }
+        } catch (java.io.IOException e) {
+            err.println("custody: cannot listen on " + host + ": " + e.getMessage());
+            server.close();
+            if (evidence != null) {
+                evidence.close();
+            }
             return ExitCodes.INPUT_ERROR;
         }
         out.println("custody serve: https://" + host + ":" + server.port() + "/validate (ready: " + server.ready() + ")");
+        out.println("decision log: " + mode + (evidence != null && !mode.equals("off") ? " to " + evidence : ""));
+        if (api != null) {
+            out.println("evidence API: https://" + host + ":" + api.port() + "/api/v1/");
+        }
         out.flush();
-        if (store.admission() == null) {
-            err.println("custody: no valid policy set yet (" + store.lastError() + "); serving 503 until the files are fixed");
+        if (policyStore.admission() == null) {
+            err.println("custody: no valid policy set yet (" + policyStore.lastError() + "); serving 503 until the files are fixed");
         }
         CountDownLatch done = new CountDownLatch(1);
+        Store openStore = evidence;
+        ApiServer openApi = api;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            if (openApi != null) {
+                openApi.close();
+            }
+            if (openStore != null) {
+                openStore.close();
+            }
             done.countDown();
         }, "custody-shutdown"));
         done.await();

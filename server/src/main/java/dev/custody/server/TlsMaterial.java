@@ -22,6 +22,13 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The serving certificate and key, read from PEM files and swapped in place when the files change, so a
@@ -187,5 +194,22 @@ public final class TlsMaterial {
         public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
             return current.get().chooseEngineClientAlias(keyType, issuers, engine);
         }
+    }
+
+    /**
+     * An HTTPS (HTTP/1.1) connector on a Jetty server that serves this material, rotating with it. Clients connect by
+     * IP, so there is no SNI host check.
+     */
+    public ServerConnector connector(Server server, String host, int port) throws Exception {
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.addCustomizer(new SecureRequestCustomizer(false));
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(sslContext());
+        ServerConnector connector = new ServerConnector(server,
+                new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
     }
 }

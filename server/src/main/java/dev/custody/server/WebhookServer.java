@@ -6,6 +6,7 @@ import dev.custody.admission.Admission;
 import dev.custody.admission.AdmissionRequest;
 import dev.custody.admission.AdmissionReviews;
 import dev.custody.admission.InvalidReviewException;
+import dev.custody.evidence.DecisionRecorder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,17 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -49,6 +45,7 @@ public final class WebhookServer implements AutoCloseable {
     private final TlsMaterial tls;
     private final NamespaceCache namespaces;
     private final Metrics metrics;
+    private volatile DecisionRecorder recorder;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "custody-reload");
         t.setDaemon(true);
@@ -67,19 +64,21 @@ public final class WebhookServer implements AutoCloseable {
         this.metrics = metrics;
     }
 
+    /**
+     * Records every workload decision in a decision log. In durable mode a review is answered only after its record is
+     * committed; when the log cannot confirm in time the review is denied as a closed failure.
+     */
+    public WebhookServer recordingTo(DecisionRecorder recorder) {
+        this.recorder = recorder;
+        return this;
+    }
+
     public void start() throws Exception {
         policies.reloadIfChanged();
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("custody-http");
         server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.addCustomizer(new SecureRequestCustomizer(false)); // clients connect by IP; no SNI host check
-        SslContextFactory.Server ssl = new SslContextFactory.Server();
-        ssl.setSslContext(tls.sslContext());
-        connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
-        connector.setHost(options.host());
-        connector.setPort(options.port());
+        connector = tls.connector(server, options.host(), options.port());
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
         GracefulHandler graceful = new GracefulHandler();
@@ -197,6 +196,19 @@ public final class WebhookServer implements AutoCloseable {
                 metrics.admission("error", kind, System.nanoTime() - start, null);
                 return;
             }
+            DecisionRecorder rec = recorder;
+            if (rec != null && !request.dryRun() && (result.decision() != null || result.verdict().equals("denied"))) {
+                try {
+                    rec.admission(request, result.decision(), result.verdict(), admission.engine().policies().version(),
+                            budget.minusNanos(System.nanoTime() - start));
+                } catch (DecisionRecorder.NotRecorded e) {
+                    Log.error("decision not recorded", "uid", request.uid(), "error", e.getMessage());
+                    json(ex, 200, failure(request, "custody could not record its decision (" + e.getMessage()
+                            + "); the request is denied (closed failure)"));
+                    metrics.admission("error", kind, System.nanoTime() - start, null);
+                    return;
+                }
+            }
             json(ex, 200, result.response().toReview());
             metrics.admission(result.verdict(), kind, System.nanoTime() - start, result.decision());
         } finally {
@@ -252,6 +264,15 @@ public final class WebhookServer implements AutoCloseable {
         detail.put("namespaceCache", namespaces == null ? "disabled" : namespaces.synced() ? "synced" : "syncing");
         detail.put("tlsError", tls.lastError());
         detail.put("shuttingDown", stopping);
+        DecisionRecorder rec = recorder;
+        if (rec != null) {
+            ObjectNode log = detail.putObject("decisionLog");
+            log.put("mode", rec.mode().name().toLowerCase(java.util.Locale.ROOT));
+            log.put("committed", rec.log().committed());
+            log.put("queued", rec.log().queued());
+            log.put("failedBatches", rec.log().failures());
+            log.put("lastError", rec.log().lastError());
+        }
         json(ex, ready ? 200 : 503, detail);
     }
 
@@ -304,6 +325,9 @@ public final class WebhookServer implements AutoCloseable {
         }
         if (namespaces != null) {
             namespaces.close();
+        }
+        if (recorder != null) {
+            recorder.close(); // commits what is queued (asynchronous mode) before the process ends
         }
         Log.info("stopped");
     }

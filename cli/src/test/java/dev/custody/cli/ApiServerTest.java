@@ -1,0 +1,144 @@
+package dev.custody.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custody.api.ApiServer;
+import dev.custody.api.ApiTokens;
+import dev.custody.server.SelfSigned;
+import dev.custody.server.TlsMaterial;
+import dev.custody.store.BothStores;
+import dev.custody.store.DecisionLog;
+import dev.custody.store.DecisionRecord;
+import dev.custody.store.Dialect;
+import dev.custody.store.Store;
+import dev.custody.store.StoreLocation;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The evidence API over real HTTPS on loopback, with tokens of each role, on both stores. */
+class ApiServerTest {
+
+    static final Path GUAC = EvidenceCommandsTest.GUAC;
+    static final String DIGEST = "sha256:" + "cd".repeat(32);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void rolesGateEachEndpointAndAnswersAreJson(Dialect dialect) throws Exception {
+        StoreLocation loc = BothStores.freshLocation(dialect);
+        SelfSigned.Files3 tls = SelfSigned.write(tmp.resolve("tls"), List.of("localhost"), List.of("127.0.0.1"));
+        String viewer = ApiTokens.generate();
+        String operator = ApiTokens.generate();
+        String admin = ApiTokens.generate();
+        Path tokens = tmp.resolve("tokens.yaml");
+        Files.writeString(tokens, "tokens:\n"
+                + "  - {name: dash, role: viewer, sha256: " + ApiTokens.sha256(viewer) + "}\n"
+                + "  - {name: ci, role: operator, sha256: " + ApiTokens.sha256(operator) + "}\n"
+                + "  - {name: root, role: admin, sha256: " + ApiTokens.sha256(admin) + "}\n");
+        try (Store store = Store.open(loc)) {
+            try (DecisionLog log = new DecisionLog(store)) {
+                log.append(new DecisionRecord(System.currentTimeMillis(), "admission", "u1", "alice", "CREATE", "shop", "Pod", "api", "allowed",
+                        false, "pv", List.of(new DecisionRecord.Image("api", "r.example/api@" + DIGEST, DIGEST)), List.of(), List.of()))
+                        .get(10, TimeUnit.SECONDS);
+            }
+            ApiServer api = new ApiServer("127.0.0.1", 0, new TlsMaterial(tls.cert(), tls.key()), ApiTokens.load(tokens), store);
+            api.start();
+            try {
+                HttpClient client = HttpClient.newBuilder().sslContext(TlsMaterial.trusting(tls.caCert())).build();
+                String base = "https://127.0.0.1:" + api.port() + "/api/v1";
+                byte[] sbom = Files.readAllBytes(GUAC.resolve("alpine-cyclonedx.json"));
+
+                assertThat(send(client, "GET", base + "/healthz", null, null).statusCode()).isEqualTo(200);
+                HttpResponse<String> anon = send(client, "GET", base + "/decisions", null, null);
+                assertThat(anon.statusCode()).isEqualTo(401);
+                assertThat(anon.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+                assertThat(send(client, "GET", base + "/decisions", "wrong", null).statusCode()).isEqualTo(401);
+                HttpResponse<String> forbidden = send(client, "POST", base + "/sboms?digest=" + DIGEST, viewer, sbom);
+                assertThat(forbidden.statusCode()).isEqualTo(403);
+                assertThat(JSON.readTree(forbidden.body()).path("error").asText()).contains("role viewer").contains("needs operator");
+
+                HttpResponse<String> created = send(client, "POST", base + "/sboms?digest=" + DIGEST, operator, sbom);
+                assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+                assertThat(JSON.readTree(created.body()).path("digests").get(0).asText()).isEqualTo(DIGEST); // then the SBOM's own subject
+                HttpResponse<String> invalid = send(client, "POST", base + "/sboms?digest=" + DIGEST, operator,
+                        Files.readAllBytes(GUAC.resolve("invalid-cyclonedx.json")));
+                assertThat(invalid.statusCode()).isEqualTo(400);
+                assertThat(JSON.readTree(invalid.body()).path("error").asText()).startsWith("invalid SBOM: request body");
+
+                JsonNode comps = JSON.readTree(send(client, "GET", base + "/artifacts/" + DIGEST + "/components", viewer, null).body());
+                assertThat(comps.path("components").size()).isGreaterThan(10);
+                JsonNode artifact = JSON.readTree(send(client, "GET", base + "/artifacts/" + DIGEST, viewer, null).body());
+                assertThat(artifact.path("sboms").size()).isEqualTo(1);
+                assertThat(artifact.path("decisions").size()).isEqualTo(1);
+                assertThat(send(client, "GET", base + "/artifacts/sha256:" + "0".repeat(64), viewer, null).statusCode()).isEqualTo(404);
+                assertThat(send(client, "GET", base + "/artifacts/latest", viewer, null).statusCode()).isEqualTo(400);
+
+                String name = comps.path("components").get(0).path("name").asText();
+                JsonNode byName = JSON.readTree(send(client, "GET", base + "/components?name=" + name, viewer, null).body());
+                assertThat(byName.path("components").get(0).path("digests").toString()).contains(DIGEST);
+
+                JsonNode decisions = JSON.readTree(send(client, "GET", base + "/decisions?namespace=shop&since=1h", viewer, null).body());
+                assertThat(decisions.path("decisions").size()).isEqualTo(1);
+                assertThat(send(client, "GET", base + "/decisions?since=yesterday-ish", viewer, null).statusCode()).isEqualTo(400);
+                JsonNode unsigned = JSON.readTree(send(client, "GET", base + "/reports/admitted-without/signature?since=1h", viewer, null).body());
+                assertThat(unsigned.path("images").size()).isEqualTo(1);
+                JsonNode noSbom = JSON.readTree(send(client, "GET", base + "/reports/admitted-without/sbom?since=1h", viewer, null).body());
+                assertThat(noSbom.path("images").size()).isZero(); // the SBOM is linked now
+
+                assertThat(send(client, "GET", base + "/audit/verify", operator, null).statusCode()).isEqualTo(403);
+                JsonNode verify = JSON.readTree(send(client, "GET", base + "/audit/verify", admin, null).body());
+                assertThat(verify.path("intact").asBoolean()).isTrue();
+                assertThat(verify.path("records").asInt()).isEqualTo(1);
+                assertThat(send(client, "DELETE", base + "/decisions", admin, null).statusCode()).isEqualTo(405);
+
+                // every path and method in docs/api/openapi.yaml is served (the document and the routes stay in step)
+                JsonNode spec = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                        .readTree(EvidenceCommandsTest.ROOT.resolve("docs/api/openapi.yaml").toFile());
+                var paths = spec.path("paths").fields();
+                int checked = 0;
+                while (paths.hasNext()) {
+                    var e = paths.next();
+                    String path = e.getKey().replace("{digest}", DIGEST).replace("{evidence}", "sbom");
+                    for (String method : List.of("get", "post")) {
+                        if (!e.getValue().has(method)) {
+                            continue;
+                        }
+                        String query = path.equals("/audit/prune") ? "?olderThan=3650d" : path.equals("/components") ? "?name=x" : "";
+                        HttpResponse<String> r = send(client, method.toUpperCase(), base + path + query, admin, method.equals("post") ? sbom : null);
+                        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isIn(200, 201);
+                        checked++;
+                    }
+                }
+                assertThat(checked).isEqualTo(9);
+                assertThat(send(client, "GET", base + "/nothing", admin, null).statusCode()).isEqualTo(404);
+            } finally {
+                api.close();
+            }
+        } finally {
+            BothStores.dropLocation(loc);
+        }
+    }
+
+    private static HttpResponse<String> send(HttpClient client, String method, String url, String token, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

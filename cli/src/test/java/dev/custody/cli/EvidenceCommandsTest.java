@@ -1,0 +1,145 @@
+package dev.custody.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custody.store.BothStores;
+import dev.custody.store.Dialect;
+import dev.custody.store.StoreLocation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The evidence commands as a user runs them: sbom ingest, query, check --store, audit verify. */
+class EvidenceCommandsTest {
+
+    static final Path ROOT = Path.of(System.getProperty("custody.repoRoot", "..")).toAbsolutePath().normalize();
+    static final Path GUAC = ROOT.resolve("../shared/corpora/sbom/guac-exampledata/internal/testing/testdata/exampledata").normalize();
+    static final String DIGEST = "sha256:" + "ab".repeat(32);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private static String store(StoreLocation loc) {
+        if (loc.dialect() == Dialect.SQLITE) {
+            return loc.file().toString();
+        }
+        return loc.jdbcUrl() + (loc.properties().containsKey("user") ? "&user=" + loc.properties().getProperty("user") : "");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void ingestedComponentsAreQueriedByDigestAndByPurl(Dialect dialect) throws Exception {
+        StoreLocation loc = BothStores.freshLocation(dialect);
+        try {
+            String store = store(loc);
+            CliResult in = CliResult.run("sbom", "ingest", GUAC.resolve("alpine-cyclonedx.json").toString(), "--digest", DIGEST, "--store", store);
+            assertThat(in.code()).as(in.err()).isZero();
+            assertThat(in.out()).contains("stored sha256:").contains("cyclonedx json").contains("linked to " + DIGEST);
+
+            CliResult q = CliResult.run("query", "components", "--digest", DIGEST, "--store", store, "--output", "json");
+            assertThat(q.code()).as(q.err()).isZero();
+            JsonNode doc = JSON.readTree(q.out());
+            assertThat(doc.path("components").isArray()).isTrue();
+            assertThat(doc.path("components").size()).isGreaterThan(10);
+            for (JsonNode c : doc.path("components")) {
+                assertThat(c.has("purl") && c.has("name") && c.has("version")).as(c.toString()).isTrue();
+            }
+            String purl = null;
+            for (JsonNode c : doc.path("components")) {
+                if (c.path("purl").asText("").startsWith("pkg:alpine/")) {
+                    purl = c.path("purl").asText();
+                    break;
+                }
+            }
+            assertThat(purl).as("an apk package in the alpine SBOM").isNotNull();
+            CliResult where = CliResult.run("query", "components", "--purl", purl, "--store", store, "--output", "json");
+            assertThat(JSON.readTree(where.out()).path("components").get(0).path("digests").get(0).asText()).isEqualTo(DIGEST);
+
+            CliResult again = CliResult.run("sbom", "ingest", GUAC.resolve("alpine-cyclonedx.json").toString(), "--digest", DIGEST, "--store", store);
+            assertThat(again.out()).startsWith("already stored");
+
+            CliResult artifact = CliResult.run("query", "artifact", DIGEST, "--store", store, "--output", "json");
+            assertThat(JSON.readTree(artifact.out()).path("sboms").size()).isEqualTo(1);
+        } finally {
+            BothStores.dropLocation(loc);
+        }
+    }
+
+    @Test
+    void anInvalidSbomExitsTwoWithTheReason() {
+        String store = tmp.resolve("s.db").toString();
+        CliResult bad = CliResult.run("sbom", "ingest", GUAC.resolve("invalid-cyclonedx.json").toString(), "--digest", DIGEST, "--store", store);
+        assertThat(bad.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(bad.err()).startsWith("custody: invalid SBOM: ").contains("invalid-cyclonedx.json");
+        CliResult missing = CliResult.run("sbom", "ingest", tmp.resolve("nope.json").toString(), "--store", store);
+        assertThat(missing.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(missing.err()).contains("no such file");
+        CliResult digest = CliResult.run("sbom", "ingest", GUAC.resolve("alpine-cyclonedx.json").toString(), "--digest", "sha256:abc", "--store", store);
+        assertThat(digest.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(digest.err()).contains("--digest must be sha256:<64 lower-case hex>");
+    }
+
+    @Test
+    void withoutStoreBothCommandsUseTheEmbeddedDefaultUnderTheDataDirectory() throws Exception {
+        Path home = tmp.resolve("home");
+        Run in = subprocess(home, "sbom", "ingest", GUAC.resolve("alpine-cyclonedx.json").toString(), "--digest", DIGEST);
+        assertThat(in.code()).as(in.output()).isZero();
+        assertThat(home.resolve("custody.db")).exists();
+        Run q = subprocess(home, "query", "components", "--digest", DIGEST, "--output", "json");
+        assertThat(q.code()).as(q.output()).isZero();
+        assertThat(JSON.readTree(q.output()).path("components").size()).isGreaterThan(10);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void checkRecordsItsDecisionsAndTheLogVerifies(Dialect dialect) throws Exception {
+        StoreLocation loc = BothStores.freshLocation(dialect);
+        try {
+            String store = store(loc);
+            CliResult check = CliResult.run("check", "--policy", ROOT.resolve("examples/policies").toString(), "--store", store,
+                    ROOT.resolve("examples/manifests").toString());
+            assertThat(check.code()).as(check.err()).isEqualTo(ExitCodes.DENIED);
+            CliResult denied = CliResult.run("query", "decisions", "--verdict", "denied", "--store", store, "--output", "json");
+            JsonNode ds = JSON.readTree(denied.out()).path("decisions");
+            assertThat(ds.size()).isGreaterThanOrEqualTo(5);
+            assertThat(ds.get(0).path("record").path("source").asText()).isEqualTo("cli");
+            assertThat(ds.get(0).path("record").path("rules").size()).isPositive();
+            CliResult verify = CliResult.run("audit", "verify", "--store", store);
+            assertThat(verify.code()).as(verify.out()).isZero();
+            String head = verify.out().replaceAll("(?s).*head ([0-9a-f]{64}).*", "$1");
+            assertThat(CliResult.run("audit", "verify", "--store", store, "--expect-head", head).code()).isZero();
+            assertThat(CliResult.run("audit", "verify", "--store", store, "--expect-head", "f".repeat(64)).code()).isEqualTo(ExitCodes.DENIED);
+        } finally {
+            BothStores.dropLocation(loc);
+        }
+    }
+
+    record Run(int code, String output) {}
+
+    static Run subprocess(Path home, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.custody.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.put("CUSTODY_HOME", home.toString());
+        env.remove("CUSTODY_STORE");
+        Path out = Files.createTempFile("custody-cli-", ".out");
+        pb.redirectOutput(out.toFile());
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,346 @@
+package dev.custody.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.custody.evidence.Times;
+import dev.custody.sbom.Sbom;
+import dev.custody.sbom.SbomException;
+import dev.custody.sbom.SbomReader;
+import dev.custody.server.Log;
+import dev.custody.server.TlsMaterial;
+import dev.custody.store.Audit;
+import dev.custody.store.Evidence;
+import dev.custody.store.SbomStore;
+import dev.custody.store.Store;
+import dev.custody.store.StoreException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The evidence API (JSON over HTTPS, documented in docs/api/openapi.yaml): ingest SBOMs, read what is known about a
+ * digest, find packages, query decisions and unevidenced admissions, verify the decision log. Every call needs a
+ * bearer token whose role allows it. It listens on its own port: the webhook endpoint stays separate.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    static final long MAX_SBOM_BYTES = 64L << 20;
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    /** An error answer. */
+    private static final class ApiError extends Exception {
+        final int status;
+
+        ApiError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private final String host;
+    private final int port;
+    private final TlsMaterial tls;
+    private final ApiTokens tokens;
+    private final Store store;
+    private final Evidence evidence;
+    private final SbomStore sboms;
+    private Server server;
+    private ServerConnector connector;
+
+    public ApiServer(String host, int port, TlsMaterial tls, ApiTokens tokens, Store store) {
+        this.host = host;
+        this.port = port;
+        this.tls = tls;
+        this.tokens = tokens;
+        this.store = store;
+        this.evidence = new Evidence(store);
+        this.sboms = new SbomStore(store);
+    }
+
+    public void start() throws IOException {
+        QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+        threads.setName("custody-api");
+        server = new Server(threads);
+        try {
+            connector = tls.connector(server, host, port);
+        } catch (Exception e) {
+            throw new IOException("evidence API TLS: " + e.getMessage(), e);
+        }
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                serve(request, response, callback);
+                return true;
+            }
+        });
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("evidence API did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    private void serve(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        int status = 200;
+        Object body;
+        try {
+            if (path.equals("/api/v1/healthz")) {
+                body = Map.of("status", "ok");
+            } else {
+                ApiTokens.Caller caller = tokens.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION))
+                        .orElseThrow(() -> new ApiError(401, "a bearer token is required (Authorization: Bearer <token>)"));
+                Result r = route(request, path, caller);
+                status = r.status();
+                body = r.body();
+            }
+        } catch (ApiError e) {
+            status = e.status;
+            body = Map.of("error", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            status = 400;
+            body = Map.of("error", e.getMessage());
+        } catch (StoreException e) {
+            Log.error("evidence API store error", "path", path, "error", e.getMessage());
+            status = 503;
+            body = Map.of("error", "store error: " + e.getMessage());
+        } catch (RuntimeException | IOException e) {
+            Log.error("evidence API failed", "path", path, "error", e.toString());
+            status = 500;
+            body = Map.of("error", "internal error: " + e);
+        }
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            callback.failed(e);
+            return;
+        }
+        if (status >= 400 && request.getLength() != 0) {
+            drain(request, response); // let the client finish sending before it reads the refusal
+        }
+        response.setStatus(status);
+        if (status == 401) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"custody\"");
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    private record Result(int status, Object body) {}
+
+    /** Reads and drops up to 1 MiB of an unread request body, and closes the connection after the answer. */
+    private static void drain(Request request, Response response) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        try (InputStream in = Request.asInputStream(request)) {
+            in.skipNBytes(Math.min(1 << 20, Math.max(0, request.getLength())));
+        } catch (IOException | RuntimeException ignored) {
+            // the body was already read, or the client went away
+        }
+    }
+
+    private Result route(Request request, String path, ApiTokens.Caller caller) throws ApiError, IOException {
+        String method = request.getMethod();
+        Fields q = Request.extractQueryParameters(request);
+        List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/"));
+        if (parts.size() < 3 || !parts.get(0).equals("api") || !parts.get(1).equals("v1")) {
+            throw new ApiError(404, "no such endpoint: " + path + " (see docs/api/openapi.yaml)");
+        }
+        String resource = parts.get(2);
+        switch (resource) {
+            case "sboms" -> {
+                need(caller, ApiTokens.Role.OPERATOR, method, "POST");
+                return new Result(201, ingest(request, q, caller));
+            }
+            case "artifacts" -> {
+                need(caller, ApiTokens.Role.VIEWER, method, "GET");
+                if (parts.size() < 4) {
+                    throw new ApiError(404, "give a digest: /api/v1/artifacts/sha256:<hex>");
+                }
+                String digest = digest(parts.get(3));
+                if (parts.size() == 5 && parts.get(4).equals("components")) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("digest", digest);
+                    o.put("components", evidence.componentsOf(digest));
+                    return new Result(200, o);
+                }
+                if (parts.size() != 4) {
+                    throw new ApiError(404, "no such endpoint: " + path);
+                }
+                Evidence.Artifact a = evidence.artifact(digest, intParam(q, "decisions", 20, 1000));
+                if (a == null) {
+                    throw new ApiError(404, "the store knows nothing about " + digest);
+                }
+                return new Result(200, a);
+            }
+            case "components" -> {
+                need(caller, ApiTokens.Role.VIEWER, method, "GET");
+                String purl = q.getValue("purl");
+                String name = q.getValue("name");
+                if ((purl == null) == (name == null)) {
+                    throw new ApiError(400, "give purl, or name (and optionally version)");
+                }
+                return new Result(200, Map.of("components", purl != null ? evidence.componentsByPurl(purl)
+                        : evidence.componentsByName(name, q.getValue("version"))));
+            }
+            case "decisions" -> {
+                need(caller, ApiTokens.Role.VIEWER, method, "GET");
+                return new Result(200, Map.of("decisions", evidence.decisions(new Evidence.DecisionQuery(time(q, "since"), time(q, "until"),
+                        q.getValue("namespace"), q.getValue("verdict"), q.getValue("rule"), intParam(q, "limit", 100, 10_000)))));
+            }
+            case "reports" -> {
+                need(caller, ApiTokens.Role.VIEWER, method, "GET");
+                if (parts.size() != 5 || !parts.get(3).equals("admitted-without")) {
+                    throw new ApiError(404, "reports: /api/v1/reports/admitted-without/{signature|sbom}");
+                }
+                Long since = time(q, "since");
+                Long until = time(q, "until");
+                long from = since != null ? since : System.currentTimeMillis() - 86_400_000L;
+                long to = until != null ? until : System.currentTimeMillis() + 1;
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("evidence", parts.get(4));
+                o.put("since", Instant.ofEpochMilli(from).toString());
+                o.put("until", Instant.ofEpochMilli(to).toString());
+                o.put("images", evidence.admittedWithout(parts.get(4), from, to));
+                return new Result(200, o);
+            }
+            case "audit" -> {
+                if (parts.size() == 4 && parts.get(3).equals("verify")) {
+                    need(caller, ApiTokens.Role.ADMIN, method, "GET");
+                    Audit.Verification v = new Audit(store).verify(q.getValue("expectHead"));
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("intact", v.ok());
+                    o.put("records", v.records());
+                    o.put("firstSeq", v.firstSeq());
+                    o.put("lastSeq", v.lastSeq());
+                    o.put("head", v.head());
+                    o.put("problems", v.problems());
+                    return new Result(200, o);
+                }
+                if (parts.size() == 4 && parts.get(3).equals("prune")) {
+                    need(caller, ApiTokens.Role.ADMIN, method, "POST");
+                    String age = q.getValue("olderThan");
+                    if (age == null) {
+                        throw new ApiError(400, "olderThan is required, e.g. ?olderThan=90d");
+                    }
+                    Audit.Pruned p = new Audit(store).prune(System.currentTimeMillis() - Times.age(age).toMillis(), 1000);
+                    return new Result(200, Map.of("removed", p.records(), "anchorSeq", p.anchorSeq()));
+                }
+                throw new ApiError(404, "audit: /api/v1/audit/verify or /api/v1/audit/prune");
+            }
+            default -> throw new ApiError(404, "no such endpoint: " + path + " (see docs/api/openapi.yaml)");
+        }
+    }
+
+    private Object ingest(Request request, Fields q, ApiTokens.Caller caller) throws ApiError, IOException {
+        List<String> digests = q.getValues("digest") == null ? List.of() : q.getValues("digest");
+        for (String d : digests) {
+            digest(d);
+        }
+        long declared = request.getLength();
+        if (declared > MAX_SBOM_BYTES) {
+            throw new ApiError(413, "the SBOM is " + declared + " bytes, larger than the limit of " + MAX_SBOM_BYTES);
+        }
+        byte[] bytes = readBounded(Request.asInputStream(request), MAX_SBOM_BYTES);
+        Sbom sbom;
+        try {
+            sbom = SbomReader.read(bytes, "request body");
+        } catch (SbomException e) {
+            throw new ApiError(400, "invalid SBOM: " + e.getMessage());
+        }
+        return sboms.ingest(sbom, bytes, digests, "api:" + caller.name());
+    }
+
+    private static byte[] readBounded(InputStream in, long max) throws IOException, ApiError {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+        byte[] buf = new byte[1 << 16];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            out.write(buf, 0, n);
+            if (out.size() > max) {
+                throw new ApiError(413, "the SBOM is larger than the limit of " + max + " bytes");
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static void need(ApiTokens.Caller caller, ApiTokens.Role role, String method, String allowed) throws ApiError {
+        if (!method.equals(allowed)) {
+            throw new ApiError(405, "use " + allowed);
+        }
+        if (!caller.role().allows(role)) {
+            throw new ApiError(403, "token " + caller.name() + " has role " + caller.role().name().toLowerCase()
+                    + "; this needs " + role.name().toLowerCase());
+        }
+    }
+
+    private static String digest(String d) throws ApiError {
+        if (!SbomStore.DIGEST.matcher(d).matches()) {
+            throw new ApiError(400, "digest must be sha256:<64 lower-case hex>, found \"" + d + "\"");
+        }
+        return d;
+    }
+
+    private static Long time(Fields q, String name) {
+        String v = q.getValue(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Times.parse(v, Instant.now());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage());
+        }
+    }
+
+    private static int intParam(Fields q, String name, int dflt, int max) {
+        String v = q.getValue(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1 || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number from 1 to " + max + ", found \"" + v + "\"");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                Log.error("evidence API stop failed", "error", e.toString());
+            }
+        }
+    }
+
+}

@@ -1,0 +1,112 @@
+package dev.custody.evidence;
+
+import dev.custody.admission.AdmissionRequest;
+import dev.custody.decision.RuleResult;
+import dev.custody.decision.WorkloadDecision;
+import dev.custody.imageref.ImageReference;
+import dev.custody.store.DecisionLog;
+import dev.custody.store.DecisionRecord;
+import dev.custody.workload.Container;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Turns decisions of the engine into decision-log records and writes them: in durable mode the caller waits (within
+ * its deadline) until the record is committed; in asynchronous mode it does not.
+ */
+public final class DecisionRecorder implements AutoCloseable {
+
+    /** Why a durable record could not be confirmed in time. */
+    public static final class NotRecorded extends Exception {
+        public NotRecorded(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final DecisionLog log;
+    private final DecisionLog.Mode mode;
+
+    public DecisionRecorder(DecisionLog log, DecisionLog.Mode mode) {
+        this.log = log;
+        this.mode = mode;
+    }
+
+    public DecisionLog.Mode mode() {
+        return mode;
+    }
+
+    public DecisionLog log() {
+        return log;
+    }
+
+    /**
+     * Records an admission decision. Durable: returns once committed, or throws when the store failed or the
+     * budget ran out. Asynchronous: returns at once.
+     */
+    public void admission(AdmissionRequest req, WorkloadDecision d, String verdict, String policyVersion, Duration budget) throws NotRecorded {
+        String name = d == null || d.workload().name().isEmpty() ? req.name() : d.workload().name();
+        String namespace = d != null ? d.namespace() : req.namespace();
+        DecisionRecord r = record(System.currentTimeMillis(), "admission", req.uid(), req.username(), req.operation(), namespace, req.kind(),
+                name, verdict, req.dryRun(), policyVersion, d);
+        write(r, budget);
+    }
+
+    /** Records a decision of {@code custody check}. */
+    public void check(String runId, String user, WorkloadDecision d, String policyVersion, Duration budget) throws NotRecorded {
+        String verdict = d.allowed() ? (d.warnings().isEmpty() ? "allowed" : "warned") : "denied";
+        write(record(System.currentTimeMillis(), "cli", runId, user, "CHECK", d.namespace(), d.workload().kind().kind(),
+                d.workload().name(), verdict, false, policyVersion, d), budget);
+    }
+
+    private void write(DecisionRecord r, Duration budget) throws NotRecorded {
+        CompletableFuture<Long> f = log.append(r);
+        if (mode == DecisionLog.Mode.ASYNC) {
+            return;
+        }
+        try {
+            f.get(Math.max(1, budget.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new NotRecorded("the decision log did not commit within " + budget.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            throw new NotRecorded("the decision log failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotRecorded("interrupted while waiting for the decision log", e);
+        }
+    }
+
+    /** The record of one decision; d may be null when the object could not be read at all. */
+    public static DecisionRecord record(long at, String source, String uid, String user, String operation, String namespace, String kind,
+                                        String name, String verdict, boolean dryRun, String policyVersion, WorkloadDecision d) {
+        List<DecisionRecord.Image> images = new ArrayList<>();
+        List<DecisionRecord.RuleOutcome> rules = new ArrayList<>();
+        if (d != null) {
+            for (Container c : d.workload().containers()) {
+                if (c.image() == null) {
+                    continue;
+                }
+                String digest = null;
+                if (c.imageRef() instanceof ImageReference.ParseResult.Parsed p && p.reference().digest() != null) {
+                    digest = p.reference().digest().toString();
+                }
+                images.add(new DecisionRecord.Image(c.name(), c.image(), digest));
+            }
+            for (RuleResult r : d.results()) {
+                rules.add(new DecisionRecord.RuleOutcome(r.policy(), r.rule(), r.outcome().name(), r.action().name(), r.code().name(),
+                        r.path().toString(), r.message()));
+            }
+        }
+        return new DecisionRecord(at, source, uid, user, operation, namespace, kind, name, verdict, dryRun, policyVersion, images, rules,
+                List.of());
+    }
+
+    @Override
+    public void close() {
+        log.close();
+    }
+}
