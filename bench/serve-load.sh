@@ -3,7 +3,8 @@
 # no registry lookups. Starts the server as its own process, measures start-to-ready, then runs the open-loop
 # load generator at each rate for a fixed time (it stops by itself) and reports latency and the server's peak RSS.
 # Usage: bench/serve-load.sh [SECONDS_PER_RATE] [RATES...]   (default: 20 s at 1000 3000 5000 7000, each after 10 s of warm-up)
-# CUSTODY_LOAD_STORE=sqlite|postgresql records every decision durably in a fresh store (default: none).
+# CUSTODY_LOAD_STORE=sqlite|postgresql records every decision in a fresh store (default: none), durably unless
+# CUSTODY_LOAD_DECISION_LOG=async.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECS="${1:-20}"; shift || true
@@ -18,14 +19,14 @@ bin/custody --version >/dev/null   # builds the jar and the class-data archive b
 STORE_ARGS=()
 case "${CUSTODY_LOAD_STORE:-none}" in
   none) ;;
-  sqlite) STORE_ARGS=(--store "$WORK/load.db" --decision-log durable) ;;
+  sqlite) STORE_ARGS=(--store "$WORK/load.db" --decision-log "${CUSTODY_LOAD_DECISION_LOG:-durable}") ;;
   postgresql)
     PG="${CUSTODY_PG_URL:-$(bash scripts/pg/start.sh)}"; SCHEMA="load_$(date +%s)"
     psql "$PG" -qc "CREATE SCHEMA $SCHEMA"
-    STORE_ARGS=(--store "$PG?currentSchema=$SCHEMA" --decision-log durable) ;;
+    STORE_ARGS=(--store "$PG?currentSchema=$SCHEMA" --decision-log "${CUSTODY_LOAD_DECISION_LOG:-durable}") ;;
   *) echo "CUSTODY_LOAD_STORE must be sqlite, postgresql or none" >&2; exit 2 ;;
 esac
-echo "decision log: ${CUSTODY_LOAD_STORE:-none}"
+echo "decision log: ${CUSTODY_LOAD_STORE:-none} ${CUSTODY_LOAD_DECISION_LOG:-durable}"
 t0=$(date +%s%N)
 bin/custody serve --policy bench/load/policy-20-rules.yaml --port "$PORT" --self-signed --tls-dir "$WORK/tls" "${STORE_ARGS[@]}" >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER=$!
