@@ -118,12 +118,26 @@ class ApiServerTest {
                             continue;
                         }
                         String query = path.equals("/audit/prune") ? "?olderThan=3650d" : path.equals("/components") ? "?name=x" : "";
-                        HttpResponse<String> r = send(client, method.toUpperCase(), base + path + query, admin, method.equals("post") ? sbom : null);
+                        byte[] body = !method.equals("post") ? null : path.equals("/denylist")
+                                ? ("{\"kind\":\"digest\",\"value\":\"" + DIGEST + "\",\"reason\":\"test\"}").getBytes() : sbom;
+                        HttpResponse<String> r = send(client, method.toUpperCase(), base + path + query, admin, body);
                         assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isIn(200, 201);
                         checked++;
                     }
                 }
-                assertThat(checked).isEqualTo(9);
+                assertThat(checked).isEqualTo(11);
+
+                // the incident path: an operator blocks a digest at once, a viewer sees it, only an admin lifts it
+                HttpResponse<String> blocked = send(client, "POST", base + "/denylist", operator,
+                        "{\"kind\":\"purl\",\"value\":\"pkg:deb/debian/xz-utils\",\"reason\":\"CVE-2024-3094\",\"expiresIn\":\"30d\"}".getBytes());
+                assertThat(blocked.statusCode()).as(blocked.body()).isEqualTo(201);
+                JsonNode entry = JSON.readTree(blocked.body());
+                assertThat(entry.path("createdBy").asText()).isEqualTo("ci");
+                assertThat(JSON.readTree(send(client, "GET", base + "/denylist", viewer, null).body()).path("entries").size()).isEqualTo(2);
+                assertThat(send(client, "POST", base + "/denylist", operator, "{\"kind\":\"tag\"}".getBytes()).statusCode()).isEqualTo(400);
+                assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText(), operator, null).statusCode()).isEqualTo(403);
+                assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText(), admin, null).statusCode()).isEqualTo(200);
+                assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText(), admin, null).statusCode()).isEqualTo(404);
                 assertThat(send(client, "GET", base + "/nothing", admin, null).statusCode()).isEqualTo(404);
             } finally {
                 api.close();

@@ -125,6 +125,24 @@ class EvidenceCommandsTest {
         }
     }
 
+    @Test
+    void aDigestIsDenylistedListedAndLifted() {
+        String store = tmp.resolve("deny.db").toString();
+        CliResult add = CliResult.run("denylist", "add", "--digest", DIGEST, "--reason", "CVE-2024-3094", "--expires-in", "7d", "--store", store);
+        assertThat(add.code()).as(add.err()).isZero();
+        assertThat(add.out()).startsWith("denylisted " + DIGEST).contains(" until ");
+        String id = add.out().replaceAll("(?s).*\\(id ([0-9a-f]+)\\).*", "$1");
+        CliResult list = CliResult.run("denylist", "list", "--store", store);
+        assertThat(list.out()).contains(id).contains("CVE-2024-3094").contains("1 entries");
+        assertThat(CliResult.run("denylist", "remove", id, "--store", store).code()).isZero();
+        assertThat(CliResult.run("denylist", "remove", id, "--store", store).code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(CliResult.run("denylist", "add", "--digest", DIGEST, "--purl", "pkg:npm/x", "--reason", "r", "--store", store).code())
+                .isEqualTo(ExitCodes.INPUT_ERROR);
+        CliResult bad = CliResult.run("denylist", "add", "--digest", "sha256:nope", "--reason", "r", "--store", store);
+        assertThat(bad.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(bad.err()).contains("digest must be sha256:");
+    }
+
     record Run(int code, String output) {}
 
     static Run subprocess(Path home, String... args) throws Exception {

@@ -1,6 +1,7 @@
 package dev.custody.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.custody.evidence.Times;
@@ -10,6 +11,7 @@ import dev.custody.sbom.SbomReader;
 import dev.custody.server.Log;
 import dev.custody.server.TlsMaterial;
 import dev.custody.store.Audit;
+import dev.custody.store.Denylist;
 import dev.custody.store.Evidence;
 import dev.custody.store.SbomStore;
 import dev.custody.store.Store;
@@ -227,6 +229,9 @@ public final class ApiServer implements AutoCloseable {
                 o.put("images", evidence.admittedWithout(parts.get(4), from, to));
                 return new Result(200, o);
             }
+            case "denylist" -> {
+                return denylist(request, method, parts, caller);
+            }
             case "audit" -> {
                 if (parts.size() == 4 && parts.get(3).equals("verify")) {
                     need(caller, ApiTokens.Role.ADMIN, method, "GET");
@@ -255,6 +260,49 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** GET lists entries in force (viewer); POST adds one (operator: blocking must not wait for an admin); DELETE removes (admin). */
+    private Result denylist(Request request, String method, List<String> parts, ApiTokens.Caller caller) throws ApiError, IOException {
+        Denylist deny = new Denylist(store);
+        switch (method) {
+            case "GET" -> {
+                need(caller, ApiTokens.Role.VIEWER, method, "GET");
+                return new Result(200, Map.of("entries", deny.active(System.currentTimeMillis())));
+            }
+            case "POST" -> {
+                need(caller, ApiTokens.Role.OPERATOR, method, "POST");
+                JsonNode body;
+                try {
+                    body = JSON.readTree(readBounded(Request.asInputStream(request), 64 * 1024, "the body"));
+                } catch (JsonProcessingException e) {
+                    throw new ApiError(400, "the body must be a JSON object {kind, value, reason[, expiresIn]}: " + e.getOriginalMessage());
+                }
+                if (body == null || !body.isObject()) {
+                    throw new ApiError(400, "the body must be a JSON object {kind, value, reason[, expiresIn]}");
+                }
+                Denylist.Kind kind;
+                try {
+                    kind = Denylist.Kind.valueOf(body.path("kind").asText("").toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new ApiError(400, "kind: expected digest or purl, found \"" + body.path("kind").asText("") + "\"");
+                }
+                Long expires = body.hasNonNull("expiresIn")
+                        ? System.currentTimeMillis() + Times.age(body.get("expiresIn").asText()).toMillis() : null;
+                return new Result(201, deny.add(kind, body.path("value").asText(""), body.path("reason").asText(""), caller.name(), expires));
+            }
+            case "DELETE" -> {
+                need(caller, ApiTokens.Role.ADMIN, method, "DELETE");
+                if (parts.size() != 4) {
+                    throw new ApiError(404, "give an entry id: /api/v1/denylist/{id}");
+                }
+                if (!deny.remove(parts.get(3))) {
+                    throw new ApiError(404, "no denylist entry " + parts.get(3));
+                }
+                return new Result(200, Map.of("removed", parts.get(3)));
+            }
+            default -> throw new ApiError(405, "use GET, POST or DELETE");
+        }
+    }
+
     private Object ingest(Request request, Fields q, ApiTokens.Caller caller) throws ApiError, IOException {
         List<String> digests = q.getValues("digest") == null ? List.of() : q.getValues("digest");
         for (String d : digests) {
@@ -275,13 +323,17 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static byte[] readBounded(InputStream in, long max) throws IOException, ApiError {
+        return readBounded(in, max, "the SBOM");
+    }
+
+    private static byte[] readBounded(InputStream in, long max, String what) throws IOException, ApiError {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
         byte[] buf = new byte[1 << 16];
         int n;
         while ((n = in.read(buf)) > 0) {
             out.write(buf, 0, n);
             if (out.size() > max) {
-                throw new ApiError(413, "the SBOM is larger than the limit of " + max + " bytes");
+                throw new ApiError(413, what + " is larger than the limit of " + max + " bytes");
             }
         }
         return out.toByteArray();

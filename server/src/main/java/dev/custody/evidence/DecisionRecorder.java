@@ -91,10 +91,14 @@ public final class DecisionRecorder implements AutoCloseable {
                     continue;
                 }
                 String digest = null;
-                if (c.imageRef() instanceof ImageReference.ParseResult.Parsed p && p.reference().digest() != null) {
-                    digest = p.reference().digest().toString();
+                String repository = null;
+                String tag = null;
+                if (c.imageRef() instanceof ImageReference.ParseResult.Parsed p) {
+                    digest = p.reference().digest() == null ? null : p.reference().digest().toString();
+                    repository = p.reference().name();
+                    tag = p.reference().tag();
                 }
-                images.add(new DecisionRecord.Image(c.name(), c.image(), digest));
+                images.add(new DecisionRecord.Image(c.name(), c.image(), digest, repository, tag));
             }
             for (RuleResult r : d.results()) {
                 rules.add(new DecisionRecord.RuleOutcome(r.policy(), r.rule(), r.outcome().name(), r.action().name(), r.code().name(),

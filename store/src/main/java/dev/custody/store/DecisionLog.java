@@ -215,7 +215,57 @@ public final class DecisionLog implements AutoCloseable {
                 rule.executeBatch();
             }
         }
+        sightings(c, batch);
         return seqs;
+    }
+
+    /** Keeps the artifact inventory: every pinned digest a decision saw, with its repository and tag. */
+    private static void sightings(Connection c, List<Pending> batch) throws SQLException {
+        java.util.Map<String, DecisionRecord.Image> digests = new java.util.LinkedHashMap<>();
+        java.util.Map<String, DecisionRecord.Image> tags = new java.util.LinkedHashMap<>();
+        long now = 0;
+        for (Pending p : batch) {
+            now = Math.max(now, p.record().recordedAt());
+            for (DecisionRecord.Image im : p.record().images()) {
+                if (im.digest() == null) {
+                    continue;
+                }
+                digests.putIfAbsent(im.digest(), im); // one row per key: PostgreSQL refuses one statement updating a row twice
+                if (im.repository() != null && im.tag() != null) {
+                    tags.putIfAbsent(im.digest() + " " + im.repository() + " " + im.tag(), im);
+                }
+            }
+        }
+        if (digests.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement a = c.prepareStatement("INSERT INTO artifact (digest, repository, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT (digest) DO UPDATE SET last_seen = excluded.last_seen, "
+                + "repository = COALESCE(artifact.repository, excluded.repository)")) {
+            for (DecisionRecord.Image im : digests.values()) {
+                a.setString(1, im.digest());
+                a.setString(2, im.repository());
+                a.setLong(3, now);
+                a.setLong(4, now);
+                a.addBatch();
+            }
+            a.executeBatch();
+        }
+        if (tags.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement t = c.prepareStatement("INSERT INTO artifact_tag (digest, repository, tag, first_seen, last_seen) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest, repository, tag) DO UPDATE SET last_seen = excluded.last_seen")) {
+            for (DecisionRecord.Image im : tags.values()) {
+                t.setString(1, im.digest());
+                t.setString(2, im.repository());
+                t.setString(3, im.tag());
+                t.setLong(4, now);
+                t.setLong(5, now);
+                t.addBatch();
+            }
+            t.executeBatch();
+        }
     }
 
     private static Tail tail(Connection c) throws SQLException {

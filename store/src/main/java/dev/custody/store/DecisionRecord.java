@@ -43,8 +43,16 @@ public record DecisionRecord(long recordedAt, String source, String requestUid, 
         return false;
     }
 
-    /** A container's image; digest is "sha256:..." when the reference pins one, else null. */
-    public record Image(String container, String image, String digest) {}
+    /**
+     * A container's image; digest is "sha256:..." when the reference pins one, else null. repository
+     * (registry/path) and tag are parsed from the reference when it is well-formed, else null; they feed the
+     * artifact inventory and are not part of the hashed body (the image string already carries them).
+     */
+    public record Image(String container, String image, String digest, String repository, String tag) {
+        public Image(String container, String image, String digest) {
+            this(container, image, digest, null, null);
+        }
+    }
 
     /** One rule result. */
     public record RuleOutcome(String policy, String rule, String outcome, String action, String reason, String path, String message) {

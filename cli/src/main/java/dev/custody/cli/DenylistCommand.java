@@ -1,0 +1,137 @@
+package dev.custody.cli;
+
+import dev.custody.evidence.Times;
+import dev.custody.store.Denylist;
+import dev.custody.store.Store;
+import dev.custody.store.StoreException;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code custody denylist}: digests and packages that must not run. */
+@Command(name = "denylist", mixinStandardHelpOptions = true, description = "Block image digests or packages (the incident path).",
+        subcommands = {DenylistCommand.Add.class, DenylistCommand.List.class, DenylistCommand.Remove.class})
+final class DenylistCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add (or renew) an entry; the OS user is recorded as its author.")
+    static final class Add implements Callable<Integer> {
+        @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Target target;
+
+        static final class Target {
+            @Option(names = "--digest", paramLabel = "sha256:HEX", required = true)
+            String digest;
+
+            @Option(names = "--purl", paramLabel = "PURL", required = true, description = "Without a version: every version.")
+            String purl;
+        }
+
+        @Option(names = "--reason", required = true, description = "Why (an advisory id, a ticket).")
+        String reason;
+
+        @Option(names = "--expires-in", paramLabel = "AGE", description = "Lift the entry after this long, e.g. 30d (default: never).")
+        String expiresIn;
+
+        @Mixin
+        StoreOption store;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Long expires = null;
+            if (expiresIn != null) {
+                try {
+                    expires = System.currentTimeMillis() + Times.age(expiresIn).toMillis();
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--expires-in: " + e.getMessage());
+                }
+            }
+            try (Store s = store.open()) {
+                Denylist.Entry e = new Denylist(s).add(target.digest != null ? Denylist.Kind.DIGEST : Denylist.Kind.PURL,
+                        target.digest != null ? target.digest : target.purl, reason, System.getProperty("user.name", ""), expires);
+                spec.commandLine().getOut().println("denylisted " + e.value() + " (id " + e.id() + ")"
+                        + (e.expiresAt() == null ? "" : " until " + Instant.ofEpochMilli(e.expiresAt())));
+                return ExitCodes.OK;
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            } catch (StoreException e) {
+                spec.commandLine().getErr().println("custody: store error: " + e.getMessage());
+                return ExitCodes.INTERNAL_ERROR;
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Entries in force.")
+    static final class List implements Callable<Integer> {
+        @Mixin
+        StoreOption store;
+
+        @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Store s = store.open()) {
+                var entries = new Denylist(s).active(System.currentTimeMillis());
+                var out = spec.commandLine().getOut();
+                if (output.equals("json")) {
+                    Json.print(out, java.util.Map.of("entries", entries));
+                } else {
+                    for (Denylist.Entry e : entries) {
+                        out.printf("%s  %-6s %s  (%s, by %s%s)%n", e.id(), e.kind().name().toLowerCase(), e.value(), e.reason(), e.createdBy(),
+                                e.expiresAt() == null ? "" : ", until " + Instant.ofEpochMilli(e.expiresAt()));
+                    }
+                    out.println(entries.size() + " entries");
+                }
+                return ExitCodes.OK;
+            } catch (StoreException e) {
+                spec.commandLine().getErr().println("custody: store error: " + e.getMessage());
+                return ExitCodes.INTERNAL_ERROR;
+            }
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an entry by id.")
+    static final class Remove implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Mixin
+        StoreOption store;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Store s = store.open()) {
+                if (!new Denylist(s).remove(id)) {
+                    spec.commandLine().getErr().println("custody: no denylist entry " + id);
+                    return ExitCodes.DENIED;
+                }
+                spec.commandLine().getOut().println("removed " + id);
+                return ExitCodes.OK;
+            } catch (StoreException e) {
+                spec.commandLine().getErr().println("custody: store error: " + e.getMessage());
+                return ExitCodes.INTERNAL_ERROR;
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.custody.store;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Digests and packages that must not run. Entries are accountable (who, why, when) and may expire; the incident
+ * path adds them, admission and the runtime inventory read them.
+ */
+public final class Denylist {
+
+    /** What an entry blocks. */
+    public enum Kind {
+        /** An image digest, sha256:&lt;hex&gt;. */
+        DIGEST,
+        /** A package URL; without a version it blocks every version. */
+        PURL
+    }
+
+    /**
+     * One entry.
+     *
+     * @param id        stable id: the first 16 hex digits of SHA-256 over kind and value
+     * @param expiresAt epoch milliseconds, or null for no expiry
+     */
+    public record Entry(String id, Kind kind, String value, String reason, String createdBy, long createdAt, Long expiresAt) {}
+
+    private final Store store;
+
+    public Denylist(Store store) {
+        this.store = store;
+    }
+
+    /** Adds an entry, or renews the one with the same kind and value (new reason, author, expiry). */
+    public Entry add(Kind kind, String value, String reason, String createdBy, Long expiresAt) {
+        if (kind == Kind.DIGEST && !SbomStore.DIGEST.matcher(value).matches()) {
+            throw new IllegalArgumentException("digest must be sha256:<64 lower-case hex>, found \"" + value + "\"");
+        }
+        if (kind == Kind.PURL && !value.startsWith("pkg:")) {
+            throw new IllegalArgumentException("purl must start with pkg:, found \"" + value + "\"");
+        }
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("a denylist entry needs a reason");
+        }
+        Entry e = new Entry(id(kind, value), kind, value, reason, createdBy, System.currentTimeMillis(), expiresAt);
+        store.write(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO denylist (id, kind, value, reason, created_by, created_at, expires_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by, "
+                    + "created_at = excluded.created_at, expires_at = excluded.expires_at")) {
+                p.setString(1, e.id());
+                p.setString(2, kind.name().toLowerCase(java.util.Locale.ROOT));
+                p.setString(3, value);
+                p.setString(4, reason);
+                p.setString(5, createdBy);
+                p.setLong(6, e.createdAt());
+                if (expiresAt == null) {
+                    p.setNull(7, java.sql.Types.BIGINT);
+                } else {
+                    p.setLong(7, expiresAt);
+                }
+                return p.executeUpdate();
+            }
+        });
+        return e;
+    }
+
+    /** Entries in force at a time (not expired), newest first. */
+    public List<Entry> active(long at) {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT id, kind, value, reason, created_by, created_at, expires_at FROM denylist "
+                    + "WHERE expires_at IS NULL OR expires_at > ? ORDER BY created_at DESC")) {
+                p.setLong(1, at);
+                List<Entry> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        long exp = rs.getLong(7);
+                        Long expires = rs.wasNull() ? null : exp;
+                        out.add(new Entry(rs.getString(1), Kind.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT)), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getLong(6), expires));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Removes an entry by id; returns whether one was removed. */
+    public boolean remove(String id) {
+        return store.write(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM denylist WHERE id = ?")) {
+                p.setString(1, id);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    static String id(Kind kind, String value) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest((kind.name() + " " + value).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
