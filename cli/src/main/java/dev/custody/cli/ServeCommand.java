@@ -80,6 +80,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     "async: commit shortly after answering; off: record nothing (the default without --store or $CUSTODY_STORE)."})
     String decisionLog;
 
+    @Option(names = "--retention", paramLabel = "AGE",
+            description = "Remove logged decisions older than this (e.g. 90d), checked hourly in small transactions (default: keep all).")
+    String retention;
+
     @Option(names = "--api-port", paramLabel = "PORT", description = "Also serve the evidence API (HTTPS, bearer tokens) on this port; needs --api-tokens.")
     Integer apiPort;
 
@@ -166,6 +170,33 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (!mode.equals("off")) {
             server.recordingTo(new DecisionRecorder(new DecisionLog(evidence),
                     mode.equals("durable") ? DecisionLog.Mode.DURABLE : DecisionLog.Mode.ASYNC));
+        }
+        java.util.concurrent.ScheduledExecutorService pruner = null;
+        if (retention != null && evidence != null) {
+            Duration keep;
+            try {
+                keep = dev.custody.evidence.Times.age(retention);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--retention: " + e.getMessage());
+            }
+            Store prunable = evidence;
+            pruner = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "custody-retention");
+                t.setDaemon(true);
+                return t;
+            });
+            pruner.scheduleWithFixedDelay(() -> {
+                try {
+                    var pruned = new dev.custody.store.Audit(prunable).prune(System.currentTimeMillis() - keep.toMillis(), 1000);
+                    if (pruned.records() > 0) {
+                        Log.info("retention removed decisions", "records", pruned.records(), "anchorSeq", pruned.anchorSeq());
+                    }
+                } catch (RuntimeException e) {
+                    Log.error("retention failed", "error", e.getMessage());
+                }
+            }, 1, 3600, java.util.concurrent.TimeUnit.SECONDS);
+        } else if (retention != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--retention needs a store (--store or $CUSTODY_STORE)");
         }
         ApiServer api = null;
         try {
