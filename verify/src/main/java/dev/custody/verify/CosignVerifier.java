@@ -1,0 +1,199 @@
+package dev.custody.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sigstore.encryption.signers.Verifiers;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Verifies cosign image signatures as cosign stores them beside an image (the {@code sha256-<hex>.sig} manifest:
+ * one layer per signature, the simple-signing payload as the blob, the signature, certificate, chain and Rekor
+ * bundle as annotations), against a set of named authorities with a threshold and required names.
+ *
+ * <p>Key authorities verify the signature over the payload with the key (the transparency log is not consulted,
+ * as with {@code cosign verify --key --insecure-ignore-tlog}). Keyless authorities need the Fulcio certificate
+ * and the Rekor bundle: the signature is turned into the Sigstore bundle (v0.1) it is equivalent to and verified
+ * by {@link BundleVerifier} (certificate chain to the trusted root, identity and issuer, the log's signed entry
+ * timestamp, signing time inside the certificate's validity). Either way the payload must name the image digest.
+ */
+public final class CosignVerifier {
+
+    /** One signature layer of a {@code .sig} manifest. */
+    public record Signature(byte[] payload, String signatureBase64, String certificatePem, String chainPem, String rekorBundleJson,
+                            String origin) {}
+
+    /** A named signer: a key, or a keyless identity and issuer. */
+    public record Authority(String name, SignerPolicy policy) {}
+
+    /** What one signature showed against one authority. */
+    public record Check(String origin, String authority, boolean verified, String failure, String reason) {}
+
+    /**
+     * The verdict: verified when at least {@code threshold} authorities verified a signature and every required one
+     * did.
+     */
+    public record Outcome(boolean verified, List<String> authorities, List<Check> checks, String reason) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BundleVerifier bundles = new BundleVerifier();
+
+    public Outcome verify(String imageDigest, List<Signature> signatures, List<Authority> authorities, int threshold, List<String> required,
+                          TrustRoot root) {
+        if (signatures.isEmpty()) {
+            return new Outcome(false, List.of(), List.of(), "no signatures found for " + imageDigest);
+        }
+        List<Check> checks = new ArrayList<>();
+        Set<String> verified = new LinkedHashSet<>();
+        for (Signature s : signatures) {
+            for (Authority a : authorities) {
+                Check c = check(imageDigest, s, a, root);
+                checks.add(c);
+                if (c.verified()) {
+                    verified.add(a.name());
+                }
+            }
+        }
+        List<String> missing = required.stream().filter(r -> !verified.contains(r)).toList();
+        if (!missing.isEmpty()) {
+            return new Outcome(false, List.copyOf(verified), checks, "missing required signatures from " + missing);
+        }
+        if (verified.size() < threshold) {
+            return new Outcome(false, List.copyOf(verified), checks, "validation threshold not reached: " + verified.size() + " of "
+                    + threshold + " authorities verified" + (verified.isEmpty() ? "" : " (" + String.join(", ", verified) + ")"));
+        }
+        return new Outcome(true, List.copyOf(verified), checks, "verified by " + String.join(", ", verified));
+    }
+
+    Check check(String imageDigest, Signature s, Authority a, TrustRoot root) {
+        try {
+            SimpleSigning payload = SimpleSigning.parse(s.payload());
+            if (!payload.manifestDigest().equals(imageDigest)) {
+                throw new Rejected(Failure.DIGEST_MISMATCH, "the signed payload names " + payload.manifestDigest() + ", not " + imageDigest);
+            }
+            byte[] signature;
+            try {
+                signature = Base64.getMimeDecoder().decode(s.signatureBase64() == null ? "" : s.signatureBase64());
+            } catch (IllegalArgumentException e) {
+                throw new Rejected(Failure.MALFORMED_BUNDLE, "the signature annotation is not base64");
+            }
+            if (signature.length == 0) {
+                throw new Rejected(Failure.MALFORMED_BUNDLE, "the signature annotation is empty");
+            }
+            if (a.policy() instanceof SignerPolicy.Key key) {
+                boolean ok;
+                try {
+                    ok = Verifiers.newVerifier(key.publicKey()).verify(s.payload(), signature);
+                } catch (java.security.GeneralSecurityException | RuntimeException e) {
+                    ok = false;
+                }
+                if (!ok) {
+                    throw new Rejected(Failure.SIGNATURE, "the signature does not verify with " + a.name() + "'s key");
+                }
+                return new Check(s.origin(), a.name(), true, null, "signature by " + a.name() + "'s key");
+            }
+            if (s.certificatePem() == null) {
+                throw new Rejected(Failure.SIGNER_MATERIAL, "keyless authority " + a.name() + " needs a certificate; this signature has none");
+            }
+            if (s.rekorBundleJson() == null) {
+                throw new Rejected(Failure.TLOG_ENTRY, "keyless authority " + a.name() + " needs the Rekor bundle; this signature has none");
+            }
+            byte[] bundle = toBundle(s, signature);
+            Result r = bundles.verify(bundle, Artifact.ofDigest("sha256:" + sha256Hex(s.payload())), a.policy(), root);
+            if (r instanceof Result.NotVerified n) {
+                throw new Rejected(n.failure(), n.reason());
+            }
+            Result.Details d = ((Result.Verified) r).details();
+            return new Check(s.origin(), a.name(), true, null, "signed by " + d.signer() + " (" + d.issuer() + ")");
+        } catch (Rejected e) {
+            return new Check(s.origin(), a.name(), false, e.failure().code(), e.getMessage());
+        }
+    }
+
+    /** The Sigstore bundle v0.1 a cosign signature with a certificate and a Rekor bundle amounts to. */
+    static byte[] toBundle(Signature s, byte[] signature) throws Rejected {
+        List<X509Certificate> chain = certificates(s.certificatePem() + (s.chainPem() == null ? "" : "\n" + s.chainPem()));
+        JsonNode rekor;
+        try {
+            rekor = JSON.readTree(s.rekorBundleJson());
+        } catch (java.io.IOException e) {
+            throw new Rejected(Failure.MALFORMED_BUNDLE, "the Rekor bundle annotation is not JSON");
+        }
+        JsonNode payload = rekor.path("Payload");
+        String body = payload.path("body").asText("");
+        String set = rekor.path("SignedEntryTimestamp").asText("");
+        String logIdHex = payload.path("logID").asText("");
+        if (body.isEmpty() || set.isEmpty() || !logIdHex.matches("[0-9a-f]{64}") || !payload.path("integratedTime").canConvertToLong()) {
+            throw new Rejected(Failure.TLOG_ENTRY, "the Rekor bundle lacks body, signed entry timestamp, log id or integrated time");
+        }
+        JsonNode entry;
+        try {
+            entry = JSON.readTree(Base64.getDecoder().decode(body));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new Rejected(Failure.TLOG_ENTRY, "the Rekor entry body is not base64 JSON");
+        }
+        ObjectNode b = JSON.createObjectNode();
+        b.put("mediaType", "application/vnd.dev.sigstore.bundle+json;version=0.1");
+        ObjectNode material = b.putObject("verificationMaterial");
+        var certs = material.putObject("x509CertificateChain").putArray("certificates");
+        for (X509Certificate c : chain) {
+            try {
+                certs.addObject().put("rawBytes", Base64.getEncoder().encodeToString(c.getEncoded()));
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new Rejected(Failure.SIGNER_MATERIAL, "a certificate cannot be encoded: " + e.getMessage());
+            }
+        }
+        ObjectNode tlog = material.putArray("tlogEntries").addObject();
+        tlog.put("logIndex", payload.path("logIndex").asText("0"));
+        tlog.putObject("logId").put("keyId", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(logIdHex)));
+        tlog.putObject("kindVersion").put("kind", entry.path("kind").asText("")).put("version", entry.path("apiVersion").asText(""));
+        tlog.put("integratedTime", payload.path("integratedTime").asText());
+        tlog.putObject("inclusionPromise").put("signedEntryTimestamp", set);
+        tlog.put("canonicalizedBody", body);
+        ObjectNode message = b.putObject("messageSignature");
+        message.putObject("messageDigest").put("algorithm", "SHA2_256")
+                .put("digest", Base64.getEncoder().encodeToString(sha256(s.payload())));
+        message.put("signature", Base64.getEncoder().encodeToString(signature));
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<X509Certificate> certificates(String pem) throws Rejected {
+        try {
+            List<X509Certificate> out = new ArrayList<>();
+            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+                out.add((X509Certificate) c);
+            }
+            if (out.isEmpty()) {
+                throw new Rejected(Failure.SIGNER_MATERIAL, "the certificate annotation holds no certificate");
+            }
+            return out;
+        } catch (CertificateException e) {
+            throw new Rejected(Failure.SIGNER_MATERIAL, "the certificate annotation is not PEM X.509: " + e.getMessage());
+        }
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256Hex(byte[] b) {
+        return HexFormat.of().formatHex(sha256(b));
+    }
+}
