@@ -35,8 +35,20 @@ public final class CosignVerifier {
     public record Signature(byte[] payload, String signatureBase64, String certificatePem, String chainPem, String rekorBundleJson,
                             String origin) {}
 
-    /** A named signer: a key, or a keyless identity and issuer. */
-    public record Authority(String name, SignerPolicy policy) {}
+    /**
+     * A named signer: a key, or a certificate identity and issuer. With {@code customRoots}, certificates chain to
+     * those roots instead of the trusted root's Fulcio (a bring-your-own certificate authority); such signatures
+     * carry no transparency-log entry, so the certificate must be valid now.
+     */
+    public record Authority(String name, SignerPolicy policy, List<X509Certificate> customRoots) {
+        public Authority {
+            customRoots = List.copyOf(customRoots);
+        }
+
+        public Authority(String name, SignerPolicy policy) {
+            this(name, policy, List.of());
+        }
+    }
 
     /** What one signature showed against one authority. */
     public record Check(String origin, String authority, boolean verified, String failure, String reason) {}
@@ -108,6 +120,9 @@ public final class CosignVerifier {
             if (s.certificatePem() == null) {
                 throw new Rejected(Failure.SIGNER_MATERIAL, "keyless authority " + a.name() + " needs a certificate; this signature has none");
             }
+            if (!a.customRoots().isEmpty()) {
+                return customCa(s, a, signature);
+            }
             if (s.rekorBundleJson() == null) {
                 throw new Rejected(Failure.TLOG_ENTRY, "keyless authority " + a.name() + " needs the Rekor bundle; this signature has none");
             }
@@ -121,6 +136,50 @@ public final class CosignVerifier {
         } catch (Rejected e) {
             return new Check(s.origin(), a.name(), false, e.failure().code(), e.getMessage());
         }
+    }
+
+    /** A certificate from the authority's own CA: chain to its roots now, identity and issuer, signature by the leaf. */
+    private static Check customCa(Signature s, Authority a, byte[] signature) throws Rejected {
+        List<X509Certificate> chain = certificates(s.certificatePem() + (s.chainPem() == null ? "" : "\n" + s.chainPem()));
+        X509Certificate leaf = chain.get(0);
+        try {
+            java.security.cert.CertPathValidator validator = java.security.cert.CertPathValidator.getInstance("PKIX");
+            java.util.Set<java.security.cert.TrustAnchor> anchors = new java.util.HashSet<>();
+            for (X509Certificate root : a.customRoots()) {
+                anchors.add(new java.security.cert.TrustAnchor(root, null));
+            }
+            java.security.cert.PKIXParameters params = new java.security.cert.PKIXParameters(anchors);
+            params.setRevocationEnabled(false);
+            List<X509Certificate> path = chain.stream().filter(c -> !a.customRoots().contains(c)).toList();
+            validator.validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+        } catch (java.security.cert.CertPathValidatorException e) {
+            String why = e.getReason() == java.security.cert.CertPathValidatorException.BasicReason.EXPIRED ? "a certificate has expired"
+                    : e.getReason() == java.security.cert.CertPathValidatorException.BasicReason.NOT_YET_VALID ? "a certificate is not yet valid"
+                    : e.getMessage();
+            throw new Rejected(Failure.CERTIFICATE_CHAIN, "the signing certificate does not chain to " + a.name() + "'s roots: " + why);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new Rejected(Failure.CERTIFICATE_CHAIN, "the certificate chain cannot be checked: " + e.getMessage());
+        }
+        SignerPolicy.Keyless want = (SignerPolicy.Keyless) a.policy();
+        List<String> identities = FulcioCertificate.identities(leaf);
+        if (identities.stream().noneMatch(want.identity()::test)) {
+            throw new Rejected(Failure.IDENTITY, "the certificate's identities " + identities + " do not match " + want.identity());
+        }
+        String issuer = FulcioCertificate.issuer(leaf);
+        if (issuer == null || !want.issuer().test(issuer)) {
+            throw new Rejected(Failure.ISSUER, "the certificate's issuer " + issuer + " does not match " + want.issuer());
+        }
+        boolean ok;
+        try {
+            ok = Verifiers.newVerifier(leaf.getPublicKey()).verify(s.payload(), signature);
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            ok = false;
+        }
+        if (!ok) {
+            throw new Rejected(Failure.SIGNATURE, "the signature does not verify with the certificate's key");
+        }
+        return new Check(s.origin(), a.name(), true, null, "signed by " + identities.get(0) + " (" + issuer + "), certificate from "
+                + a.name() + "'s CA");
     }
 
     /** The Sigstore bundle v0.1 a cosign signature with a certificate and a Rekor bundle amounts to. */
