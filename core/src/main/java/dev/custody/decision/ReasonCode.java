@@ -27,6 +27,15 @@ public enum ReasonCode {
     SIGNATURE_NOT_YET_VERIFIABLE(Outcome.ERROR, "The policy requires a verified signature, which this version of Custody cannot verify yet; never reported as pass."),
     PROVENANCE_NOT_YET_VERIFIABLE(Outcome.ERROR, "The policy requires verified provenance, which this version of Custody cannot verify yet; never reported as pass."),
 
+    // trust.<name>
+    SIGNATURE_VERIFIED(Outcome.PASS, "Enough of the trust rule's authorities signed the image's digest (and every required one did)."),
+    SIGNATURE_VERIFIED_EARLIER(Outcome.WARN, "The registry could not be reached, but this digest verified within the grace period; admitted with a warning."),
+    SIGNATURE_MISSING(Outcome.FAIL, "No signature was found for the image's digest."),
+    SIGNATURE_INVALID(Outcome.FAIL, "Signatures were found but do not satisfy the trust rule: a bad signature, another signer, another digest, or too few authorities. Always denies under enforce, whatever the failure mode."),
+    SIGNATURE_UNAVAILABLE(Outcome.ERROR, "The registry or the verifier did not answer in time (an outage, not a bad signature); the rule's failure mode decides."),
+    SIGNATURE_NOT_CHECKED(Outcome.ERROR, "Signatures were not verified here: custody check does not contact registries (custody verify and admission do)."),
+    TRUST_NOT_APPLICABLE(Outcome.SKIP, "None of the workload's images is covered by the trust rule."),
+
     // generic skips
     SKIPPED_INVALID_REFERENCE(Outcome.SKIP, "The rule was not evaluated for this image because its reference is malformed (reported under images.validReference)."),
     SKIPPED_NO_IMAGE(Outcome.SKIP, "The rule was not evaluated for this container because it has no image (reported under images.validReference)."),

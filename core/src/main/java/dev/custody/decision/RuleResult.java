@@ -25,7 +25,7 @@ public record RuleResult(String policy, String rule, Outcome outcome, Action act
 
     /** True when this result should reach the user as a warning (kubectl shows admission warnings). */
     public boolean warns() {
-        return (outcome == Outcome.WARN && action == Action.WARN)
+        return (outcome == Outcome.WARN && action != Action.AUDIT)
                 || (outcome == Outcome.ERROR && !denies() && action != Action.AUDIT);
     }
 

@@ -12,6 +12,7 @@ import dev.custody.policy.PolicySet;
 import dev.custody.policy.ResultSink;
 import dev.custody.policy.Rule;
 import dev.custody.policy.RuleContext;
+import dev.custody.policy.trust.SignatureLookup;
 import dev.custody.workload.Workload;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,6 +53,13 @@ public final class Engine {
      */
     public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels,
                                      com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject) {
+        return evaluate(workload, namespace, namespaceLabels, request, oldObject, null);
+    }
+
+    /** As above, with the signature verdicts gathered for the workload's images (see {@link SignatureLookup}). */
+    public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels,
+                                     com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
+                                     SignatureLookup signatures) {
         String ns = workload.namespace() != null && !workload.namespace().isEmpty() ? workload.namespace()
                 : namespace != null ? namespace : "default";
         Map<String, String> labels = namespaceLabels;
@@ -62,7 +70,7 @@ public final class Engine {
         List<Policy> selected = policies.selectFor(ns, labels);
         List<RuleResult> results = new ArrayList<>();
         List<String> names = new ArrayList<>(selected.size());
-        RuleContext ctx = new RuleContext(ns, labels, request, oldObject, new HashMap<>());
+        RuleContext ctx = new RuleContext(ns, labels, request, oldObject, new HashMap<>(), signatures);
         for (Policy p : selected) {
             names.add(p.name());
             for (Rule r : p.rules()) {
@@ -127,6 +135,11 @@ public final class Engine {
         @Override
         public void skip(ReasonCode code, FieldPath path, String message) {
             add(Outcome.SKIP, code, path, message);
+        }
+
+        @Override
+        public void warn(ReasonCode code, FieldPath path, String message) {
+            add(Outcome.WARN, code, path, message);
         }
 
         private void add(Outcome outcome, ReasonCode code, FieldPath path, String message) {

@@ -70,7 +70,7 @@ public final class PolicyParser {
     /** Sections beyond images that every policy may use. */
     public static final List<SpecSection> BUILT_IN = List.of(new dev.custody.policy.podsecurity.PodSecurityRules(),
             new dev.custody.policy.identity.ServiceAccountRules(), new dev.custody.policy.identity.OwnershipRules(),
-            new dev.custody.policy.cel.CelRules());
+            new dev.custody.policy.cel.CelRules(), new dev.custody.policy.trust.TrustRules());
 
     /** Loads a set of policy sources (name and text) and validates them together. */
     public PolicySet load(Map<String, String> sources) {

@@ -15,4 +15,12 @@ public interface ResultSink {
     void error(ReasonCode code, FieldPath path, String message);
 
     void skip(ReasonCode code, FieldPath path, String message);
+
+    /**
+     * Admitted, but a person should know (evidence verified earlier is used while the registry is unreachable).
+     * Sinks that only count passes and failures may treat it as a pass.
+     */
+    default void warn(ReasonCode code, FieldPath path, String message) {
+        pass(code, path, message);
+    }
 }

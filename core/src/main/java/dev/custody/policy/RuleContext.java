@@ -15,12 +15,14 @@ import java.util.function.Function;
  * @param namespaceLabels its labels
  * @param request         the AdmissionRequest, or null outside admission
  * @param oldObject       the object before an UPDATE, or null
+ * @param signatures      verification verdicts gathered for this evaluation (admission, custody verify), or null
+ *                        where nothing contacts registries (custody check)
  */
 public record RuleContext(String namespace, Map<String, String> namespaceLabels, JsonNode request, JsonNode oldObject,
-                          Map<Object, Object> memo) {
+                          Map<Object, Object> memo, dev.custody.policy.trust.SignatureLookup signatures) {
 
     public RuleContext(String namespace, Map<String, String> namespaceLabels) {
-        this(namespace, namespaceLabels, null, null, new HashMap<>());
+        this(namespace, namespaceLabels, null, null, new HashMap<>(), null);
     }
 
     /** Computes {@code key}'s value once per evaluation. */

@@ -76,7 +76,7 @@ public final class ImageRules {
     }
 
     /** Users write Docker Hub the way they pull from it; patterns compare against normalized names. */
-    static String normalizePattern(String p) {
+    public static String normalizePattern(String p) {
         if (p.startsWith("index.docker.io/") || p.equals("index.docker.io")) {
             return "docker.io" + p.substring("index.docker.io".length());
         }

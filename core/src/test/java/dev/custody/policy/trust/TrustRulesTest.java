@@ -1,0 +1,184 @@
+package dev.custody.policy.trust;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.custody.decision.Outcome;
+import dev.custody.decision.ReasonCode;
+import dev.custody.decision.RuleResult;
+import dev.custody.decision.WorkloadDecision;
+import dev.custody.engine.Engine;
+import dev.custody.manifest.ManifestReader;
+import dev.custody.policy.InvalidPolicyException;
+import dev.custody.policy.PolicyParser;
+import dev.custody.policy.PolicySet;
+import dev.custody.workload.Workload;
+import dev.custody.workload.WorkloadExtractor;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trust section and its rule. Verdicts come from a lookup the test fills, as admission fills it from the
+ * registry: the rule's job is to map each kind of verdict to the right outcome and never confuse them.
+ */
+class TrustRulesTest {
+
+    static final String KEY = """
+            -----BEGIN PUBLIC KEY-----
+            MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEusIAt6EJ3YrTHdg2qkWVS0KuotWQ
+            wHDtyaXlq7Nhj8279+1u/l5pZhXJPW8PnGRRLdO5NbsuM6aT7pOcP100uw==
+            -----END PUBLIC KEY-----
+            """;
+
+    static String policy(String trust) {
+        return """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: signed}
+                spec:
+                  tier: dev
+                  trust:
+                """ + trust.indent(4);
+    }
+
+    static final String RELEASE = """
+            - name: release
+              images: [registry.example.com/shop/*]
+              authorities:
+                - name: ci
+                  key: |
+            """ + KEY.indent(8) + """
+                - name: github
+                  keyless: {identityRegexp: '^https://github.com/acme/', issuer: https://token.actions.githubusercontent.com}
+              threshold: 1
+              required: [ci]
+              failureMode: closed
+            """;
+
+    static final String POD = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: api, namespace: shop}
+            spec:
+              containers:
+                - {name: api, image: registry.example.com/shop/api@sha256:%s}
+                - {name: sidecar, image: docker.io/library/busybox:1.36}
+            """.formatted("a".repeat(64));
+
+    static Workload pod() {
+        return WorkloadExtractor.extract(new ManifestReader().read("pod.yaml", POD)).workloads().get(0);
+    }
+
+    static WorkloadDecision evaluate(PolicySet set, SignatureLookup lookup) {
+        return new Engine(set).evaluate(pod(), "shop", Map.of(), null, null, lookup);
+    }
+
+    static RuleResult trust(WorkloadDecision d) {
+        return d.results().stream().filter(r -> r.rule().equals("trust.release")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void eachKindOfVerdictHasItsOwnOutcome() {
+        PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy(RELEASE)));
+        TrustSpec spec = ((TrustRule) set.policies().get(0).rules().stream().filter(r -> r instanceof TrustRule).findFirst().orElseThrow()).spec();
+        assertThat(spec.threshold()).isEqualTo(1);
+        assertThat(spec.required()).containsExactly("ci");
+        assertThat(spec.authorities()).extracting(Authority::name).containsExactly("ci", "github");
+        assertThat(spec.covers("registry.example.com/shop/api")).isTrue();
+        assertThat(spec.covers("docker.io/library/busybox")).isFalse();
+
+        String digest = "sha256:" + "a".repeat(64);
+        record Case(SignatureVerdict.Kind kind, Outcome outcome, ReasonCode code, boolean allowed) {}
+        for (Case c : List.of(
+                new Case(SignatureVerdict.Kind.VERIFIED, Outcome.PASS, ReasonCode.SIGNATURE_VERIFIED, true),
+                new Case(SignatureVerdict.Kind.VERIFIED_EARLIER, Outcome.WARN, ReasonCode.SIGNATURE_VERIFIED_EARLIER, true),
+                new Case(SignatureVerdict.Kind.UNSIGNED, Outcome.FAIL, ReasonCode.SIGNATURE_MISSING, false),
+                new Case(SignatureVerdict.Kind.INVALID, Outcome.FAIL, ReasonCode.SIGNATURE_INVALID, false),
+                new Case(SignatureVerdict.Kind.UNAVAILABLE, Outcome.ERROR, ReasonCode.SIGNATURE_UNAVAILABLE, false))) {
+            WorkloadDecision d = evaluate(set, (image, s) -> {
+                assertThat(s.id()).isEqualTo(spec.id());
+                assertThat(image.name()).isEqualTo("registry.example.com/shop/api"); // the sidecar is not covered, never looked up
+                return new SignatureVerdict(c.kind(), digest, List.of("ci"), "detail");
+            });
+            RuleResult r = trust(d);
+            assertThat(r.outcome()).as(c.kind().name()).isEqualTo(c.outcome());
+            assertThat(r.code()).isEqualTo(c.code());
+            assertThat(r.path().toString()).isEqualTo("spec.containers[0].image");
+            assertThat(d.allowed()).as(c.kind().name()).isEqualTo(c.allowed());
+            assertThat(d.warnings().contains(r)).isEqualTo(c.kind() == SignatureVerdict.Kind.VERIFIED_EARLIER);
+        }
+    }
+
+    @Test
+    void anOutageFollowsTheFailureModeButAnInvalidSignatureAlwaysDenies() {
+        PolicySet open = new PolicyParser().load(Map.of("p.yaml", policy(RELEASE.replace("failureMode: closed", "failureMode: open"))));
+        assertThat(evaluate(open, (i, s) -> new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(), "registry down"))
+                .allowed()).isTrue();
+        assertThat(evaluate(open, (i, s) -> new SignatureVerdict(SignatureVerdict.Kind.INVALID, null, List.of(), "bad signature"))
+                .allowed()).isFalse();
+    }
+
+    @Test
+    void withoutALookupTheRuleSaysItDidNotCheck() {
+        PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy(RELEASE)));
+        RuleResult r = trust(new Engine(set).evaluate(pod(), "shop", Map.of()));
+        assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
+        assertThat(r.code()).isEqualTo(ReasonCode.SIGNATURE_NOT_CHECKED);
+        assertThat(r.message()).contains("custody check does not contact registries");
+    }
+
+    @Test
+    void aRuleThatCoversNoImageSkips() {
+        PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy(RELEASE.replace("registry.example.com/shop/*", "ghcr.io/other/*"))));
+        RuleResult r = trust(evaluate(set, (i, s) -> {
+            throw new AssertionError("not covered, not looked up");
+        }));
+        assertThat(r.outcome()).isEqualTo(Outcome.SKIP);
+        assertThat(r.code()).isEqualTo(ReasonCode.TRUST_NOT_APPLICABLE);
+    }
+
+    @Test
+    void mistakesAreReportedWithTheirLineAndField() {
+        String bad = """
+                - name: Release
+                  images: []
+                  authorities:
+                    - name: ci
+                      key: "not a key"
+                    - name: both
+                      key: x
+                      keyless: {identity: a, issuer: b}
+                    - name: gh
+                      keyless: {identity: a, identityRegexp: b, issuerRegexp: '(['}
+                  threshold: 5
+                  required: [nobody]
+                """;
+        assertThatThrownBy(() -> new PolicyParser().load(Map.of("p.yaml", policy(bad))))
+                .isInstanceOf(InvalidPolicyException.class)
+                .satisfies(e -> assertThat(((InvalidPolicyException) e).errors()).extracting(pe -> pe.describe())
+                        .anySatisfy(m -> assertThat(m).contains("spec.trust[0].name").contains("not a valid name"))
+                        .anySatisfy(m -> assertThat(m).contains("spec.trust[0].images").contains("lists no images"))
+                        .anySatisfy(m -> assertThat(m).contains("spec.trust[0].authorities[0].key").contains("not a PEM public key"))
+                        .anySatisfy(m -> assertThat(m).contains("spec.trust[0].authorities[1]").contains("exactly one of key"))
+                        .anySatisfy(m -> assertThat(m).contains("spec.trust[0].authorities[2].keyless.identity").contains("exactly one of"))
+                        .anySatisfy(m -> assertThat(m).contains("issuerRegexp").contains("not a valid regular expression"))
+                        .anySatisfy(m -> assertThat(m).contains("spec.trust[0].threshold"))
+                        .anySatisfy(m -> assertThat(m).contains("spec.trust[0].required[0]").contains("nobody"))
+                        .allSatisfy(m -> assertThat(m).contains("p.yaml:")));
+    }
+
+    @Test
+    void theCacheIdChangesWithTheRuleAndNotWithItsName() {
+        TrustSpec a = spec(RELEASE);
+        TrustSpec renamed = spec(RELEASE.replace("name: release", "name: other"));
+        TrustSpec stricter = spec(RELEASE.replace("threshold: 1", "threshold: 2"));
+        assertThat(renamed.id()).isEqualTo(a.id());
+        assertThat(stricter.id()).isNotEqualTo(a.id());
+    }
+
+    private static TrustSpec spec(String trust) {
+        PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy(trust)));
+        return ((TrustRule) set.policies().get(0).rules().stream().filter(r -> r instanceof TrustRule).findFirst().orElseThrow()).spec();
+    }
+}
