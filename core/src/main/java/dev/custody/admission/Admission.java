@@ -11,6 +11,9 @@ import dev.custody.workload.Container;
 import dev.custody.workload.Workload;
 import dev.custody.workload.WorkloadExtractor;
 import dev.custody.workload.WorkloadKind;
+import dev.custody.policy.trust.SignatureGatherer;
+import dev.custody.policy.trust.SignatureLookup;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,12 +40,19 @@ public final class Admission {
     private final Engine engine;
     private final Set<String> evidenceRules;
     private final Function<String, Map<String, String>> namespaceLabels;
+    private final SignatureGatherer signatures;
 
     /** @param namespaceLabels labels of a namespace, or null when the namespace is unknown */
     public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels) {
+        this(engine, namespaceLabels, null);
+    }
+
+    /** @param signatures gathers signature verdicts for trust rules before evaluation; null when none are verified */
+    public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels, SignatureGatherer signatures) {
         this.engine = engine;
         this.evidenceRules = engine.evidenceRules();
         this.namespaceLabels = namespaceLabels;
+        this.signatures = signatures;
     }
 
     public Engine engine() {
@@ -50,6 +60,11 @@ public final class Admission {
     }
 
     public Result review(AdmissionRequest req) {
+        return review(req, Instant.now().plusSeconds(10));
+    }
+
+    /** Reviews a request; signature verification (when configured) returns by {@code deadline}. */
+    public Result review(AdmissionRequest req, Instant deadline) {
         if (!req.operation().equals("CREATE") && !req.operation().equals("UPDATE")) {
             return skipped(req);
         }
@@ -75,7 +90,14 @@ public final class Admission {
             labels = Map.of();
             notes.add("custody: labels of namespace " + namespace + " are not known yet; policies were selected by its name only");
         }
-        WorkloadDecision decision = engine.evaluate(workload.get(), namespace, labels, req.raw(), req.oldObject());
+        SignatureLookup lookup = null;
+        if (signatures != null) {
+            List<SignatureGatherer.Need> needs = engine.trustNeeds(workload.get(), namespace, labels);
+            if (!needs.isEmpty()) {
+                lookup = signatures.gather(needs, deadline);
+            }
+        }
+        WorkloadDecision decision = engine.evaluate(workload.get(), namespace, labels, req.raw(), req.oldObject(), lookup);
         if (req.operation().equals("UPDATE") && !evidenceRules.isEmpty() && sameImages(workload.get(), kind.get(), req.oldObject())) {
             decision = relaxEvidence(decision);
         }

@@ -101,6 +101,36 @@ public final class Engine {
         return out;
     }
 
+    /**
+     * The images of a workload that trust rules of the policies selected for its namespace cover: what must be
+     * verified before {@link #evaluate} can decide them.
+     */
+    public List<dev.custody.policy.trust.SignatureGatherer.Need> trustNeeds(Workload workload, String namespace,
+                                                                            Map<String, String> namespaceLabels) {
+        String ns = workload.namespace() != null && !workload.namespace().isEmpty() ? workload.namespace()
+                : namespace != null ? namespace : "default";
+        Map<String, String> labels = namespaceLabels;
+        if (!ns.equals(labels.get(NAME_LABEL))) {
+            labels = new HashMap<>(namespaceLabels);
+            labels.put(NAME_LABEL, ns);
+        }
+        List<dev.custody.policy.trust.SignatureGatherer.Need> needs = new ArrayList<>();
+        for (Policy p : policies.selectFor(ns, labels)) {
+            for (Rule r : p.rules()) {
+                if (!(r instanceof dev.custody.policy.trust.TrustRule t)) {
+                    continue;
+                }
+                for (dev.custody.workload.Container c : workload.containers()) {
+                    if (c.imageRef() instanceof dev.custody.imageref.ImageReference.ParseResult.Parsed parsed
+                            && t.spec().covers(parsed.reference().name())) {
+                        needs.add(new dev.custody.policy.trust.SignatureGatherer.Need(parsed.reference(), t.spec()));
+                    }
+                }
+            }
+        }
+        return needs;
+    }
+
     /** Ids of rules whose verdict depends on evidence outside the object (see {@link Rule#usesEvidence()}). */
     public java.util.Set<String> evidenceRules() {
         java.util.Set<String> out = new java.util.HashSet<>();

@@ -177,6 +177,31 @@ class TrustRulesTest {
         assertThat(stricter.id()).isNotEqualTo(a.id());
     }
 
+    @Test
+    void admissionGathersVerdictsForCoveredImagesBeforeItDecides() {
+        PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy(RELEASE)));
+        String review = """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1","operation":"CREATE",
+                 "kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"shop","name":"api","userInfo":{"username":"bob"},
+                 "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"api","namespace":"shop"},"spec":{"containers":[
+                   {"name":"api","image":"registry.example.com/shop/api:v1"},{"name":"sidecar","image":"busybox:1.36"}]}}}}
+                """;
+        var req = dev.custody.admission.AdmissionReviews.parse(review.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(3);
+        List<SignatureGatherer.Need> asked = new java.util.ArrayList<>();
+        var admission = new dev.custody.admission.Admission(new Engine(set), ns -> Map.of(), (needs, until) -> {
+            assertThat(until).isEqualTo(deadline);
+            asked.addAll(needs);
+            return (image, spec) -> new SignatureVerdict(SignatureVerdict.Kind.INVALID, "sha256:" + "b".repeat(64), List.of(),
+                    "signature by another key");
+        });
+        var result = admission.review(req, deadline);
+        assertThat(asked).singleElement().satisfies(n -> assertThat(n.image().canonical()).isEqualTo("registry.example.com/shop/api:v1"));
+        assertThat(result.response().allowed()).isFalse();
+        assertThat(result.response().message()).contains("SIGNATURE_INVALID").contains("signature by another key")
+                .contains("(sha256:" + "b".repeat(64) + ")");
+    }
+
     private static TrustSpec spec(String trust) {
         PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy(trust)));
         return ((TrustRule) set.policies().get(0).rules().stream().filter(r -> r instanceof TrustRule).findFirst().orElseThrow()).spec();
