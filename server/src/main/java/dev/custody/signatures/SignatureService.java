@@ -1,0 +1,209 @@
+package dev.custody.signatures;
+
+import dev.custody.imageref.ImageReference;
+import dev.custody.policy.trust.Authority;
+import dev.custody.policy.trust.SignatureGatherer;
+import dev.custody.policy.trust.SignatureLookup;
+import dev.custody.policy.trust.SignatureVerdict;
+import dev.custody.policy.trust.TrustSpec;
+import dev.custody.verify.CosignVerifier;
+import dev.custody.verify.SignerPolicy;
+import dev.custody.verify.TrustRoot;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Verifies image signatures for trust rules, once per (digest, trust rule) and not again while the answer is fresh:
+ * verdicts are cached (verified ones for {@code ttl}, missing or invalid ones for the shorter {@code negativeTtl});
+ * concurrent requests for the same key share one verification; every answer comes by the caller's deadline. When
+ * the registry cannot be reached, a digest that verified within {@code grace} is admitted with a warning
+ * ({@link SignatureVerdict.Kind#VERIFIED_EARLIER}); otherwise the verdict is UNAVAILABLE and the rule's failure mode
+ * decides. An outage is never reported as a bad signature.
+ */
+public final class SignatureService implements SignatureGatherer, AutoCloseable {
+
+    /** Cache lifetimes. */
+    public record Timings(Duration ttl, Duration negativeTtl, Duration grace) {
+        public static final Timings DEFAULT = new Timings(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofHours(4));
+    }
+
+    private record Key(String digest, String specId) {}
+
+    private record Cached(SignatureVerdict verdict, Instant until) {}
+
+    private final SignatureSource source;
+    private final CosignVerifier verifier = new CosignVerifier();
+    private final TrustRoot root;
+    private final Timings timings;
+    private final Clock clock;
+    private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<Key, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<Key, Instant> lastVerified = new ConcurrentHashMap<>();
+    private final Map<Key, CompletableFuture<SignatureVerdict>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, List<CosignVerifier.Authority>> authorities = new ConcurrentHashMap<>();
+    private final AtomicLong verifications = new AtomicLong();
+
+    public SignatureService(SignatureSource source, TrustRoot root, Timings timings, Clock clock) {
+        this.source = source;
+        this.root = root;
+        this.timings = timings;
+        this.clock = clock;
+    }
+
+    /** Verifications actually run (cache misses that were not coalesced into another one). */
+    public long verifications() {
+        return verifications.get();
+    }
+
+    @Override
+    public SignatureLookup gather(List<Need> needs, Instant deadline) {
+        Map<String, CompletableFuture<SignatureVerdict>> pending = new LinkedHashMap<>();
+        for (Need n : needs) {
+            pending.computeIfAbsent(lookupKey(n.image(), n.spec()), k -> CompletableFuture.supplyAsync(() -> verdict(n, deadline), pool)
+                    .thenCompose(f -> f));
+        }
+        Map<String, SignatureVerdict> answers = new HashMap<>();
+        for (var e : pending.entrySet()) {
+            long wait = Duration.between(Instant.now(), deadline).toMillis(); // deadlines are wall-clock; the clock ages the cache
+            try {
+                answers.put(e.getKey(), e.getValue().get(Math.max(0, wait), TimeUnit.MILLISECONDS));
+            } catch (TimeoutException ex) {
+                answers.put(e.getKey(), new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(),
+                        "verification did not finish before the webhook deadline; it continues in the background"));
+            } catch (Exception ex) {
+                answers.put(e.getKey(), new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(), "verification failed: " + ex));
+            }
+        }
+        return (image, spec) -> answers.get(lookupKey(image, spec));
+    }
+
+    private static String lookupKey(ImageReference image, TrustSpec spec) {
+        return image.canonical() + " " + spec.id();
+    }
+
+    /** The verdict for one need: resolve, then the cache, an in-flight verification, or a new one. */
+    private CompletableFuture<SignatureVerdict> verdict(Need n, Instant deadline) {
+        String digest;
+        try {
+            digest = source.resolve(n.image(), deadline);
+        } catch (SignatureSource.Unavailable e) {
+            return CompletableFuture.completedFuture(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(),
+                    "cannot resolve " + n.image().canonical() + ": " + e.getMessage()));
+        }
+        Key key = new Key(digest, n.spec().id());
+        Cached c = cache.get(key);
+        if (c != null && clock.instant().isBefore(c.until())) {
+            return CompletableFuture.completedFuture(c.verdict());
+        }
+        CompletableFuture<SignatureVerdict> mine = new CompletableFuture<>();
+        CompletableFuture<SignatureVerdict> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            return running;
+        }
+        pool.execute(() -> {
+            try {
+                mine.complete(verify(n, digest, key, deadline));
+            } catch (RuntimeException e) {
+                mine.complete(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "verification failed: " + e));
+            } finally {
+                inFlight.remove(key, mine);
+            }
+        });
+        return mine;
+    }
+
+    private SignatureVerdict verify(Need n, String digest, Key key, Instant deadline) {
+        verifications.incrementAndGet();
+        List<CosignVerifier.Signature> sigs;
+        try {
+            sigs = source.signatures(n.image(), digest, deadline.plus(Duration.ofSeconds(20))); // a late answer still fills the cache
+        } catch (SignatureSource.Unavailable e) {
+            Instant last = lastVerified.get(key);
+            if (last != null && Duration.between(last, clock.instant()).compareTo(timings.grace()) <= 0) {
+                return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED_EARLIER, digest, List.of(), "verified at " + last
+                        + "; the registry is unreachable now (" + e.getMessage() + ")");
+            }
+            return new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
+        }
+        TrustSpec spec = n.spec();
+        CosignVerifier.Outcome o = verifier.verify(digest, sigs, authorities(spec), spec.threshold(), spec.required(), root);
+        SignatureVerdict v;
+        Instant now = clock.instant();
+        if (o.verified()) {
+            v = new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, o.authorities(), o.reason());
+            lastVerified.put(key, now);
+            cache.put(key, new Cached(v, now.plus(timings.ttl())));
+        } else {
+            v = new SignatureVerdict(sigs.isEmpty() ? SignatureVerdict.Kind.UNSIGNED : SignatureVerdict.Kind.INVALID, digest, o.authorities(),
+                    o.reason() + details(o));
+            cache.put(key, new Cached(v, now.plus(timings.negativeTtl())));
+        }
+        return v;
+    }
+
+    private static String details(CosignVerifier.Outcome o) {
+        List<String> failed = new ArrayList<>();
+        for (CosignVerifier.Check c : o.checks()) {
+            if (!c.verified()) {
+                failed.add(c.authority() + ": " + c.failure() + " (" + c.reason() + ")");
+            }
+        }
+        return failed.isEmpty() ? "" : "; " + String.join("; ", failed.subList(0, Math.min(failed.size(), 4)))
+                + (failed.size() > 4 ? "; and " + (failed.size() - 4) + " more" : "");
+    }
+
+    /** The verifier's authorities for a trust rule, converted once per rule. */
+    List<CosignVerifier.Authority> authorities(TrustSpec spec) {
+        return authorities.computeIfAbsent(spec.id(), id -> {
+            List<CosignVerifier.Authority> out = new ArrayList<>();
+            for (Authority a : spec.authorities()) {
+                if (a.isKey()) {
+                    out.add(new CosignVerifier.Authority(a.name(), SignerPolicy.publicKey(a.keyPem())));
+                } else {
+                    SignerPolicy.Match identity = a.identityRegexp() ? SignerPolicy.Match.regexp(a.identity()) : SignerPolicy.Match.exactly(a.identity());
+                    SignerPolicy.Match issuer = a.issuerRegexp() ? SignerPolicy.Match.regexp(a.issuer()) : SignerPolicy.Match.exactly(a.issuer());
+                    out.add(new CosignVerifier.Authority(a.name(), SignerPolicy.keyless(identity, issuer), roots(a.rootsPem())));
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    private static List<X509Certificate> roots(String pem) {
+        if (pem == null) {
+            return List.of();
+        }
+        try {
+            List<X509Certificate> out = new ArrayList<>();
+            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+                out.add((X509Certificate) c);
+            }
+            return out;
+        } catch (CertificateException e) {
+            throw new IllegalStateException("roots were validated when the policy loaded", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

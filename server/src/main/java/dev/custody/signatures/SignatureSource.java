@@ -1,0 +1,23 @@
+package dev.custody.signatures;
+
+import dev.custody.imageref.ImageReference;
+import dev.custody.verify.CosignVerifier;
+import java.time.Instant;
+import java.util.List;
+
+/** Where signatures come from: a registry (through the OCI client), in tests a registry on loopback. */
+public interface SignatureSource {
+
+    /** The registry could not answer (network, 5xx, 429 past the deadline, timeout): never a verdict on a signature. */
+    final class Unavailable extends Exception {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The digest a reference names: its own digest, or what its tag points at now. */
+    String resolve(ImageReference image, Instant deadline) throws Unavailable;
+
+    /** Every cosign signature stored for the digest (an empty list when there are none). */
+    List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable;
+}

@@ -1,0 +1,230 @@
+package dev.custody.signatures;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custody.imageref.ImageReference;
+import dev.custody.policy.PolicyParser;
+import dev.custody.policy.PolicySet;
+import dev.custody.policy.trust.SignatureGatherer;
+import dev.custody.policy.trust.SignatureLookup;
+import dev.custody.policy.trust.SignatureVerdict;
+import dev.custody.policy.trust.TrustRule;
+import dev.custody.policy.trust.TrustSpec;
+import dev.custody.verify.CosignVerifier;
+import dev.custody.verify.TrustRoot;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Caching, coalescing, deadlines and failure types of signature verification. The signatures are real cosign
+ * signatures from the connaisseur corpus, served from its file-backed registry layout by a source this test
+ * controls (so it can count requests, delay them and stage an outage); the registry client itself is tested
+ * against real registries on loopback elsewhere.
+ */
+class SignatureServiceTest {
+
+    static final Path ROOT = Path.of(System.getProperty("custody.repoRoot", "..")).toAbsolutePath().normalize();
+    static final Path DATA = ROOT.resolve("../shared/corpora/sigstore/connaisseur-cosign-legacy/test/testdata/cosign").normalize();
+    static final Path REPO = DATA.resolve("securesystemsengineering/testimage");
+    static final String ALICE_DIGEST = "sha256:071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A file-backed source with a request counter, an optional delay and an outage switch. */
+    static final class FileSource implements SignatureSource {
+        final AtomicInteger signatureRequests = new AtomicInteger();
+        volatile boolean down;
+        volatile long delayMs;
+
+        @Override
+        public String resolve(ImageReference image, Instant deadline) throws Unavailable {
+            if (image.digest() != null) {
+                return image.digest().toString();
+            }
+            throw new Unavailable("tags are not resolved by this test source", null);
+        }
+
+        @Override
+        public List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable {
+            signatureRequests.incrementAndGet();
+            if (delayMs > 0) {
+                try {
+                    Thread.sleep(delayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (down) {
+                throw new Unavailable("connection refused", null);
+            }
+            List<CosignVerifier.Signature> out = new ArrayList<>();
+            try {
+                JsonNode sig = JSON.readTree(Files.readAllBytes(REPO.resolve("manifests/" + digest.replace(':', '-') + ".sig.json")));
+                for (JsonNode layer : sig.path("layers")) {
+                    byte[] payload = Files.readAllBytes(REPO.resolve("blobs/" + layer.path("digest").asText() + ".json"));
+                    out.add(new CosignVerifier.Signature(payload, layer.path("annotations").path("dev.cosignproject.cosign/signature").asText(),
+                            null, null, null, "file"));
+                }
+            } catch (NoSuchFileException e) {
+                return out;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return out;
+        }
+    }
+
+    static final class MovableClock extends Clock {
+        volatile Instant now = Instant.parse("2026-11-28T12:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    static TrustSpec spec(String keyFile) throws Exception {
+        String pem = Files.readString(DATA.resolve(keyFile));
+        String policy = """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: p}
+                spec:
+                  tier: dev
+                  trust:
+                    - name: team
+                      images: [docker.io/securesystemsengineering/*]
+                      authorities:
+                        - name: signer
+                          key: |
+                """ + pem.indent(14);
+        PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy));
+        return ((TrustRule) set.policies().get(0).rules().stream().filter(r -> r instanceof TrustRule).findFirst().orElseThrow()).spec();
+    }
+
+    static SignatureGatherer.Need need(String digest, TrustSpec spec) {
+        return new SignatureGatherer.Need(ImageReference.parse("securesystemsengineering/testimage@" + digest), spec);
+    }
+
+    static SignatureVerdict ask(SignatureService s, SignatureGatherer.Need n, Clock clock, Duration budget) {
+        SignatureLookup l = s.gather(List.of(n), Instant.now().plus(budget));
+        return l.find(n.image(), n.spec());
+    }
+
+    @Test
+    void twoHundredConcurrentAdmissionsOfOneDigestCauseOneVerification() throws Exception {
+        FileSource source = new FileSource();
+        source.delayMs = 200; // the first verification is still running when the others arrive
+        MovableClock clock = new MovableClock();
+        TrustSpec alice = spec("alice.key");
+        try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, clock)) {
+            ExecutorService callers = Executors.newFixedThreadPool(200);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<SignatureVerdict>> answers = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                answers.add(callers.submit(() -> {
+                    start.await();
+                    SignatureGatherer.Need n = need(ALICE_DIGEST, alice);
+                    return s.gather(List.of(n, n), Instant.now().plusSeconds(10)).find(n.image(), n.spec()); // two containers, one image
+                }));
+            }
+            start.countDown();
+            for (Future<SignatureVerdict> f : answers) {
+                assertThat(f.get().kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            }
+            callers.shutdown();
+            assertThat(s.verifications()).isEqualTo(1);
+            assertThat(source.signatureRequests.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void verdictsAreCachedAndAnOutageIsNeverABadSignature() throws Exception {
+        FileSource source = new FileSource();
+        MovableClock clock = new MovableClock();
+        TrustSpec alice = spec("alice.key");
+        try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, clock)) {
+            SignatureGatherer.Need n = need(ALICE_DIGEST, alice);
+            assertThat(ask(s, n, clock, Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(ask(s, n, clock, Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(source.signatureRequests.get()).isEqualTo(1); // the second came from the cache
+
+            source.down = true;
+            clock.now = clock.now.plus(Duration.ofMinutes(11)); // the cached verdict expired
+            SignatureVerdict earlier = ask(s, n, clock, Duration.ofSeconds(5));
+            assertThat(earlier.kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED_EARLIER);
+            assertThat(earlier.detail()).contains("connection refused");
+
+            clock.now = clock.now.plus(Duration.ofHours(5)); // past the grace period
+            SignatureVerdict gone = ask(s, n, clock, Duration.ofSeconds(5));
+            assertThat(gone.kind()).isEqualTo(SignatureVerdict.Kind.UNAVAILABLE);
+            assertThat(gone.detail()).contains("unreachable");
+        }
+    }
+
+    @Test
+    void missingAndInvalidSignaturesAreToldApartAndCachedBriefly() throws Exception {
+        FileSource source = new FileSource();
+        MovableClock clock = new MovableClock();
+        try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, clock)) {
+            SignatureVerdict byBob = ask(s, need(ALICE_DIGEST, spec("bob.key")), clock, Duration.ofSeconds(5));
+            assertThat(byBob.kind()).isEqualTo(SignatureVerdict.Kind.INVALID);
+            assertThat(byBob.detail()).contains("signature");
+            String unsigned = "sha256:" + "0".repeat(64);
+            SignatureGatherer.Need none = need(unsigned, spec("alice.key"));
+            assertThat(ask(s, none, clock, Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.UNSIGNED);
+            int before = source.signatureRequests.get();
+            ask(s, none, clock, Duration.ofSeconds(5));
+            assertThat(source.signatureRequests.get()).isEqualTo(before);
+            clock.now = clock.now.plus(Duration.ofSeconds(31));
+            ask(s, none, clock, Duration.ofSeconds(5));
+            assertThat(source.signatureRequests.get()).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void theAnswerComesByTheDeadlineAndTheLateVerificationStillFillsTheCache() throws Exception {
+        FileSource source = new FileSource();
+        source.delayMs = 1500;
+        MovableClock clock = new MovableClock();
+        TrustSpec alice = spec("alice.key");
+        try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, Clock.systemUTC())) {
+            SignatureGatherer.Need n = need(ALICE_DIGEST, alice);
+            long t0 = System.nanoTime();
+            SignatureVerdict v = ask(s, n, clock, Duration.ofMillis(300));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(v.kind()).isEqualTo(SignatureVerdict.Kind.UNAVAILABLE);
+            assertThat(v.detail()).contains("deadline");
+            assertThat(ms).isLessThan(1200); // answered at the deadline, not when the registry finally answered
+            Thread.sleep(1600);
+            source.delayMs = 0;
+            assertThat(ask(s, n, clock, Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(source.signatureRequests.get()).isEqualTo(1);
+        }
+    }
+}
