@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code custody verify}: signatures checked offline against a trusted root. */
-@Command(name = "verify", mixinStandardHelpOptions = true, description = "Verify signatures offline.",
-        subcommands = VerifyCommand.Bundle.class)
+@Command(name = "verify", mixinStandardHelpOptions = true, description = "Verify signatures: Sigstore bundles offline, images in their registry.",
+        subcommands = {VerifyCommand.Bundle.class, VerifyImageCommand.class})
 final class VerifyCommand implements Runnable {
 
     @CommandLine.Spec
