@@ -80,6 +80,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     "async: commit shortly after answering; off: record nothing (the default without --store or $CUSTODY_STORE)."})
     String decisionLog;
 
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+            description = "Talk plain HTTP to this registry when verifying signatures (loopback registries always are).")
+    List<String> insecureRegistries = new ArrayList<>();
+
     @Option(names = "--retention", paramLabel = "AGE",
             description = "Remove logged decisions older than this (e.g. 90d), checked hourly in small transactions (default: keep all).")
     String retention;
@@ -166,6 +170,15 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         Metrics metrics = new Metrics();
         PolicyStore policyStore = new PolicyStore(policies, new PolicyParser(), labels, metrics);
+        // Trust rules verify signatures in the image's registry; credentials come from the user's docker config.
+        dev.custody.oci.Keychain keychain = dev.custody.oci.DockerConfig.loadDefault().map(k -> (dev.custody.oci.Keychain) k)
+                .orElse(dev.custody.oci.Keychain.anonymous());
+        dev.custody.oci.RegistryClient registries = dev.custody.oci.RegistryClient.builder().keychain(keychain)
+                .insecureRegistries(java.util.Set.copyOf(insecureRegistries)).build();
+        dev.custody.signatures.SignatureService signatureService = new dev.custody.signatures.SignatureService(
+                new dev.custody.signatures.OciSignatureSource(registries), dev.custody.verify.TrustRoot.publicGood(),
+                dev.custody.signatures.SignatureService.Timings.DEFAULT, java.time.Clock.systemUTC());
+        policyStore.verifyingWith(signatureService);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
         if (!mode.equals("off")) {
             server.recordingTo(new DecisionRecorder(new DecisionLog(evidence),
@@ -227,6 +240,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         ApiServer openApi = api;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            signatureService.close();
+            registries.close();
             if (openApi != null) {
                 openApi.close();
             }

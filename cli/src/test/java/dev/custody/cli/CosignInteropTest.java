@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * CUSTODY_COSIGN (scripts/test.sh builds cosign and sets it); skipped without it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class CosignInteropTest {
 
     static final Path ROOT = Path.of(System.getProperty("custody.repoRoot", "..")).toAbsolutePath().normalize();
@@ -94,6 +95,98 @@ class CosignInteropTest {
         boolean pass = c.path("expected").asText().equals("pass");
         assertThat(r.code()).as(c.path("name").asText() + ": " + r.out() + r.err()).isEqualTo(pass ? ExitCodes.OK : ExitCodes.DENIED);
         assertThat(verdict).isEqualTo(pass ? "VERIFIED" : c.path("name").asText().equals("key-unsigned") ? "UNSIGNED" : "INVALID");
+    }
+
+    /**
+     * Admission with a trust rule, through a real `custody serve` process: the key-signed image is admitted, the
+     * one signed by another key is denied as invalid; then the registry goes away: the verified digest is still
+     * admitted (cached), a digest never verified is denied as unavailable under the closed failure mode, and the
+     * decision log records which admissions used a verified signature.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // last: it stops the registry
+    void admissionVerifiesWithTrustRulesAndTellsAnOutageFromABadSignature() throws Exception {
+        String repo = doc.path("registry").asText() + "/" + doc.path("repository").asText();
+        String policy = """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: signed-shop}
+                spec:
+                  tier: dev
+                  trust:
+                    - name: ci
+                      images: ['%s']
+                      authorities:
+                        - name: ci-key
+                          key: |
+                %s
+                      failureMode: closed
+                """.formatted(repo, Files.readString(fixtures.resolve("keys/key1.pub")).indent(14).stripTrailing());
+        Path dir = Files.createDirectories(work.resolve("policies"));
+        Files.writeString(dir.resolve("signed.yaml"), policy);
+        Path store = work.resolve("decisions.db");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                "dev.custody.cli.Main", "serve", "--policy", dir.toString(), "--port", "0", "--self-signed", "--tls-dir", work.resolve("tls").toString(),
+                "--store", store.toString());
+        Process serve = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+            int port = -1;
+            for (String line; port < 0 && (line = lines.readLine()) != null; ) {
+                var m = java.util.regex.Pattern.compile("https://127\\.0\\.0\\.1:(\\d+)/validate").matcher(line);
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                }
+            }
+            assertThat(port).as("custody serve started").isPositive();
+            Thread drain = new Thread(() -> {
+                try {
+                    lines.transferTo(java.io.Writer.nullWriter());
+                } catch (java.io.IOException ignored) {
+                    // process ended
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            var client = java.net.http.HttpClient.newBuilder().sslContext(dev.custody.server.TlsMaterial.trusting(work.resolve("tls/ca.crt"))).build();
+            String signed = repo + "@" + doc.path("images").path("v1").path("digest").asText();
+            String wrongKey = repo + "@" + doc.path("images").path("wrong-key").path("digest").asText();
+            String neverSeen = repo + "@" + doc.path("images").path("unsigned").path("digest").asText();
+
+            JsonNode ok = review(client, port, "u-signed", signed);
+            assertThat(ok.path("allowed").asBoolean()).as(ok.toString()).isTrue();
+            JsonNode bad = review(client, port, "u-wrong-key", wrongKey);
+            assertThat(bad.path("allowed").asBoolean()).isFalse();
+            assertThat(bad.path("status").path("message").asText()).contains("SIGNATURE_INVALID").contains("does not verify with ci-key's key");
+
+            new ProcessBuilder("bash", ROOT.resolve("scripts/image/registry.sh").toString(), "stop", work.resolve("registry").toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+            JsonNode cached = review(client, port, "u-signed-again", signed);
+            assertThat(cached.path("allowed").asBoolean()).as(cached.toString()).isTrue();
+            JsonNode down = review(client, port, "u-outage", neverSeen);
+            assertThat(down.path("allowed").asBoolean()).isFalse();
+            assertThat(down.path("status").path("message").asText()).contains("SIGNATURE_UNAVAILABLE").doesNotContain("SIGNATURE_INVALID");
+        } finally {
+            serve.destroy();
+            serve.waitFor(30, TimeUnit.SECONDS);
+        }
+        CliResult unsigned = CliResult.run("query", "admitted-without", "signature", "--since", "1h", "--store", store.toString(), "-o", "json");
+        assertThat(JSON.readTree(unsigned.out()).path("images").size()).as(unsigned.out()).isZero(); // both admissions used a verified signature
+        CliResult denied = CliResult.run("query", "decisions", "--verdict", "denied", "--store", store.toString(), "-o", "json");
+        assertThat(JSON.readTree(denied.out()).path("decisions").size()).isEqualTo(2);
+    }
+
+    private static JsonNode review(java.net.http.HttpClient client, int port, String uid, String image) throws Exception {
+        String body = """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"%s","operation":"CREATE",
+                 "kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"shop","name":"api","userInfo":{"username":"alice"},
+                 "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"api","namespace":"shop"},
+                           "spec":{"containers":[{"name":"api","image":"%s"}]}}}}
+                """.formatted(uid, image);
+        var r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + port + "/validate?timeout=10s"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("response");
     }
 
     @Test

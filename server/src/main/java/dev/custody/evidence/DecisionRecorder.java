@@ -106,7 +106,26 @@ public final class DecisionRecorder implements AutoCloseable {
             }
         }
         return new DecisionRecord(at, source, uid, user, operation, namespace, kind, name, verdict, dryRun, policyVersion, images, rules,
-                List.of());
+                evidence(d));
+    }
+
+    /** Verified signatures the decision relied on, by the pinned digest of the container they were checked for. */
+    private static List<DecisionRecord.EvidenceRef> evidence(WorkloadDecision d) {
+        if (d == null) {
+            return List.of();
+        }
+        List<DecisionRecord.EvidenceRef> out = new ArrayList<>();
+        for (RuleResult r : d.results()) {
+            if (r.code() != dev.custody.decision.ReasonCode.SIGNATURE_VERIFIED && r.code() != dev.custody.decision.ReasonCode.SIGNATURE_VERIFIED_EARLIER) {
+                continue;
+            }
+            for (Container c : d.workload().containers()) {
+                if (c.imagePath().equals(r.path()) && c.imageRef() instanceof ImageReference.ParseResult.Parsed p && p.reference().digest() != null) {
+                    out.add(new DecisionRecord.EvidenceRef("signature", p.reference().digest().toString(), r.qualifiedRule()));
+                }
+            }
+        }
+        return out;
     }
 
     @Override

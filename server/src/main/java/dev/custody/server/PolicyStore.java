@@ -31,6 +31,7 @@ public final class PolicyStore {
     private final PolicyParser parser;
     private final Function<String, Map<String, String>> namespaceLabels;
     private final Metrics metrics;
+    private volatile dev.custody.policy.trust.SignatureGatherer signatures;
     private final AtomicReference<Admission> current = new AtomicReference<>();
     private volatile String fingerprint = "";
     private volatile String lastError;
@@ -42,6 +43,12 @@ public final class PolicyStore {
         this.metrics = metrics;
     }
 
+    /** Verifies signatures for trust rules with this gatherer (applies from the next load). */
+    public PolicyStore verifyingWith(dev.custody.policy.trust.SignatureGatherer signatures) {
+        this.signatures = signatures;
+        return this;
+    }
+
     /** Loads when the files changed since the last attempt; returns true when a new set is now served. */
     public synchronized boolean reloadIfChanged() {
         String fp = fingerprint();
@@ -51,7 +58,7 @@ public final class PolicyStore {
         fingerprint = fp;
         try {
             PolicySet set = PolicyFiles.load(paths, parser);
-            Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels));
+            Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels, signatures));
             lastError = null;
             metrics.policyReload(true, set.policies().size());
             Log.info(previous == null ? "policies loaded" : "policies reloaded", "version", set.version(), "policies", set.policies().size(),
