@@ -176,7 +176,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         dev.custody.oci.RegistryClient registries = dev.custody.oci.RegistryClient.builder().keychain(keychain)
                 .insecureRegistries(java.util.Set.copyOf(insecureRegistries)).build();
         dev.custody.signatures.SignatureService signatureService = new dev.custody.signatures.SignatureService(
-                new dev.custody.signatures.OciSignatureSource(registries), dev.custody.verify.TrustRoot.publicGood(),
+                new dev.custody.signatures.OciSignatureSource(registries), dev.custody.verify.TrustRoot::publicGood,
                 dev.custody.signatures.SignatureService.Timings.DEFAULT, java.time.Clock.systemUTC());
         policyStore.verifyingWith(signatureService);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);

@@ -169,7 +169,7 @@ final class VerifyImageCommand implements Callable<Integer> {
         Keychain keychain = DockerConfig.loadDefault().map(k -> (Keychain) k).orElse(Keychain.anonymous());
         try (RegistryClient client = RegistryClient.builder().keychain(keychain).insecureRegistries(Set.copyOf(insecure)).build()) {
             Recording source = new Recording(new OciSignatureSource(client));
-            try (SignatureService service = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, Clock.systemUTC())) {
+            try (SignatureService service = new SignatureService(source, TrustRoot::publicGood, SignatureService.Timings.DEFAULT, Clock.systemUTC())) {
                 List<SignatureGatherer.Need> needs = specs.stream().map(s -> new SignatureGatherer.Need(ref, s)).toList();
                 var lookup = service.gather(needs, Instant.now().plus(budget));
                 boolean all = true;

@@ -51,7 +51,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
 
     private final SignatureSource source;
     private final CosignVerifier verifier = new CosignVerifier();
-    private final TrustRoot root;
+    private final java.util.function.Supplier<TrustRoot> root;
     private final Timings timings;
     private final Clock clock;
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
@@ -62,6 +62,14 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     private final AtomicLong verifications = new AtomicLong();
 
     public SignatureService(SignatureSource source, TrustRoot root, Timings timings, Clock clock) {
+        this(source, () -> root, timings, clock);
+    }
+
+    /**
+     * @param root the Sigstore trusted root, asked for only when a rule has Fulcio (keyless, no own CA) authorities:
+     *             loading the public-good root costs about half a second, which key-only users need not pay
+     */
+    public SignatureService(SignatureSource source, java.util.function.Supplier<TrustRoot> root, Timings timings, Clock clock) {
         this.source = source;
         this.root = root;
         this.timings = timings;
@@ -144,7 +152,8 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             return new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
         }
         TrustSpec spec = n.spec();
-        CosignVerifier.Outcome o = verifier.verify(digest, sigs, authorities(spec), spec.threshold(), spec.required(), root);
+        boolean fulcio = spec.authorities().stream().anyMatch(a -> !a.isKey() && a.rootsPem() == null);
+        CosignVerifier.Outcome o = verifier.verify(digest, sigs, authorities(spec), spec.threshold(), spec.required(), fulcio ? root.get() : null);
         SignatureVerdict v;
         Instant now = clock.instant();
         if (o.verified()) {
