@@ -80,6 +80,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     "async: commit shortly after answering; off: record nothing (the default without --store or $CUSTODY_STORE)."})
     String decisionLog;
 
+    @Option(names = "--trusted-root", paramLabel = "FILE",
+            description = "Sigstore trusted_root.json for keyless (Fulcio) trust rules (default: the public-good root shipped with Custody).")
+    Path trustedRoot;
+
     @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
             description = "Talk plain HTTP to this registry when verifying signatures (loopback registries always are).")
     List<String> insecureRegistries = new ArrayList<>();
@@ -170,13 +174,23 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         Metrics metrics = new Metrics();
         PolicyStore policyStore = new PolicyStore(policies, new PolicyParser(), labels, metrics);
+        java.util.function.Supplier<dev.custody.verify.TrustRoot> root = dev.custody.verify.TrustRoot::publicGood;
+        if (trustedRoot != null) {
+            try {
+                dev.custody.verify.TrustRoot loaded = dev.custody.verify.TrustRoot.load(trustedRoot); // resolved at start, not per request
+                root = () -> loaded;
+            } catch (dev.custody.verify.TrustRootException e) {
+                err.println("custody: --trusted-root: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
+        }
         // Trust rules verify signatures in the image's registry; credentials come from the user's docker config.
         dev.custody.oci.Keychain keychain = dev.custody.oci.DockerConfig.loadDefault().map(k -> (dev.custody.oci.Keychain) k)
                 .orElse(dev.custody.oci.Keychain.anonymous());
         dev.custody.oci.RegistryClient registries = dev.custody.oci.RegistryClient.builder().keychain(keychain)
                 .insecureRegistries(java.util.Set.copyOf(insecureRegistries)).build();
         dev.custody.signatures.SignatureService signatureService = new dev.custody.signatures.SignatureService(
-                new dev.custody.signatures.OciSignatureSource(registries), dev.custody.verify.TrustRoot::publicGood,
+                new dev.custody.signatures.OciSignatureSource(registries), root,
                 dev.custody.signatures.SignatureService.Timings.DEFAULT, java.time.Clock.systemUTC());
         policyStore.verifyingWith(signatureService);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);

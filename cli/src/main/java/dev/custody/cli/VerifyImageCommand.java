@@ -78,6 +78,9 @@ final class VerifyImageCommand implements Callable<Integer> {
     @Option(names = "--certificate-chain", paramLabel = "PEM", description = "Your own CA (intermediates and root) instead of Fulcio.")
     Path chain;
 
+    @Option(names = "--trusted-root", paramLabel = "FILE", description = "Sigstore trusted_root.json for Fulcio and Rekor (default: the public-good root shipped with Custody).")
+    Path trustedRoot;
+
     @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", description = "Talk plain HTTP to this registry (loopback ones always are).")
     List<String> insecure = new ArrayList<>();
 
@@ -169,7 +172,7 @@ final class VerifyImageCommand implements Callable<Integer> {
         Keychain keychain = DockerConfig.loadDefault().map(k -> (Keychain) k).orElse(Keychain.anonymous());
         try (RegistryClient client = RegistryClient.builder().keychain(keychain).insecureRegistries(Set.copyOf(insecure)).build()) {
             Recording source = new Recording(new OciSignatureSource(client));
-            try (SignatureService service = new SignatureService(source, TrustRoot::publicGood, SignatureService.Timings.DEFAULT, Clock.systemUTC())) {
+            try (SignatureService service = new SignatureService(source, trustRoot(), SignatureService.Timings.DEFAULT, Clock.systemUTC())) {
                 List<SignatureGatherer.Need> needs = specs.stream().map(s -> new SignatureGatherer.Need(ref, s)).toList();
                 var lookup = service.gather(needs, Instant.now().plus(budget));
                 boolean all = true;
@@ -198,13 +201,29 @@ final class VerifyImageCommand implements Callable<Integer> {
                         }
                         @SuppressWarnings("unchecked")
                         List<String> origins = (List<String>) r.get("signatures");
-                        out.println("    found      " + (origins.isEmpty() ? "no signatures (looked for the cosign .sig tag)" : String.join("; ", origins)));
+                        String found = !origins.isEmpty() ? String.join("; ", origins)
+                                : "UNAVAILABLE".equals(r.get("verdict")) ? "nothing: the registry could not be asked"
+                                : "no signatures (looked for the cosign .sig tag)";
+                        out.println("    found      " + found);
                         out.println("    why        " + r.get("detail"));
                     }
                     out.println((all ? "verified" : "not verified") + " (" + client.requestCount() + " registry requests)");
                 }
                 return all ? ExitCodes.OK : ExitCodes.DENIED;
             }
+        }
+    }
+
+    /** The trusted root to use, loaded only when a Fulcio authority needs it; a broken file is a usage error up front. */
+    private java.util.function.Supplier<TrustRoot> trustRoot() {
+        if (trustedRoot == null) {
+            return TrustRoot::publicGood;
+        }
+        try {
+            TrustRoot root = TrustRoot.load(trustedRoot);
+            return () -> root;
+        } catch (dev.custody.verify.TrustRootException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--trusted-root: " + e.getMessage());
         }
     }
 
