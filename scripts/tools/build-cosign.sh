@@ -37,6 +37,8 @@
 # in sha256-<hex>.att) that every registry serves; v3 defaults to the new
 # bundle format stored through the OCI 1.1 referrers API.
 set -euo pipefail
+# shellcheck source=../lib/gomod.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/gomod.sh"
 
 COSIGN_VERSION="${CUSTODY_COSIGN_VERSION:-v2.6.5}"
 CACHE="${CUSTODY_CACHE:-$HOME/.cache/custody}"
@@ -109,56 +111,8 @@ log "building cosign $COSIGN_VERSION with go $GOVER, GOFLAGS='$GOFLAGS', cache $
 CDIR="$CACHE/build/cosign-$COSIGN_VERSION"
 rm -rf "$CDIR"; mkdir -p "$CDIR/out"
 cd "$CDIR"
-printf 'module custody.local/cosignbuild\n' > go.mod
-
-# ---------------------------------------------------------------- resolve
-log "resolving $MOD@$COSIGN_VERSION"
-if ! CMOD_JSON="$("${NICE[@]}" go mod download -json "$MOD@$COSIGN_VERSION" 2>&1)"; then
-  ERR="$(sed -n 's/^[[:space:]]*"Error": //p' <<<"$CMOD_JSON" | head -1)"
-  die "could not download $MOD@$COSIGN_VERSION from the Go module proxy: ${ERR:-$(tail -n 3 <<<"$CMOD_JSON" | tr '\n' ' ')}"
-fi
-CGOMOD="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$CMOD_JSON")"
-CSRC="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$CMOD_JSON")"
-CINFO="$(sed -n 's/^[[:space:]]*"Info": "\(.*\)",$/\1/p' <<<"$CMOD_JSON")"
-[[ -f "$CGOMOD" && -d "$CSRC" ]] || die "no go.mod/source for $MOD@$COSIGN_VERSION (go mod download said: $CMOD_JSON)"
-
-# cosign's go.mod declares the Go it needs; refuse older toolchains clearly
-CGO_DIRECTIVE="$(sed -n 's/^go[[:space:]]\{1,\}\([0-9][0-9.]*\)[[:space:]]*$/\1/p' "$CGOMOD" | head -1)"
-[[ -n "$CGO_DIRECTIVE" ]] || die "no 'go' directive in $CGOMOD"
-if ! printf '%s\n' "go$CGO_DIRECTIVE" "$GOVER" | sort -V -C; then
-  die "Go $GOVER is too old; cosign $COSIGN_VERSION declares 'go $CGO_DIRECTIVE' (GOTOOLCHAIN=local: no toolchain download)"
-fi
-
-EDITS=(-go="$CGO_DIRECTIVE" -require="$MOD@$COSIGN_VERSION")
-
-# replace directives in cosign's go.mod are not inherited by a consumer: mirror
-# module => module@version ones; a local-path one cannot be mirrored.
-mapfile -t REPLACES < <(awk '
-  /^replace[[:space:]]*\(/ { blk = 1; next }
-  blk && /^\)/             { blk = 0; next }
-  blk                      { sub(/\/\/.*/, ""); if ($0 ~ /=>/) print; next }
-  /^replace[[:space:]]/    { sub(/\/\/.*/, ""); sub(/^replace[[:space:]]+/, ""); print }
-' "$CGOMOD")
-for r in "${REPLACES[@]}"; do
-  read -r -a f <<<"${r/=>/ => }"
-  old=() new=(); side=old
-  for w in "${f[@]}"; do
-    if [[ "$w" == "=>" ]]; then side=new; elif [[ $side == old ]]; then old+=("$w"); else new+=("$w"); fi
-  done
-  [[ ${#old[@]} -ge 1 && ${#new[@]} -ge 1 ]] || die "cannot parse replace directive '$r' in $CGOMOD"
-  case "${new[0]}" in
-    ./*|../*|/*) die "cosign $COSIGN_VERSION's go.mod replaces ${old[0]} with local path ${new[0]}; a module consumer cannot mirror that" ;;
-  esac
-  [[ ${#new[@]} -eq 2 ]] || die "cannot parse replace directive '$r' in $CGOMOD"
-  lhs="${old[0]}${old[1]:+@${old[1]}}"
-  EDITS+=(-replace="$lhs=${new[0]}@${new[1]}")
-  log "mirroring cosign's replace: $lhs => ${new[0]}@${new[1]}"
-done
-go mod edit "${EDITS[@]}" || die "go mod edit failed in $CDIR"
-
-log "go get $MOD/cmd/cosign@$COSIGN_VERSION (downloads dependencies)"
-"${NICE[@]}" go get "$MOD/cmd/cosign@$COSIGN_VERSION" \
-  || die "go get $MOD/cmd/cosign@$COSIGN_VERSION failed (see above)"
+gomod_consume cosign "$MOD" "$COSIGN_VERSION" "$MOD/cmd/cosign"
+CINFO="$GOMOD_INFO"
 
 # ---------------------------------------------------------------- ldflags
 LD="-s -w -buildid="

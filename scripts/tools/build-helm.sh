@@ -18,6 +18,8 @@
 # Kubernetes version (.Capabilities.KubeVersion in `helm template`), which
 # the Makefile derives from the k8s.io/client-go version helm requires.
 set -euo pipefail
+# shellcheck source=../lib/gomod.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/gomod.sh"
 
 HELM_VERSION="${CUSTODY_HELM_VERSION:-v3.22.0}"
 CACHE="${CUSTODY_CACHE:-$HOME/.cache/custody}"
@@ -62,55 +64,8 @@ T0=$SECONDS
 HDIR="$CACHE/build/helm-$HELM_VERSION"
 rm -rf "$HDIR"; mkdir -p "$HDIR/out"
 cd "$HDIR"
-printf 'module custody.local/helmbuild\n' > go.mod
-
-# ---------------------------------------------------------------- resolve
-log "resolving $MOD@$HELM_VERSION"
-if ! HMOD_JSON="$("${NICE[@]}" go mod download -json "$MOD@$HELM_VERSION" 2>&1)"; then
-  ERR="$(sed -n 's/^[[:space:]]*"Error": //p' <<<"$HMOD_JSON" | head -1)"
-  die "could not download $MOD@$HELM_VERSION from the Go module proxy: ${ERR:-$(tail -n 3 <<<"$HMOD_JSON" | tr '\n' ' ')}"
-fi
-HGOMOD="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$HMOD_JSON")"
-HSRC="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$HMOD_JSON")"
-[[ -f "$HGOMOD" && -d "$HSRC" ]] || die "no go.mod/source for $MOD@$HELM_VERSION (go mod download said: $HMOD_JSON)"
-
-# helm's go.mod declares the Go it needs; refuse older toolchains clearly
-HGO="$(sed -n 's/^go[[:space:]]\{1,\}\([0-9][0-9.]*\)[[:space:]]*$/\1/p' "$HGOMOD" | head -1)"
-[[ -n "$HGO" ]] || die "no 'go' directive in $HGOMOD"
-if ! printf '%s\n' "go$HGO" "$GOVER" | sort -V -C; then
-  die "Go $GOVER is too old; helm $HELM_VERSION declares 'go $HGO' (GOTOOLCHAIN=local: no toolchain download)"
-fi
-
-EDITS=(-go="$HGO" -require="$MOD@$HELM_VERSION")
-
-# replace directives in helm's go.mod are not inherited by a consumer: mirror
-# module => module@version ones; a local-path one cannot be mirrored.
-mapfile -t REPLACES < <(awk '
-  /^replace[[:space:]]*\(/ { blk = 1; next }
-  blk && /^\)/             { blk = 0; next }
-  blk                      { sub(/\/\/.*/, ""); if ($0 ~ /=>/) print; next }
-  /^replace[[:space:]]/    { sub(/\/\/.*/, ""); sub(/^replace[[:space:]]+/, ""); print }
-' "$HGOMOD")
-for r in "${REPLACES[@]}"; do
-  read -r -a f <<<"${r/=>/ => }"
-  old=() new=(); side=old
-  for w in "${f[@]}"; do
-    if [[ "$w" == "=>" ]]; then side=new; elif [[ $side == old ]]; then old+=("$w"); else new+=("$w"); fi
-  done
-  [[ ${#old[@]} -ge 1 && ${#new[@]} -ge 1 ]] || die "cannot parse replace directive '$r' in $HGOMOD"
-  case "${new[0]}" in
-    ./*|../*|/*) die "helm $HELM_VERSION's go.mod replaces ${old[0]} with local path ${new[0]}; a module consumer cannot mirror that" ;;
-  esac
-  [[ ${#new[@]} -eq 2 ]] || die "cannot parse replace directive '$r' in $HGOMOD"
-  lhs="${old[0]}${old[1]:+@${old[1]}}"
-  EDITS+=(-replace="$lhs=${new[0]}@${new[1]}")
-  log "mirroring helm's replace: $lhs => ${new[0]}@${new[1]}"
-done
-go mod edit "${EDITS[@]}" || die "go mod edit failed in $HDIR"
-
-log "go get $MOD/cmd/helm@$HELM_VERSION (downloads dependencies)"
-"${NICE[@]}" go get "$MOD/cmd/helm@$HELM_VERSION" \
-  || die "go get $MOD/cmd/helm@$HELM_VERSION failed (see above)"
+gomod_consume helm "$MOD" "$HELM_VERSION" "$MOD/cmd/helm"
+HSRC="$GOMOD_SRC"
 
 # ---------------------------------------------------------------- ldflags
 LD="-w -s"
