@@ -108,6 +108,11 @@ final class VerifyImageCommand implements Callable<Integer> {
         }
 
         @Override
+        public List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable {
+            return inner.platforms(image, digest, deadline);
+        }
+
+        @Override
         public List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable {
             List<CosignVerifier.Signature> s = inner.signatures(image, digest, deadline);
             synchronized (found) {
@@ -186,7 +191,16 @@ final class VerifyImageCommand implements Callable<Integer> {
                     r.put("verdict", v == null ? "UNAVAILABLE" : v.kind().name());
                     r.put("authorities", v == null ? List.of() : v.authorities());
                     r.put("detail", v == null ? "no answer" : v.detail());
-                    List<CosignVerifier.Signature> sigs = v == null || v.digest() == null ? List.of() : source.found.getOrDefault(v.digest(), List.of());
+                    List<CosignVerifier.Signature> sigs = new ArrayList<>();
+                    if (v != null && v.digest() != null) {
+                        synchronized (source.found) { // every platform's signatures when the rule checks each platform of an index
+                            source.found.forEach((d, found) -> {
+                                if (s.eachPlatform() || d.equals(v.digest())) {
+                                    sigs.addAll(found);
+                                }
+                            });
+                        }
+                    }
                     r.put("signatures", sigs.stream().map(CosignVerifier.Signature::origin).toList());
                     report.add(r);
                 }

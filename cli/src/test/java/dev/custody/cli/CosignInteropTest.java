@@ -189,6 +189,37 @@ class CosignInteropTest {
         return JSON.readTree(r.body()).path("response");
     }
 
+    /** An index of two platform manifests, one signed by key1 and one by key2; the index itself is unsigned. */
+    @Test
+    void multiArchRulesSayWhetherTheIndexOrEachPlatformMustBeSigned() throws Exception {
+        String repo = doc.path("registry").asText() + "/" + doc.path("repository").asText();
+        Process crane = new ProcessBuilder(Path.of(System.getenv("CUSTODY_COSIGN")).resolveSibling("crane").toString(), "index", "append", "--insecure",
+                "-m", doc.path("images").path("v1").path("ref").asText(), "-m", doc.path("images").path("wrong-key").path("ref").asText(),
+                "-t", repo + ":multi").redirectErrorStream(true).start();
+        String craneOut = new String(crane.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(crane.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(crane.exitValue()).as(craneOut).isZero();
+        String key1 = Files.readString(fixtures.resolve("keys/key1.pub")).indent(12).stripTrailing();
+        String key2 = Files.readString(fixtures.resolve("keys/key2.pub")).indent(12).stripTrailing();
+        for (String[] c : new String[][] {{"index", "key1", "1"}, {"eachPlatform", "key1", "1"}, {"eachPlatform", "both", "1"}}) {
+            String authorities = "        - name: key1\n          key: |\n" + key1 + "\n"
+                    + (c[1].equals("both") ? "        - name: key2\n          key: |\n" + key2 + "\n" : "");
+            Path policy = work.resolve("multi-" + c[0] + "-" + c[1] + ".yaml");
+            Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: multi}\nspec:\n  tier: dev\n  trust:\n"
+                    + "    - name: multi\n      images: ['" + repo + "']\n      multiArch: " + c[0] + "\n      authorities:\n" + authorities);
+            CliResult r = CliResult.run("verify", "image", repo + ":multi", "--policy", policy.toString(), "-o", "json");
+            String verdict = JSON.readTree(r.out()).path("results").get(0).path("verdict").asText();
+            switch (c[0] + "/" + c[1]) {
+                case "index/key1" -> assertThat(verdict).as(r.out()).isEqualTo("UNSIGNED"); // the index digest has no signature
+                case "eachPlatform/key1" -> {
+                    assertThat(verdict).as(r.out()).isEqualTo("INVALID"); // the second platform is signed by key2
+                    assertThat(r.out()).contains(doc.path("images").path("wrong-key").path("digest").asText());
+                }
+                default -> assertThat(verdict).as(r.out()).isEqualTo("VERIFIED");
+            }
+        }
+    }
+
     @Test
     void aKeySignedImageCostsAtMostThreeRegistryRequestsFromItsTag() throws Exception {
         JsonNode image = doc.path("images").path("v1");

@@ -54,6 +54,25 @@ public final class OciSignatureSource implements SignatureSource {
     }
 
     @Override
+    public List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable {
+        try {
+            dev.custody.oci.RemoteManifest m = client.manifest(Repository.of(image), Digest.parse(digest), Call.until(deadline));
+            if (!(m.manifest() instanceof dev.custody.oci.ImageIndex index)) {
+                return List.of();
+            }
+            List<Platform> out = new ArrayList<>();
+            for (Descriptor d : index.manifests()) {
+                out.add(new Platform(d.platform() == null ? "unknown platform" : d.platform().toString(), d.digest().toString()));
+            }
+            return out;
+        } catch (RegistryUnavailableException e) {
+            throw new Unavailable(e.getMessage(), e);
+        } catch (RegistryException e) {
+            throw new Unavailable("cannot read the manifest of " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable {
         Repository repo = Repository.of(image);
         Call call = Call.until(deadline);

@@ -140,9 +140,29 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
 
     private SignatureVerdict verify(Need n, String digest, Key key, Instant deadline) {
         verifications.incrementAndGet();
-        List<CosignVerifier.Signature> sigs;
+        Instant late = deadline.plus(Duration.ofSeconds(20)); // a late answer still fills the cache
+        TrustSpec spec = n.spec();
+        SignatureVerdict v;
         try {
-            sigs = source.signatures(n.image(), digest, deadline.plus(Duration.ofSeconds(20))); // a late answer still fills the cache
+            List<SignatureSource.Platform> platforms = spec.eachPlatform() ? source.platforms(n.image(), digest, late) : List.of();
+            if (platforms.isEmpty()) {
+                v = verdictFor(digest, source.signatures(n.image(), digest, late), spec, "");
+            } else {
+                v = null;
+                List<String> verified = new ArrayList<>();
+                for (SignatureSource.Platform p : platforms) {
+                    SignatureVerdict pv = verdictFor(p.digest(), source.signatures(n.image(), p.digest(), late), spec, p.platform() + " (" + p.digest() + "): ");
+                    if (pv.kind() != SignatureVerdict.Kind.VERIFIED) {
+                        v = new SignatureVerdict(pv.kind(), digest, pv.authorities(), "index " + digest + ", platform " + pv.detail());
+                        break;
+                    }
+                    verified.add(p.platform());
+                }
+                if (v == null) {
+                    v = new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, List.of(), "every platform manifest is signed: "
+                            + String.join(", ", verified));
+                }
+            }
         } catch (SignatureSource.Unavailable e) {
             Instant last = lastVerified.get(key);
             if (last != null && Duration.between(last, clock.instant()).compareTo(timings.grace()) <= 0) {
@@ -151,21 +171,25 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             }
             return new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
         }
-        TrustSpec spec = n.spec();
-        boolean fulcio = spec.authorities().stream().anyMatch(a -> !a.isKey() && a.rootsPem() == null);
-        CosignVerifier.Outcome o = verifier.verify(digest, sigs, authorities(spec), spec.threshold(), spec.required(), fulcio ? root.get() : null);
-        SignatureVerdict v;
         Instant now = clock.instant();
-        if (o.verified()) {
-            v = new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, o.authorities(), o.reason());
+        if (v.kind() == SignatureVerdict.Kind.VERIFIED) {
             lastVerified.put(key, now);
             cache.put(key, new Cached(v, now.plus(timings.ttl())));
         } else {
-            v = new SignatureVerdict(sigs.isEmpty() ? SignatureVerdict.Kind.UNSIGNED : SignatureVerdict.Kind.INVALID, digest, o.authorities(),
-                    o.reason() + details(o));
             cache.put(key, new Cached(v, now.plus(timings.negativeTtl())));
         }
         return v;
+    }
+
+    /** The verdict on one manifest's signatures. */
+    private SignatureVerdict verdictFor(String digest, List<CosignVerifier.Signature> sigs, TrustSpec spec, String prefix) {
+        boolean fulcio = spec.authorities().stream().anyMatch(a -> !a.isKey() && a.rootsPem() == null);
+        CosignVerifier.Outcome o = verifier.verify(digest, sigs, authorities(spec), spec.threshold(), spec.required(), fulcio ? root.get() : null);
+        if (o.verified()) {
+            return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, o.authorities(), prefix + o.reason());
+        }
+        return new SignatureVerdict(sigs.isEmpty() ? SignatureVerdict.Kind.UNSIGNED : SignatureVerdict.Kind.INVALID, digest, o.authorities(),
+                prefix + o.reason() + details(o));
     }
 
     private static String details(CosignVerifier.Outcome o) {

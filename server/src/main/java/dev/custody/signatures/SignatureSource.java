@@ -18,6 +18,12 @@ public interface SignatureSource {
     /** The digest a reference names: its own digest, or what its tag points at now. */
     String resolve(ImageReference image, Instant deadline) throws Unavailable;
 
+    /** The platform manifests of the digest when it is an index, as (platform, digest) pairs; empty for an image manifest. */
+    List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable;
+
+    /** One platform manifest of an index. */
+    record Platform(String platform, String digest) {}
+
     /** Every cosign signature stored for the digest (an empty list when there are none). */
     List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable;
 }

@@ -60,6 +60,11 @@ class SignatureServiceTest {
         }
 
         @Override
+        public List<Platform> platforms(ImageReference image, String digest, Instant deadline) {
+            return List.of(); // the corpus has no index
+        }
+
+        @Override
         public List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable {
             signatureRequests.incrementAndGet();
             if (delayMs > 0) {

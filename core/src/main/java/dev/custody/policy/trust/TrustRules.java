@@ -40,13 +40,14 @@ import java.util.regex.PatternSyntaxException;
  *         keyless: {identityRegexp: ^https://github.com/acme/, issuer: https://token.actions.githubusercontent.com}
  *     threshold: 1            # distinct authorities needed (default 1)
  *     required: [ci]          # authorities that must be among them
+ *     multiArch: index        # index (default): the referenced digest is signed; eachPlatform: every platform manifest
  *     action: enforce
  *     failureMode: closed     # what an outage means; invalid signatures always fail
  * </pre>
  */
 public final class TrustRules implements PolicyParser.SpecSection {
 
-    static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "action", "failureMode");
+    static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "multiArch", "action", "failureMode");
     static final Set<String> AUTHORITY = Set.of("name", "key", "keyless");
     static final Set<String> KEYLESS = Set.of("identity", "identityRegexp", "issuer", "issuerRegexp", "roots");
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -125,12 +126,13 @@ public final class TrustRules implements PolicyParser.SpecSection {
                 e.error(e.path().child("required").index(j), "names no authority of this rule: \"" + r + "\"");
             }
         }
+        boolean eachPlatform = e.choice("multiArch", List.of("index", "eachPlatform"), "index").equals("eachPlatform");
         Action action = Action.parse(e.choice("action", RuleSettings.ACTIONS, defaultAction.label()));
         FailureMode mode = e.choice("failureMode", RuleSettings.FAILURE_MODES, "closed").equals("open") ? FailureMode.OPEN : FailureMode.CLOSED;
         if (e.errors().size() > errors || name == null) {
             return null;
         }
-        return new TrustRule(TrustSpec.of(e.document().source(), name, images, authorities, t, required), action, mode);
+        return new TrustRule(TrustSpec.of(e.document().source(), name, images, authorities, t, required, eachPlatform), action, mode);
     }
 
     private static Authority authority(Fields a, Set<String> seen) {

@@ -16,12 +16,14 @@ import java.util.List;
  * @param authorities who may sign
  * @param threshold   how many distinct authorities must have signed
  * @param required    authorities that must be among them
+ * @param eachPlatform for a multi-arch index: true when every platform manifest must be signed, false when the
+ *                    index's own digest must be (what the workload references)
  * @param id          a digest of everything above but the source and name: verification results are cached per
  *                    (image digest, id), so an edit to the rule invalidates them and an identical rule in
  *                    another policy shares them
  */
 public record TrustSpec(String source, String name, List<Glob> images, List<Authority> authorities, int threshold,
-                        List<String> required, String id) {
+                        List<String> required, boolean eachPlatform, String id) {
 
     public TrustSpec {
         images = List.copyOf(images);
@@ -29,16 +31,18 @@ public record TrustSpec(String source, String name, List<Glob> images, List<Auth
         required = List.copyOf(required);
     }
 
-    static TrustSpec of(String source, String name, List<Glob> images, List<Authority> authorities, int threshold, List<String> required) {
+    static TrustSpec of(String source, String name, List<Glob> images, List<Authority> authorities, int threshold, List<String> required,
+                        boolean eachPlatform) {
         StringBuilder canonical = new StringBuilder();
         images.forEach(g -> canonical.append("image\0").append(g.pattern()).append('\0'));
         for (Authority a : authorities) {
             canonical.append("authority\0").append(a).append('\0');
         }
         canonical.append("threshold\0").append(threshold).append('\0').append("required\0").append(required);
+        canonical.append("\0eachPlatform\0").append(eachPlatform);
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            return new TrustSpec(source, name, images, authorities, threshold, required, HexFormat.of().formatHex(h, 0, 12));
+            return new TrustSpec(source, name, images, authorities, threshold, required, eachPlatform, HexFormat.of().formatHex(h, 0, 12));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

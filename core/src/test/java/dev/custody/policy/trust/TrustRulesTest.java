@@ -175,6 +175,10 @@ class TrustRulesTest {
         TrustSpec stricter = spec(RELEASE.replace("threshold: 1", "threshold: 2"));
         assertThat(renamed.id()).isEqualTo(a.id());
         assertThat(stricter.id()).isNotEqualTo(a.id());
+        TrustSpec each = spec(RELEASE.replace("threshold: 1", "threshold: 1\n  multiArch: eachPlatform"));
+        assertThat(each.eachPlatform()).isTrue();
+        assertThat(a.eachPlatform()).isFalse();
+        assertThat(each.id()).isNotEqualTo(a.id());
     }
 
     @Test
