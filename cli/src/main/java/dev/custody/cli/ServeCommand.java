@@ -194,6 +194,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 dev.custody.signatures.SignatureService.Timings.DEFAULT, java.time.Clock.systemUTC());
         policyStore.verifyingWith(signatureService);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
+        if (evidence != null) {
+            dev.custody.store.Verifications verified = new dev.custody.store.Verifications(evidence);
+            signatureService.onVerified((rule, v) -> verified.record(new dev.custody.store.Verifications.Verified(v.digest(), "signature", null,
+                    String.join(",", v.authorities()), null, "trust rule " + rule.name() + " (" + rule.id() + ")", System.currentTimeMillis(), v.detail())));
+        }
         if (!mode.equals("off")) {
             server.recordingTo(new DecisionRecorder(new DecisionLog(evidence),
                     mode.equals("durable") ? DecisionLog.Mode.DURABLE : DecisionLog.Mode.ASYNC));

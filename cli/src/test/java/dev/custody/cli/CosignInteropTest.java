@@ -172,6 +172,9 @@ class CosignInteropTest {
         }
         CliResult unsigned = CliResult.run("query", "admitted-without", "signature", "--since", "1h", "--store", store.toString(), "-o", "json");
         assertThat(JSON.readTree(unsigned.out()).path("images").size()).as(unsigned.out()).isZero(); // both admissions used a verified signature
+        CliResult artifact = CliResult.run("query", "artifact", doc.path("images").path("v1").path("digest").asText(), "--store", store.toString(),
+                "-o", "json");
+        assertThat(JSON.readTree(artifact.out()).path("verifications").get(0).path("signerIdentity").asText()).as(artifact.out()).isEqualTo("ci-key");
         CliResult denied = CliResult.run("query", "decisions", "--verdict", "denied", "--store", store.toString(), "-o", "json");
         assertThat(JSON.readTree(denied.out()).path("decisions").size()).isEqualTo(2);
     }

@@ -60,6 +60,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     private final Map<Key, CompletableFuture<SignatureVerdict>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, List<CosignVerifier.Authority>> authorities = new ConcurrentHashMap<>();
     private final AtomicLong verifications = new AtomicLong();
+    private volatile java.util.function.BiConsumer<TrustSpec, SignatureVerdict> onVerified = (spec, verdict) -> { };
 
     public SignatureService(SignatureSource source, TrustRoot root, Timings timings, Clock clock) {
         this(source, () -> root, timings, clock);
@@ -74,6 +75,12 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         this.root = root;
         this.timings = timings;
         this.clock = clock;
+    }
+
+    /** Called (on a verification thread) with every fresh VERIFIED verdict, for the evidence store. */
+    public SignatureService onVerified(java.util.function.BiConsumer<TrustSpec, SignatureVerdict> listener) {
+        this.onVerified = listener;
+        return this;
     }
 
     /** Verifications actually run (cache misses that were not coalesced into another one). */
@@ -175,6 +182,11 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         if (v.kind() == SignatureVerdict.Kind.VERIFIED) {
             lastVerified.put(key, now);
             cache.put(key, new Cached(v, now.plus(timings.ttl())));
+            try {
+                onVerified.accept(spec, v);
+            } catch (RuntimeException e) {
+                dev.custody.server.Log.error("recording a verified signature failed", "digest", digest, "error", e.getMessage());
+            }
         } else {
             cache.put(key, new Cached(v, now.plus(timings.negativeTtl())));
         }

@@ -31,6 +31,19 @@ class InventoryTest {
     }
 
     @StoreTest
+    void verifiedSignaturesAreEvidenceOfTheDigest(Store store) {
+        Verifications v = new Verifications(store);
+        v.record(new Verifications.Verified(Records.D2, "signature", null, "ci-key", null, "trust rule release (abc)", 1000, "tag .sig layer 0"));
+        v.record(new Verifications.Verified(Records.D2, "signature", null, "ci-key", null, "trust rule release (abc)", 2000, "tag .sig layer 0"));
+        Evidence.Artifact a = new Evidence(store).artifact(Records.D2, 5);
+        assertThat(a.verifications()).singleElement().satisfies(x -> {
+            assertThat(x.signerIdentity()).isEqualTo("ci-key");
+            assertThat(x.verifiedAt()).isEqualTo(2000);
+        });
+        assertThat(a.firstSeen()).isEqualTo(1000L);
+    }
+
+    @StoreTest
     void denylistEntriesAreAccountableAndExpire(Store store) {
         Denylist deny = new Denylist(store);
         Denylist.Entry d = deny.add(Denylist.Kind.DIGEST, Records.D1, "CVE-2024-3094 backdoor", "alice", null);

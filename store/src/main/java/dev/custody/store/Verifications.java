@@ -1,0 +1,71 @@
+package dev.custody.store;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.util.HexFormat;
+
+/**
+ * Verified signatures and attestations, kept as evidence tied to the digest. Only what verified is written: a
+ * failed verification is a decision (in the decision log), not evidence.
+ */
+public final class Verifications {
+
+    /**
+     * One verified signature or attestation.
+     *
+     * @param digest         the image digest
+     * @param kind           "signature" or "attestation"
+     * @param predicateType  the attestation's predicate type, null for signatures
+     * @param signerIdentity who signed (authority names, certificate identity, or key)
+     * @param signerIssuer   the OIDC issuer for certificate identities, else null
+     * @param trustRoot      what it was verified against (the trust rule and its id)
+     * @param verifiedAt     epoch milliseconds
+     * @param details        free text: where it was found, which authorities
+     */
+    public record Verified(String digest, String kind, String predicateType, String signerIdentity, String signerIssuer, String trustRoot,
+                           long verifiedAt, String details) {}
+
+    private final Store store;
+
+    public Verifications(Store store) {
+        this.store = store;
+    }
+
+    /** Records a verification; the same (digest, kind, signer, trust root) is one row whose time moves forward. */
+    public void record(Verified v) {
+        String id = id(v.digest() + "\0" + v.kind() + "\0" + v.predicateType() + "\0" + v.signerIdentity() + "\0" + v.trustRoot());
+        store.write(c -> {
+            try (PreparedStatement a = c.prepareStatement("INSERT INTO artifact (digest, first_seen, last_seen) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (digest) DO UPDATE SET last_seen = excluded.last_seen")) {
+                a.setString(1, v.digest());
+                a.setLong(2, v.verifiedAt());
+                a.setLong(3, v.verifiedAt());
+                a.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO verification (id, digest, kind, predicate_type, signer_identity, signer_issuer, "
+                    + "trust_root, signed_at, verified_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) "
+                    + "ON CONFLICT (id) DO UPDATE SET verified_at = excluded.verified_at, details = excluded.details")) {
+                p.setString(1, id);
+                p.setString(2, v.digest());
+                p.setString(3, v.kind());
+                p.setString(4, v.predicateType());
+                p.setString(5, v.signerIdentity());
+                p.setString(6, v.signerIssuer());
+                p.setString(7, v.trustRoot());
+                p.setLong(8, v.verifiedAt());
+                p.setString(9, v.details());
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    private static String id(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
