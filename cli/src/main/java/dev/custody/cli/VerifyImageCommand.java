@@ -113,6 +113,12 @@ final class VerifyImageCommand implements Callable<Integer> {
         }
 
         @Override
+        public List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline)
+                throws Unavailable {
+            return inner.attestations(image, digest, deadline);
+        }
+
+        @Override
         public List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable {
             List<CosignVerifier.Signature> s = inner.signatures(image, digest, deadline);
             synchronized (found) {
@@ -191,6 +197,11 @@ final class VerifyImageCommand implements Callable<Integer> {
                     r.put("verdict", v == null ? "UNAVAILABLE" : v.kind().name());
                     r.put("authorities", v == null ? List.of() : v.authorities());
                     r.put("detail", v == null ? "no answer" : v.detail());
+                    if (s.provenance() != null) {
+                        SignatureVerdict pv = lookup.provenance(ref, s);
+                        all &= pv != null && pv.kind() == SignatureVerdict.Kind.VERIFIED;
+                        r.put("provenance", Map.of("verdict", pv == null ? "UNAVAILABLE" : pv.kind().name(), "detail", pv == null ? "no answer" : pv.detail()));
+                    }
                     List<CosignVerifier.Signature> sigs = new ArrayList<>();
                     if (v != null && v.digest() != null) {
                         synchronized (source.found) { // every platform's signatures when the rule checks each platform of an index
@@ -220,6 +231,9 @@ final class VerifyImageCommand implements Callable<Integer> {
                                 : "no signatures (looked for the cosign .sig tag)";
                         out.println("    found      " + found);
                         out.println("    why        " + r.get("detail"));
+                        if (r.get("provenance") instanceof Map<?, ?> p) {
+                            out.println("    provenance " + p.get("verdict") + ": " + p.get("detail"));
+                        }
                     }
                     out.println((all ? "verified" : "not verified") + " (" + client.requestCount() + " registry requests)");
                 }

@@ -223,6 +223,38 @@ class CosignInteropTest {
         }
     }
 
+    /**
+     * SLSA provenance attested with the real `cosign attest`: a rule requiring a builder, repository and ref admits
+     * the matching image and refuses each of another builder, another repository, another ref, an attestation whose
+     * subject names another digest, an image with no attestation, and an attestation by an untrusted key.
+     */
+    @Test
+    void provenanceRulesCheckBuilderRepositoryRefSubjectAndSigner() throws Exception {
+        String repo = doc.path("registry").asText() + "/" + doc.path("repository").asText();
+        String key1 = Files.readString(fixtures.resolve("keys/key1.pub")).indent(12).stripTrailing();
+        String key2 = Files.readString(fixtures.resolve("keys/key2.pub")).indent(12).stripTrailing();
+        record Case(String name, String image, String key, String builders, String repositories, String refs, String verdict) {}
+        String v1 = repo + ":v1";
+        for (Case c : List.of(
+                new Case("matching", v1, key1, "https://ci.custody.example/builders/*", "https://git.custody.example/custody/*", "refs/heads/main", "VERIFIED"),
+                new Case("another builder", v1, key1, "https://github.com/slsa-framework/*", "*", "*", "INVALID"),
+                new Case("another repository", v1, key1, "*", "https://github.com/acme/*", "*", "INVALID"),
+                new Case("another ref", v1, key1, "*", "*", "refs/tags/*", "INVALID"),
+                new Case("subject names another digest", repo + ":digest-mismatch", key1, "*", "*", "*", "INVALID"),
+                new Case("no attestation", repo + ":v2", key1, "*", "*", "*", "UNSIGNED"),
+                new Case("untrusted signer", v1, key2, "*", "*", "*", "INVALID"))) {
+            Path policy = work.resolve("provenance-" + c.name().replace(' ', '-') + ".yaml");
+            Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: prov}\nspec:\n  tier: dev\n  trust:\n"
+                    + "    - name: built\n      images: ['" + repo + "']\n      authorities:\n        - name: ci\n          key: |\n" + c.key() + "\n"
+                    + "      provenance:\n        builders: ['" + c.builders() + "']\n        repositories: ['" + c.repositories() + "']\n"
+                    + "        refs: ['" + c.refs() + "']\n        requireCommit: true\n");
+            CliResult r = CliResult.run("verify", "image", c.image(), "--policy", policy.toString(), "-o", "json");
+            JsonNode prov = JSON.readTree(r.out()).path("results").get(0).path("provenance");
+            assertThat(prov.path("verdict").asText()).as(c.name() + ": " + r.out()).isEqualTo(c.verdict());
+            assertThat(r.code()).isEqualTo(c.verdict().equals("VERIFIED") ? ExitCodes.OK : ExitCodes.DENIED);
+        }
+    }
+
     @Test
     void aKeySignedImageCostsAtMostThreeRegistryRequestsFromItsTag() throws Exception {
         JsonNode image = doc.path("images").path("v1");

@@ -34,6 +34,12 @@ public enum ReasonCode {
     SIGNATURE_INVALID(Outcome.FAIL, "Signatures were found but do not satisfy the trust rule: a bad signature, another signer, another digest, or too few authorities. Always denies under enforce, whatever the failure mode."),
     SIGNATURE_UNAVAILABLE(Outcome.ERROR, "The registry or the verifier did not answer in time (an outage, not a bad signature); the rule's failure mode decides."),
     SIGNATURE_NOT_CHECKED(Outcome.ERROR, "Signatures were not verified here: custody check does not contact registries (custody verify and admission do)."),
+    PROVENANCE_VERIFIED(Outcome.PASS, "SLSA provenance attested by the trust rule's authorities names the image's digest, and its builder, repository, ref and commit satisfy the rule."),
+    PROVENANCE_VERIFIED_EARLIER(Outcome.WARN, "The registry could not be reached, but this digest's provenance verified within the grace period; admitted with a warning."),
+    PROVENANCE_MISSING(Outcome.FAIL, "No SLSA provenance attested by the rule's authorities was found for the image's digest."),
+    PROVENANCE_INVALID(Outcome.FAIL, "Provenance was found but fails: a bad signature, another subject digest, or a builder, repository, ref or commit the rule does not allow."),
+    PROVENANCE_UNAVAILABLE(Outcome.ERROR, "The registry or the verifier did not answer in time (an outage, not bad provenance); the rule's failure mode decides."),
+    PROVENANCE_NOT_CHECKED(Outcome.ERROR, "Provenance was not verified here: custody check does not contact registries (custody verify and admission do)."),
     TRUST_NOT_APPLICABLE(Outcome.SKIP, "None of the workload's images is covered by the trust rule."),
 
     // generic skips

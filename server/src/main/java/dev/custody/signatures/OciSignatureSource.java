@@ -73,6 +73,42 @@ public final class OciSignatureSource implements SignatureSource {
     }
 
     @Override
+    public List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline) throws Unavailable {
+        Repository repo = Repository.of(image);
+        Call call = Call.until(deadline);
+        Optional<Referrer> att;
+        try {
+            att = client.cosignArtifact(repo, Digest.parse(digest), CosignTag.ATTESTATION, call);
+        } catch (RegistryUnavailableException e) {
+            throw new Unavailable(e.getMessage(), e);
+        } catch (RegistryException e) {
+            return List.of(new dev.custody.verify.Attestations.Attestation(new byte[0], null, null,
+                    "the attestation manifest for " + digest + " cannot be read: " + e.getMessage()));
+        }
+        if (att.isEmpty()) {
+            return List.of();
+        }
+        List<dev.custody.verify.Attestations.Attestation> out = new ArrayList<>();
+        int i = 0;
+        for (Descriptor layer : att.get().manifest().imageManifest().layers()) {
+            if (i >= MAX_SIGNATURES) {
+                break;
+            }
+            String origin = "tag " + att.get().tag() + " layer " + i++;
+            try {
+                byte[] envelope = client.blob(repo, layer, 4L * 1024 * 1024, call);
+                out.add(new dev.custody.verify.Attestations.Attestation(envelope, layer.annotation("dev.sigstore.cosign/certificate"),
+                        layer.annotation("dev.sigstore.cosign/chain"), origin));
+            } catch (RegistryUnavailableException e) {
+                throw new Unavailable(e.getMessage(), e);
+            } catch (RegistryException e) {
+                out.add(new dev.custody.verify.Attestations.Attestation(new byte[0], null, null, origin + ": cannot be read: " + e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable {
         Repository repo = Repository.of(image);
         Call call = Call.until(deadline);

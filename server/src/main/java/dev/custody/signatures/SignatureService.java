@@ -91,10 +91,31 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     @Override
     public SignatureLookup gather(List<Need> needs, Instant deadline) {
         Map<String, CompletableFuture<SignatureVerdict>> pending = new LinkedHashMap<>();
+        Map<String, CompletableFuture<SignatureVerdict>> provenance = new LinkedHashMap<>();
         for (Need n : needs) {
-            pending.computeIfAbsent(lookupKey(n.image(), n.spec()), k -> CompletableFuture.supplyAsync(() -> verdict(n, deadline), pool)
+            pending.computeIfAbsent(lookupKey(n.image(), n.spec()), k -> CompletableFuture.supplyAsync(() -> verdict(n, deadline, false), pool)
                     .thenCompose(f -> f));
+            if (n.spec().provenance() != null) {
+                provenance.computeIfAbsent(lookupKey(n.image(), n.spec()), k -> CompletableFuture.supplyAsync(() -> verdict(n, deadline, true), pool)
+                        .thenCompose(f -> f));
+            }
         }
+        Map<String, SignatureVerdict> answers = collect(pending, deadline);
+        Map<String, SignatureVerdict> provenanceAnswers = collect(provenance, deadline);
+        return new SignatureLookup() {
+            @Override
+            public SignatureVerdict find(ImageReference image, TrustSpec spec) {
+                return answers.get(lookupKey(image, spec));
+            }
+
+            @Override
+            public SignatureVerdict provenance(ImageReference image, TrustSpec spec) {
+                return provenanceAnswers.get(lookupKey(image, spec));
+            }
+        };
+    }
+
+    private Map<String, SignatureVerdict> collect(Map<String, CompletableFuture<SignatureVerdict>> pending, Instant deadline) {
         Map<String, SignatureVerdict> answers = new HashMap<>();
         for (var e : pending.entrySet()) {
             long wait = Duration.between(Instant.now(), deadline).toMillis(); // deadlines are wall-clock; the clock ages the cache
@@ -107,7 +128,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
                 answers.put(e.getKey(), new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(), "verification failed: " + ex));
             }
         }
-        return (image, spec) -> answers.get(lookupKey(image, spec));
+        return answers;
     }
 
     private static String lookupKey(ImageReference image, TrustSpec spec) {
@@ -115,7 +136,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     }
 
     /** The verdict for one need: resolve, then the cache, an in-flight verification, or a new one. */
-    private CompletableFuture<SignatureVerdict> verdict(Need n, Instant deadline) {
+    private CompletableFuture<SignatureVerdict> verdict(Need n, Instant deadline, boolean provenance) {
         String digest;
         try {
             digest = source.resolve(n.image(), deadline);
@@ -123,7 +144,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             return CompletableFuture.completedFuture(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(),
                     "cannot resolve " + n.image().canonical() + ": " + e.getMessage()));
         }
-        Key key = new Key(digest, n.spec().id());
+        Key key = new Key(digest, n.spec().id() + (provenance ? "/provenance" : ""));
         Cached c = cache.get(key);
         if (c != null && clock.instant().isBefore(c.until())) {
             return CompletableFuture.completedFuture(c.verdict());
@@ -135,7 +156,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         }
         pool.execute(() -> {
             try {
-                mine.complete(verify(n, digest, key, deadline));
+                mine.complete(provenance ? verifyProvenance(n, digest, key, deadline) : verify(n, digest, key, deadline));
             } catch (RuntimeException e) {
                 mine.complete(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "verification failed: " + e));
             } finally {
@@ -191,6 +212,65 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             cache.put(key, new Cached(v, now.plus(timings.negativeTtl())));
         }
         return v;
+    }
+
+    /** SLSA provenance attested by the rule's authorities, for the digest, satisfying the rule's requirement. */
+    private SignatureVerdict verifyProvenance(Need n, String digest, Key key, Instant deadline) {
+        verifications.incrementAndGet();
+        TrustSpec spec = n.spec();
+        List<dev.custody.verify.Attestations.Attestation> found;
+        try {
+            found = source.attestations(n.image(), digest, deadline.plus(Duration.ofSeconds(20)));
+        } catch (SignatureSource.Unavailable e) {
+            Instant last = lastVerified.get(key);
+            if (last != null && Duration.between(last, clock.instant()).compareTo(timings.grace()) <= 0) {
+                return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED_EARLIER, digest, List.of(), "verified at " + last
+                        + "; the registry is unreachable now (" + e.getMessage() + ")");
+            }
+            return new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
+        }
+        SignatureVerdict v;
+        if (found.isEmpty()) {
+            v = new SignatureVerdict(SignatureVerdict.Kind.UNSIGNED, digest, List.of(), "no attestation found for " + digest);
+        } else {
+            v = provenanceVerdict(digest, found, spec);
+        }
+        Instant now = clock.instant();
+        if (v.kind() == SignatureVerdict.Kind.VERIFIED) {
+            lastVerified.put(key, now);
+            cache.put(key, new Cached(v, now.plus(timings.ttl())));
+        } else {
+            cache.put(key, new Cached(v, now.plus(timings.negativeTtl())));
+        }
+        return v;
+    }
+
+    private SignatureVerdict provenanceVerdict(String digest, List<dev.custody.verify.Attestations.Attestation> found, TrustSpec spec) {
+        java.util.Set<String> problems = new java.util.LinkedHashSet<>();
+        for (String predicateType : List.of(dev.custody.verify.intoto.SlsaProvenance.V1, dev.custody.verify.intoto.SlsaProvenance.V0_2)) {
+            dev.custody.verify.Attestations.Outcome o = dev.custody.verify.Attestations.verify(digest, found, authorities(spec), predicateType);
+            problems.addAll(o.failures());
+            for (dev.custody.verify.intoto.Statement s : o.statements()) {
+                dev.custody.verify.intoto.ProvenanceFacts f;
+                try {
+                    f = dev.custody.verify.intoto.ProvenanceFacts.from(s);
+                } catch (dev.custody.verify.intoto.InvalidStatementException e) {
+                    problems.add(e.getMessage());
+                    continue;
+                }
+                String problem = spec.provenance().problem(f.builderId(), f.sourceRepository(), f.sourceRef(), f.sourceCommit());
+                if (problem == null) {
+                    return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, o.authorities(), "built by " + f.builderId() + " from "
+                            + f.sourceRepository() + " " + f.sourceRef() + (f.sourceCommit() == null ? "" : " at " + f.sourceCommit())
+                            + ", attested by " + String.join(", ", o.authorities()));
+                }
+                problems.add(problem);
+            }
+        }
+        if (problems.isEmpty()) {
+            problems.add("the attestations found are not SLSA provenance");
+        }
+        return new SignatureVerdict(SignatureVerdict.Kind.INVALID, digest, List.of(), String.join("; ", problems.stream().limit(4).toList()));
     }
 
     /** The verdict on one manifest's signatures. */

@@ -24,6 +24,11 @@ public interface SignatureSource {
     /** One platform manifest of an index. */
     record Platform(String platform, String digest) {}
 
+    /** Every cosign attestation (DSSE envelope) stored for the digest (an empty list when there are none). */
+    default List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline) throws Unavailable {
+        return List.of();
+    }
+
     /** Every cosign signature stored for the digest (an empty list when there are none). */
     List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable;
 }

@@ -140,6 +140,26 @@ public final class CosignVerifier {
 
     /** A certificate from the authority's own CA: chain to its roots now, identity and issuer, signature by the leaf. */
     private static Check customCa(Signature s, Authority a, byte[] signature) throws Rejected {
+        java.security.PublicKey key = certifiedKey(s, a);
+        X509Certificate leaf = certificates(s.certificatePem()).get(0);
+        boolean ok;
+        try {
+            ok = Verifiers.newVerifier(key).verify(s.payload(), signature);
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            ok = false;
+        }
+        if (!ok) {
+            throw new Rejected(Failure.SIGNATURE, "the signature does not verify with the certificate's key");
+        }
+        return new Check(s.origin(), a.name(), true, null, "signed by " + FulcioCertificate.identities(leaf).get(0) + " ("
+                + FulcioCertificate.issuer(leaf) + "), certificate from " + a.name() + "'s CA");
+    }
+
+    /**
+     * The leaf's key, once its chain to the authority's roots (valid now), its identity and its issuer are
+     * checked; throws naming what failed.
+     */
+    static java.security.PublicKey certifiedKey(Signature s, Authority a) throws Rejected {
         List<X509Certificate> chain = certificates(s.certificatePem() + (s.chainPem() == null ? "" : "\n" + s.chainPem()));
         X509Certificate leaf = chain.get(0);
         try {
@@ -169,17 +189,7 @@ public final class CosignVerifier {
         if (issuer == null || !want.issuer().test(issuer)) {
             throw new Rejected(Failure.ISSUER, "the certificate's issuer " + issuer + " does not match " + want.issuer());
         }
-        boolean ok;
-        try {
-            ok = Verifiers.newVerifier(leaf.getPublicKey()).verify(s.payload(), signature);
-        } catch (java.security.GeneralSecurityException | RuntimeException e) {
-            ok = false;
-        }
-        if (!ok) {
-            throw new Rejected(Failure.SIGNATURE, "the signature does not verify with the certificate's key");
-        }
-        return new Check(s.origin(), a.name(), true, null, "signed by " + identities.get(0) + " (" + issuer + "), certificate from "
-                + a.name() + "'s CA");
+        return leaf.getPublicKey();
     }
 
     /** The Sigstore bundle v0.1 a cosign signature with a certificate and a Rekor bundle amounts to. */

@@ -12,4 +12,9 @@ public interface SignatureLookup {
 
     /** The verdict for an image under a trust rule, or null when nothing was gathered for it. */
     SignatureVerdict find(ImageReference image, TrustSpec spec);
+
+    /** The provenance verdict for an image under a trust rule with a provenance requirement, or null. */
+    default SignatureVerdict provenance(ImageReference image, TrustSpec spec) {
+        return null;
+    }
 }

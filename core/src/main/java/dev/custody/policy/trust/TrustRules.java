@@ -41,13 +41,20 @@ import java.util.regex.PatternSyntaxException;
  *     threshold: 1            # distinct authorities needed (default 1)
  *     required: [ci]          # authorities that must be among them
  *     multiArch: index        # index (default): the referenced digest is signed; eachPlatform: every platform manifest
+ *     provenance:             # also require SLSA provenance attested by the same authorities (rule trust.release.provenance)
+ *       builders: [https://github.com/slsa-framework/slsa-github-generator/*]
+ *       repositories: [https://github.com/acme/*]
+ *       refs: [refs/heads/main, refs/tags/v*]
+ *       requireCommit: true
  *     action: enforce
  *     failureMode: closed     # what an outage means; invalid signatures always fail
  * </pre>
  */
 public final class TrustRules implements PolicyParser.SpecSection {
 
-    static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "multiArch", "action", "failureMode");
+    static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "multiArch", "provenance", "action",
+            "failureMode");
+    static final Set<String> PROVENANCE = Set.of("builders", "repositories", "refs", "requireCommit");
     static final Set<String> AUTHORITY = Set.of("name", "key", "keyless");
     static final Set<String> KEYLESS = Set.of("identity", "identityRegexp", "issuer", "issuerRegexp", "roots");
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -79,6 +86,9 @@ public final class TrustRules implements PolicyParser.SpecSection {
             TrustRule r = entry(e, defaultAction, names);
             if (r != null) {
                 rules.add(r);
+                if (r.spec().provenance() != null) {
+                    rules.add(new ProvenanceRule(r.spec(), r.action(), r.failureMode()));
+                }
             }
         }
         return rules;
@@ -127,12 +137,25 @@ public final class TrustRules implements PolicyParser.SpecSection {
             }
         }
         boolean eachPlatform = e.choice("multiArch", List.of("index", "eachPlatform"), "index").equals("eachPlatform");
+        ProvenanceRequirement provenance = null;
+        if (e.has("provenance")) {
+            Fields p = e.object("provenance", PROVENANCE);
+            if (p != null) {
+                Boolean commit = p.bool("requireCommit");
+                provenance = new ProvenanceRequirement(globs(p, "builders"), globs(p, "repositories"), globs(p, "refs"), commit != null && commit);
+            }
+        }
         Action action = Action.parse(e.choice("action", RuleSettings.ACTIONS, defaultAction.label()));
         FailureMode mode = e.choice("failureMode", RuleSettings.FAILURE_MODES, "closed").equals("open") ? FailureMode.OPEN : FailureMode.CLOSED;
         if (e.errors().size() > errors || name == null) {
             return null;
         }
-        return new TrustRule(TrustSpec.of(e.document().source(), name, images, authorities, t, required, eachPlatform), action, mode);
+        TrustSpec spec = TrustSpec.of(e.document().source(), name, images, authorities, t, required, eachPlatform, provenance);
+        return new TrustRule(spec, action, mode);
+    }
+
+    private static List<Glob> globs(Fields f, String key) {
+        return f.has(key) ? f.strings(key).stream().map(Glob::of).toList() : List.of();
     }
 
     private static Authority authority(Fields a, Set<String> seen) {

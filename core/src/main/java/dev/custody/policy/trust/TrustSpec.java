@@ -18,12 +18,13 @@ import java.util.List;
  * @param required    authorities that must be among them
  * @param eachPlatform for a multi-arch index: true when every platform manifest must be signed, false when the
  *                    index's own digest must be (what the workload references)
+ * @param provenance  what SLSA provenance must show, or null when the rule requires none
  * @param id          a digest of everything above but the source and name: verification results are cached per
  *                    (image digest, id), so an edit to the rule invalidates them and an identical rule in
  *                    another policy shares them
  */
 public record TrustSpec(String source, String name, List<Glob> images, List<Authority> authorities, int threshold,
-                        List<String> required, boolean eachPlatform, String id) {
+                        List<String> required, boolean eachPlatform, ProvenanceRequirement provenance, String id) {
 
     public TrustSpec {
         images = List.copyOf(images);
@@ -32,17 +33,17 @@ public record TrustSpec(String source, String name, List<Glob> images, List<Auth
     }
 
     static TrustSpec of(String source, String name, List<Glob> images, List<Authority> authorities, int threshold, List<String> required,
-                        boolean eachPlatform) {
+                        boolean eachPlatform, ProvenanceRequirement provenance) {
         StringBuilder canonical = new StringBuilder();
         images.forEach(g -> canonical.append("image\0").append(g.pattern()).append('\0'));
         for (Authority a : authorities) {
             canonical.append("authority\0").append(a).append('\0');
         }
         canonical.append("threshold\0").append(threshold).append('\0').append("required\0").append(required);
-        canonical.append("\0eachPlatform\0").append(eachPlatform);
+        canonical.append("\0eachPlatform\0").append(eachPlatform).append("\0").append(provenance);
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            return new TrustSpec(source, name, images, authorities, threshold, required, eachPlatform, HexFormat.of().formatHex(h, 0, 12));
+            return new TrustSpec(source, name, images, authorities, threshold, required, eachPlatform, provenance, HexFormat.of().formatHex(h, 0, 12));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -206,6 +206,33 @@ class TrustRulesTest {
                 .contains("(sha256:" + "b".repeat(64) + ")");
     }
 
+    @Test
+    void aProvenanceRequirementAddsItsOwnRuleWithTheSameVerdictKinds() {
+        String withProvenance = RELEASE + "  provenance:\n    builders: ['https://github.com/slsa-framework/*']\n    refs: [refs/heads/main]\n"
+                + "    requireCommit: true\n";
+        PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy(withProvenance)));
+        assertThat(set.policies().get(0).rules()).extracting(dev.custody.policy.Rule::id).contains("trust.release", "trust.release.provenance");
+        TrustSpec spec = ((TrustRule) set.policies().get(0).rules().stream().filter(r -> r instanceof TrustRule).findFirst().orElseThrow()).spec();
+        assertThat(spec.provenance().problem("https://github.com/slsa-framework/gen", "r", "refs/heads/main", "abc")).isNull();
+        assertThat(spec.provenance().problem("https://evil.example/builder", "r", "refs/heads/main", "abc")).contains("builder");
+        assertThat(spec.provenance().problem("https://github.com/slsa-framework/gen", "r", "refs/heads/dev", "abc")).contains("ref");
+        assertThat(spec.provenance().problem("https://github.com/slsa-framework/gen", "r", "refs/heads/main", null)).contains("commit");
+        SignatureLookup lookup = new SignatureLookup() {
+            public SignatureVerdict find(dev.custody.imageref.ImageReference image, TrustSpec s) {
+                return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, "sha256:" + "a".repeat(64), List.of("ci"), "ok");
+            }
+
+            public SignatureVerdict provenance(dev.custody.imageref.ImageReference image, TrustSpec s) {
+                return new SignatureVerdict(SignatureVerdict.Kind.INVALID, "sha256:" + "a".repeat(64), List.of(), "source ref refs/heads/dev");
+            }
+        };
+        WorkloadDecision d = evaluate(set, lookup);
+        RuleResult prov = d.results().stream().filter(r -> r.rule().equals("trust.release.provenance")).findFirst().orElseThrow();
+        assertThat(prov.code()).isEqualTo(ReasonCode.PROVENANCE_INVALID);
+        assertThat(d.allowed()).isFalse();
+        assertThat(trust(d).code()).isEqualTo(ReasonCode.SIGNATURE_VERIFIED);
+    }
+
     private static TrustSpec spec(String trust) {
         PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy(trust)));
         return ((TrustRule) set.policies().get(0).rules().stream().filter(r -> r instanceof TrustRule).findFirst().orElseThrow()).spec();

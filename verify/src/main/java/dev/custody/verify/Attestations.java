@@ -1,0 +1,142 @@
+package dev.custody.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custody.verify.intoto.InvalidStatementException;
+import dev.custody.verify.intoto.Statement;
+import dev.sigstore.encryption.signers.Verifiers;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Verifies cosign attestations as cosign stores them beside an image (the {@code sha256-<hex>.att} manifest: one
+ * DSSE envelope per layer): the envelope's signature over its pre-authentication encoding, by a key authority or
+ * a certificate from an authority's own CA, then the in-toto statement, whose subject must name the image digest.
+ * Statements are returned only from envelopes whose signature verified: an attestation that fails is never read
+ * for facts.
+ */
+public final class Attestations {
+
+    /** One attestation layer: the DSSE envelope, and the certificate material of certificate-signed ones. */
+    public record Attestation(byte[] envelope, String certificatePem, String chainPem, String origin) {}
+
+    /** Statements that verified, the authorities that signed them, and why the others failed. */
+    public record Outcome(List<Statement> statements, List<String> authorities, List<String> failures) {}
+
+    static final int MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Attestations() {}
+
+    /** Verifies every attestation against every authority; {@code predicateType} filters statements (null: any). */
+    public static Outcome verify(String imageDigest, List<Attestation> attestations, List<CosignVerifier.Authority> authorities, String predicateType) {
+        List<Statement> statements = new ArrayList<>();
+        Set<String> signers = new LinkedHashSet<>();
+        List<String> failures = new ArrayList<>();
+        for (Attestation a : attestations) {
+            String why = null;
+            try {
+                Envelope e = Envelope.parse(a.envelope());
+                byte[] pae = e.pae();
+                List<String> by = new ArrayList<>();
+                for (CosignVerifier.Authority auth : authorities) {
+                    PublicKey key = keyOf(auth, a);
+                    if (key != null && e.signatures().stream().anyMatch(sig -> verifies(key, pae, sig))) {
+                        by.add(auth.name());
+                    }
+                }
+                if (by.isEmpty()) {
+                    throw new Rejected(Failure.SIGNATURE, "no authority's signature verifies over the DSSE envelope");
+                }
+                if (!e.payloadType().equals(Statement.PAYLOAD_TYPE)) {
+                    throw new Rejected(Failure.MALFORMED_BUNDLE, "payloadType is " + e.payloadType() + ", not " + Statement.PAYLOAD_TYPE);
+                }
+                Statement s;
+                try {
+                    s = Statement.parse(e.payload(), a.origin());
+                } catch (InvalidStatementException ex) {
+                    throw new Rejected(Failure.MALFORMED_BUNDLE, ex.getMessage());
+                }
+                if (!s.matchesSubject(imageDigest)) {
+                    throw new Rejected(Failure.DIGEST_MISMATCH, "the statement's subjects do not name " + imageDigest);
+                }
+                if (predicateType != null && !predicateType.equals(s.predicateType())) {
+                    continue; // another kind of attestation: not an answer, not a failure
+                }
+                statements.add(s);
+                signers.addAll(by);
+            } catch (Rejected ex) {
+                why = a.origin() + ": " + ex.failure().code() + " (" + ex.getMessage() + ")";
+            }
+            if (why != null) {
+                failures.add(why);
+            }
+        }
+        return new Outcome(statements, List.copyOf(signers), failures);
+    }
+
+    /** The key that signed for an authority: its own key, or the leaf of a certificate from its CA (checked). */
+    private static PublicKey keyOf(CosignVerifier.Authority auth, Attestation a) throws Rejected {
+        if (auth.policy() instanceof SignerPolicy.Key k) {
+            return k.publicKey();
+        }
+        if (a.certificatePem() == null || auth.customRoots().isEmpty()) {
+            return null; // Fulcio-signed attestations need the Rekor path, not supported for .att layers yet
+        }
+        CosignVerifier.Signature asSignature = new CosignVerifier.Signature(new byte[0], "", a.certificatePem(), a.chainPem(), null, a.origin());
+        return CosignVerifier.certifiedKey(asSignature, auth);
+    }
+
+    private static boolean verifies(PublicKey key, byte[] pae, byte[] sig) {
+        try {
+            return Verifiers.newVerifier(key).verify(pae, sig);
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A DSSE envelope. */
+    record Envelope(String payloadType, byte[] payload, List<byte[]> signatures) {
+
+        static Envelope parse(byte[] json) throws Rejected {
+            if (json.length > MAX_ENVELOPE_BYTES) {
+                throw new Rejected(Failure.MALFORMED_BUNDLE, "the DSSE envelope is larger than " + MAX_ENVELOPE_BYTES + " bytes");
+            }
+            JsonNode n;
+            try {
+                n = JSON.readTree(json);
+            } catch (java.io.IOException e) {
+                throw new Rejected(Failure.MALFORMED_BUNDLE, "the DSSE envelope is not JSON");
+            }
+            if (n == null || !n.path("payloadType").isTextual() || !n.path("payload").isTextual() || !n.path("signatures").isArray()) {
+                throw new Rejected(Failure.MALFORMED_BUNDLE, "the DSSE envelope needs payloadType, payload and signatures");
+            }
+            List<byte[]> sigs = new ArrayList<>();
+            try {
+                for (JsonNode s : n.path("signatures")) {
+                    sigs.add(Base64.getDecoder().decode(s.path("sig").asText("")));
+                }
+                return new Envelope(n.path("payloadType").asText(), Base64.getDecoder().decode(n.path("payload").asText()), sigs);
+            } catch (IllegalArgumentException e) {
+                throw new Rejected(Failure.MALFORMED_BUNDLE, "the DSSE envelope's payload or a signature is not base64");
+            }
+        }
+
+        /** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. */
+        byte[] pae() {
+            byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + type.length + 32);
+            out.writeBytes(("DSSEv1 " + type.length + " ").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(type);
+            out.writeBytes((" " + payload.length + " ").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(payload);
+            return out.toByteArray();
+        }
+    }
+}
