@@ -19,6 +19,7 @@
 # Exit status: 0 when every case got the verdict it expects from `cosign verify`/`verify-attestation`,
 # 1 otherwise (the table on stdout says which), 2 on a usage error.
 set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 CACHE="${CUSTODY_CACHE:-$HOME/.cache/custody}"
 COSIGN="${CUSTODY_COSIGN:-$CACHE/bin/cosign}"
@@ -284,6 +285,13 @@ EOF
 "$COSIGN" attest --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key --type slsaprovenance \
   --predicate predicate-slsa-v0.2.json "$(ref v1)" >logs/attest-v1.log 2>&1 \
   || { cat logs/attest-v1.log >&2; die "cosign attest failed"; }
+#    a CycloneDX SBOM attestation on v1 too (a real SBOM from the shared corpus as the predicate)
+SBOM_SRC="$REPO_ROOT/../shared/corpora/sbom/guac-exampledata/internal/testing/testdata/exampledata/alpine-cyclonedx.json"
+[[ -f "$SBOM_SRC" ]] || die "the corpus SBOM $SBOM_SRC is missing"
+cp "$SBOM_SRC" predicate-cyclonedx.json
+"$COSIGN" attest --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key --type cyclonedx \
+  --predicate predicate-cyclonedx.json "$(ref v1)" >logs/attest-sbom-v1.log 2>&1 \
+  || { cat logs/attest-sbom-v1.log >&2; die "cosign attest (cyclonedx) failed"; }
 #    v1's attestation copied to digest-mismatch's .att tag: its in-toto subject names v1's digest
 "${CR[@]}" copy "$REG/$REPO:$(atttag v1)" "$REG/$REPO:$(atttag digest-mismatch)" >logs/copy-att-digest-mismatch.log 2>&1 \
   || { cat logs/copy-att-digest-mismatch.log >&2; die "crane copy of v1's .att failed"; }
@@ -300,11 +308,11 @@ log "OCI 1.1 referrers API at $REG: $REFERRERS (these fixtures use the .sig/.att
 # case NAME KIND IMAGE EXPECTED WHY VERIFIER-KIND VERIFIER-ARGS...
 #   KIND signature|attestation; VERIFIER-KIND key|cert
 CASES=()
-declare -A C_KIND C_IMAGE C_EXPECT C_WHY C_VKIND C_KEY C_CHAIN C_ID C_ISS C_COSIGN C_REASON
+declare -A C_KIND C_IMAGE C_EXPECT C_WHY C_VKIND C_KEY C_CHAIN C_ID C_ISS C_COSIGN C_REASON C_ATYPE
 case_() {
   local n="$1"; CASES+=("$n")
   C_KIND[$n]="$2"; C_IMAGE[$n]="$3"; C_EXPECT[$n]="$4"; C_WHY[$n]="$5"; C_VKIND[$n]="$6"
-  C_KEY[$n]=""; C_CHAIN[$n]=""; C_ID[$n]=""; C_ISS[$n]=""
+  C_KEY[$n]=""; C_CHAIN[$n]=""; C_ID[$n]=""; C_ISS[$n]=""; C_ATYPE[$n]=slsaprovenance
   if [[ "$6" == key ]]; then C_KEY[$n]="$7"; else C_CHAIN[$n]="$7"; C_ID[$n]="$8"; C_ISS[$n]="$9"; fi
 }
 case_ key-signed               signature   v1              pass "signed by key1" key keys/key1.pub
@@ -334,6 +342,8 @@ case_ att-slsa                 attestation v1              pass "SLSA v0.2 prove
 case_ att-wrong-key            attestation v1              fail "verified with key2" key keys/key2.pub
 case_ att-digest-mismatch      attestation digest-mismatch fail "v1's attestation copied here: in-toto subject names v1's digest" \
       key keys/key1.pub
+case_ att-sbom                 attestation v1              pass "CycloneDX SBOM (a corpus SBOM as predicate) attested with key1" key keys/key1.pub
+C_ATYPE[att-sbom]=cyclonedx
 
 FAILED=0
 for n in "${CASES[@]}"; do
@@ -346,7 +356,7 @@ for n in "${CASES[@]}"; do
            --certificate-oidc-issuer "${C_ISS[$n]}" --insecure-ignore-sct=true)
   fi
   if [[ "${C_KIND[$n]}" == attestation ]]; then
-    cmd=(verify-attestation --type slsaprovenance "${args[@]}")
+    cmd=(verify-attestation --type "${C_ATYPE[$n]}" "${args[@]}")
   else
     cmd=(verify "${args[@]}")
   fi
@@ -430,7 +440,10 @@ js() { local s="$1"; s="${s//\\/\\\\}"; s="${s//\"/\\\"}"; s="${s//$'\t'/ }"; s=
     else
       v="\"certificate_chain\": $(js "${C_CHAIN[$n]}"), \"certificate_identity\": $(js "${C_ID[$n]}"), \"certificate_oidc_issuer\": $(js "${C_ISS[$n]}")"
     fi
-    [[ "${C_KIND[$n]}" == attestation ]] && v+=", \"attestation_type\": \"slsaprovenance\", \"predicate_type\": \"https://slsa.dev/provenance/v0.2\""
+    if [[ "${C_KIND[$n]}" == attestation ]]; then
+      ptype="https://slsa.dev/provenance/v0.2"; [[ "${C_ATYPE[$n]}" == cyclonedx ]] && ptype="https://cyclonedx.org/bom"
+      v+=", \"attestation_type\": \"${C_ATYPE[$n]}\", \"predicate_type\": \"$ptype\""
+    fi
     printf '    { "name": %s, "kind": "%s", "image": %s, "digest": %s, "ref": %s, "verify": { %s }, "expected": "%s", "cosign": "%s", "cosign_error": %s, "why": %s, "log": "logs/verify-%s.log" }%s\n' \
       "$(js "$n")" "${C_KIND[$n]}" "$(js "${C_IMAGE[$n]}")" "$(js "${DIGEST[${C_IMAGE[$n]}]}")" \
       "$(js "$(ref "${C_IMAGE[$n]}")")" "$v" "${C_EXPECT[$n]}" "${C_COSIGN[$n]}" "$(js "${C_REASON[$n]}")" \

@@ -90,8 +90,14 @@ final class VerifyImageCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
     String output;
 
+    @CommandLine.Mixin
+    StoreOption store;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** SBOM predicate types cosign attests (cosign attest --type cyclonedx | spdxjson). */
+    static final List<String> SBOM_PREDICATES = List.of("https://cyclonedx.org/bom", "https://spdx.dev/Document");
 
     /** A source that remembers what it found, for the report. */
     private static final class Recording implements SignatureSource {
@@ -215,6 +221,14 @@ final class VerifyImageCommand implements Callable<Integer> {
                     r.put("signatures", sigs.stream().map(CosignVerifier.Signature::origin).toList());
                     report.add(r);
                 }
+                if (store.given()) {
+                    for (int i = 0; i < specs.size(); i++) {
+                        SignatureVerdict v = lookup.find(ref, specs.get(i));
+                        if (v != null && v.kind() == SignatureVerdict.Kind.VERIFIED) {
+                            report.get(i).put("sbomsStored", storeAttestedSboms(source, service, ref, v.digest(), specs.get(i), budget, err));
+                        }
+                    }
+                }
                 if (output.equals("json")) {
                     Json.print(out, Map.of("image", ref.canonical(), "verified", all, "results", report, "registryRequests", client.requestCount()));
                 } else {
@@ -234,12 +248,51 @@ final class VerifyImageCommand implements Callable<Integer> {
                         if (r.get("provenance") instanceof Map<?, ?> p) {
                             out.println("    provenance " + p.get("verdict") + ": " + p.get("detail"));
                         }
+                        if (r.get("sbomsStored") instanceof List<?> stored) {
+                            out.println("    sboms      " + (stored.isEmpty() ? "no attested SBOM" : "stored " + stored + " in the evidence store"));
+                        }
                     }
                     out.println((all ? "verified" : "not verified") + " (" + client.requestCount() + " registry requests)");
                 }
                 return all ? ExitCodes.OK : ExitCodes.DENIED;
             }
         }
+    }
+
+    /**
+     * SBOMs attested for the digest by the rule's authorities (CycloneDX or SPDX predicates of verified DSSE
+     * envelopes whose statement names the digest) go into the evidence store, linked to the digest. Returns the
+     * content hashes stored.
+     */
+    private List<String> storeAttestedSboms(SignatureSource source, SignatureService service, ImageReference ref, String digest, TrustSpec spec,
+                                            Duration budget, PrintWriter err) {
+        List<String> stored = new ArrayList<>();
+        List<dev.custody.verify.Attestations.Attestation> found;
+        try {
+            found = source.attestations(ref, digest, Instant.now().plus(budget));
+        } catch (SignatureSource.Unavailable e) {
+            err.println("custody: attested SBOMs not fetched: " + e.getMessage());
+            return stored;
+        }
+        try (dev.custody.store.Store s = store.open()) {
+            dev.custody.store.SbomStore sboms = new dev.custody.store.SbomStore(s);
+            for (String type : SBOM_PREDICATES) {
+                var outcome = dev.custody.verify.Attestations.verify(digest, found, service.authorities(spec), type);
+                for (var statement : outcome.statements()) {
+                    byte[] bytes;
+                    try {
+                        bytes = Json.MAPPER.writeValueAsBytes(statement.predicate());
+                        var sbom = dev.custody.sbom.SbomReader.read(bytes, "attested SBOM of " + digest);
+                        stored.add(sboms.ingest(sbom, bytes, List.of(digest), "attestation").contentHash());
+                    } catch (dev.custody.sbom.SbomException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                        err.println("custody: an attested SBOM of " + digest + " cannot be read: " + e.getMessage());
+                    }
+                }
+            }
+        } catch (dev.custody.store.StoreException e) {
+            err.println("custody: store error: " + e.getMessage());
+        }
+        return stored;
     }
 
     /** The trusted root to use, loaded only when a Fulcio authority needs it; a broken file is a usage error up front. */

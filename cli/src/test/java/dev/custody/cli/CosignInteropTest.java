@@ -255,6 +255,24 @@ class CosignInteropTest {
         }
     }
 
+    /** An SBOM attested with `cosign attest --type cyclonedx` goes into the evidence store, linked to the digest. */
+    @Test
+    void attestedSbomsOfAVerifiedImageGoIntoTheEvidenceStore() throws Exception {
+        String repo = doc.path("registry").asText() + "/" + doc.path("repository").asText();
+        String digest = doc.path("images").path("v1").path("digest").asText();
+        Path store = work.resolve("sboms.db");
+        CliResult r = CliResult.run("verify", "image", repo + ":v1", "--key", fixtures.resolve("keys/key1.pub").toString(), "--store", store.toString(),
+                "-o", "json");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(JSON.readTree(r.out()).path("results").get(0).path("sbomsStored").size()).isEqualTo(1);
+        CliResult q = CliResult.run("query", "components", "--digest", digest, "--store", store.toString(), "-o", "json");
+        JsonNode components = JSON.readTree(q.out()).path("components");
+        assertThat(components.size()).isGreaterThan(10);
+        assertThat(components.toString()).contains("pkg:alpine/");
+        CliResult artifact = CliResult.run("query", "artifact", digest, "--store", store.toString(), "-o", "json");
+        assertThat(JSON.readTree(artifact.out()).path("sboms").get(0).path("source").asText()).isEqualTo("attestation");
+    }
+
     @Test
     void aKeySignedImageCostsAtMostThreeRegistryRequestsFromItsTag() throws Exception {
         JsonNode image = doc.path("images").path("v1");

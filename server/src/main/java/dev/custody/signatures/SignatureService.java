@@ -296,7 +296,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     }
 
     /** The verifier's authorities for a trust rule, converted once per rule. */
-    List<CosignVerifier.Authority> authorities(TrustSpec spec) {
+    public List<CosignVerifier.Authority> authorities(TrustSpec spec) {
         return authorities.computeIfAbsent(spec.id(), id -> {
             List<CosignVerifier.Authority> out = new ArrayList<>();
             for (Authority a : spec.authorities()) {
