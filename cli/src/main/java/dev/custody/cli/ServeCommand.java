@@ -196,8 +196,25 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
         if (evidence != null) {
             dev.custody.store.Verifications verified = new dev.custody.store.Verifications(evidence);
-            signatureService.onVerified((rule, v) -> verified.record(new dev.custody.store.Verifications.Verified(v.digest(), "signature", null,
-                    String.join(",", v.authorities()), null, "trust rule " + rule.name() + " (" + rule.id() + ")", System.currentTimeMillis(), v.detail())));
+            dev.custody.store.SbomStore sboms = new dev.custody.store.SbomStore(evidence);
+            dev.custody.signatures.OciSignatureSource attestationSource = new dev.custody.signatures.OciSignatureSource(registries);
+            java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "custody-attested-sboms");
+                t.setDaemon(true);
+                return t;
+            });
+            signatureService.onVerified((image, rule, v) -> {
+                verified.record(new dev.custody.store.Verifications.Verified(v.digest(), "signature", null, String.join(",", v.authorities()),
+                        null, "trust rule " + rule.name() + " (" + rule.id() + ")", System.currentTimeMillis(), v.detail()));
+                // attested SBOMs of the verified digest go into the store off the admission path
+                background.execute(() -> {
+                    try {
+                        AttestedSbomTask.run(attestationSource, signatureService, image, rule, v, sboms);
+                    } catch (RuntimeException e) {
+                        Log.error("attested SBOMs not stored", "digest", v.digest(), "error", e.toString());
+                    }
+                });
+            });
         }
         if (!mode.equals("off")) {
             server.recordingTo(new DecisionRecorder(new DecisionLog(evidence),
@@ -278,6 +295,30 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             return WebhookServer.parseDuration(text);
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 10s or 500ms, found \"" + text + "\"");
+        }
+    }
+
+    /** Ingests the attested SBOMs of a verified digest, logging what happened. */
+    static final class AttestedSbomTask {
+        private AttestedSbomTask() {}
+
+        static void run(dev.custody.signatures.SignatureSource source, dev.custody.signatures.SignatureService service,
+                        dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule,
+                        dev.custody.policy.trust.SignatureVerdict v, dev.custody.store.SbomStore sboms) {
+            if (v.digest() == null) {
+                return;
+            }
+            dev.custody.imageref.ImageReference ref = image;
+            try {
+                var r = dev.custody.signatures.AttestedSboms.ingest(source, service.authorities(rule), ref, v.digest(),
+                        java.time.Instant.now().plusSeconds(30), sboms);
+                if (!r.stored().isEmpty()) {
+                    Log.info("attested SBOMs stored", "digest", v.digest(), "sboms", r.stored().size());
+                }
+                r.problems().forEach(p -> Log.warn("attested SBOM not stored", "digest", v.digest(), "problem", p));
+            } catch (dev.custody.signatures.SignatureSource.Unavailable e) {
+                Log.warn("attested SBOMs not fetched", "digest", v.digest(), "error", e.getMessage());
+            }
         }
     }
 }

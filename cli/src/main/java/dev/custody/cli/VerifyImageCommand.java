@@ -96,9 +96,6 @@ final class VerifyImageCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** SBOM predicate types cosign attests (cosign attest --type cyclonedx | spdxjson). */
-    static final List<String> SBOM_PREDICATES = List.of("https://cyclonedx.org/bom", "https://spdx.dev/Document");
-
     /** A source that remembers what it found, for the report. */
     private static final class Recording implements SignatureSource {
         final SignatureSource inner;
@@ -259,40 +256,20 @@ final class VerifyImageCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * SBOMs attested for the digest by the rule's authorities (CycloneDX or SPDX predicates of verified DSSE
-     * envelopes whose statement names the digest) go into the evidence store, linked to the digest. Returns the
-     * content hashes stored.
-     */
+    /** Attested SBOMs of a verified digest into the evidence store; returns the content hashes stored. */
     private List<String> storeAttestedSboms(SignatureSource source, SignatureService service, ImageReference ref, String digest, TrustSpec spec,
                                             Duration budget, PrintWriter err) {
-        List<String> stored = new ArrayList<>();
-        List<dev.custody.verify.Attestations.Attestation> found;
-        try {
-            found = source.attestations(ref, digest, Instant.now().plus(budget));
+        try (dev.custody.store.Store s = store.open()) {
+            var r = dev.custody.signatures.AttestedSboms.ingest(source, service.authorities(spec), ref, digest, Instant.now().plus(budget),
+                    new dev.custody.store.SbomStore(s));
+            r.problems().forEach(p -> err.println("custody: " + p));
+            return r.stored();
         } catch (SignatureSource.Unavailable e) {
             err.println("custody: attested SBOMs not fetched: " + e.getMessage());
-            return stored;
-        }
-        try (dev.custody.store.Store s = store.open()) {
-            dev.custody.store.SbomStore sboms = new dev.custody.store.SbomStore(s);
-            for (String type : SBOM_PREDICATES) {
-                var outcome = dev.custody.verify.Attestations.verify(digest, found, service.authorities(spec), type);
-                for (var statement : outcome.statements()) {
-                    byte[] bytes;
-                    try {
-                        bytes = Json.MAPPER.writeValueAsBytes(statement.predicate());
-                        var sbom = dev.custody.sbom.SbomReader.read(bytes, "attested SBOM of " + digest);
-                        stored.add(sboms.ingest(sbom, bytes, List.of(digest), "attestation").contentHash());
-                    } catch (dev.custody.sbom.SbomException | com.fasterxml.jackson.core.JsonProcessingException e) {
-                        err.println("custody: an attested SBOM of " + digest + " cannot be read: " + e.getMessage());
-                    }
-                }
-            }
         } catch (dev.custody.store.StoreException e) {
             err.println("custody: store error: " + e.getMessage());
         }
-        return stored;
+        return List.of();
     }
 
     /** The trusted root to use, loaded only when a Fulcio authority needs it; a broken file is a usage error up front. */

@@ -155,6 +155,18 @@ class CosignInteropTest {
 
             JsonNode ok = review(client, port, "u-signed", signed);
             assertThat(ok.path("allowed").asBoolean()).as(ok.toString()).isTrue();
+            // serve stores the SBOM attested for the verified digest in the background: wait for it before the outage
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int sboms = 0;
+            while (sboms == 0 && System.nanoTime() < until) {
+                CliResult a = CliResult.run("query", "artifact", doc.path("images").path("v1").path("digest").asText(), "--store", store.toString(),
+                        "-o", "json");
+                sboms = a.code() == 0 ? JSON.readTree(a.out()).path("sboms").size() : 0;
+                if (sboms == 0) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(sboms).as("attested SBOM stored by serve").isEqualTo(1);
             JsonNode bad = review(client, port, "u-wrong-key", wrongKey);
             assertThat(bad.path("allowed").asBoolean()).isFalse();
             assertThat(bad.path("status").path("message").asText()).contains("SIGNATURE_INVALID").contains("does not verify with ci-key's key");
@@ -175,6 +187,7 @@ class CosignInteropTest {
         CliResult artifact = CliResult.run("query", "artifact", doc.path("images").path("v1").path("digest").asText(), "--store", store.toString(),
                 "-o", "json");
         assertThat(JSON.readTree(artifact.out()).path("verifications").get(0).path("signerIdentity").asText()).as(artifact.out()).isEqualTo("ci-key");
+        assertThat(JSON.readTree(artifact.out()).path("sboms").get(0).path("source").asText()).isEqualTo("attestation");
         CliResult denied = CliResult.run("query", "decisions", "--verdict", "denied", "--store", store.toString(), "-o", "json");
         assertThat(JSON.readTree(denied.out()).path("decisions").size()).isEqualTo(2);
     }

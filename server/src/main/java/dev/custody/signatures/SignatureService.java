@@ -60,7 +60,13 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     private final Map<Key, CompletableFuture<SignatureVerdict>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, List<CosignVerifier.Authority>> authorities = new ConcurrentHashMap<>();
     private final AtomicLong verifications = new AtomicLong();
-    private volatile java.util.function.BiConsumer<TrustSpec, SignatureVerdict> onVerified = (spec, verdict) -> { };
+    /** Told of every fresh VERIFIED verdict. */
+    @FunctionalInterface
+    public interface Listener {
+        void verified(ImageReference image, TrustSpec spec, SignatureVerdict verdict);
+    }
+
+    private volatile Listener onVerified = (image, spec, verdict) -> { };
 
     public SignatureService(SignatureSource source, TrustRoot root, Timings timings, Clock clock) {
         this(source, () -> root, timings, clock);
@@ -78,7 +84,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     }
 
     /** Called (on a verification thread) with every fresh VERIFIED verdict, for the evidence store. */
-    public SignatureService onVerified(java.util.function.BiConsumer<TrustSpec, SignatureVerdict> listener) {
+    public SignatureService onVerified(Listener listener) {
         this.onVerified = listener;
         return this;
     }
@@ -204,7 +210,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             lastVerified.put(key, now);
             cache.put(key, new Cached(v, now.plus(timings.ttl())));
             try {
-                onVerified.accept(spec, v);
+                onVerified.verified(n.image(), spec, v);
             } catch (RuntimeException e) {
                 dev.custody.server.Log.error("recording a verified signature failed", "digest", digest, "error", e.getMessage());
             }
