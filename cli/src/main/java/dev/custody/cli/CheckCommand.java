@@ -77,9 +77,8 @@ final class CheckCommand implements Callable<Integer> {
             for (CheckReport.Entry e : report.entries()) {
                 if (e instanceof CheckReport.Decided d) {
                     WorkloadDecision w = d.decision();
-                    String verdict = w.allowed() ? (w.warnings().isEmpty() ? "allowed" : "warned") : "denied";
                     pending.add(log.append(DecisionRecorder.record(now, "cli", runId, user, "CHECK", w.namespace(), w.workload().kind().kind(),
-                            w.workload().name(), verdict, false, report.policyVersion(), w)));
+                            w.workload().name(), w.verdict(), false, report.policyVersion(), w)));
                 }
             }
             java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new)).get();

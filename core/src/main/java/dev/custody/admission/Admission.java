@@ -154,7 +154,7 @@ public final class Admission {
         Map<String, String> audit = new LinkedHashMap<>();
         audit.put("policy-version", engine.policies().version());
         audit.put("policies", String.join(",", d.policies()));
-        String verdict = violations.isEmpty() ? (d.warnings().isEmpty() ? "allowed" : "warned") : "denied";
+        String verdict = d.verdict();
         audit.put("verdict", verdict);
         Set<String> denied = new LinkedHashSet<>();
         violations.forEach(r -> denied.add(r.qualifiedRule() + ":" + r.code()));

@@ -22,6 +22,11 @@ public record WorkloadDecision(Workload workload, String namespace, List<String>
         return true;
     }
 
+    /** "denied" when a result denies, else "warned" when one warns, else "allowed". */
+    public String verdict() {
+        return !allowed() ? "denied" : warnings().isEmpty() ? "allowed" : "warned";
+    }
+
     public List<RuleResult> violations() {
         return results.stream().filter(RuleResult::denies).toList();
     }

@@ -6,13 +6,17 @@ import dev.custody.decision.Outcome;
 import dev.custody.decision.ReasonCode;
 import dev.custody.decision.RuleResult;
 import dev.custody.decision.WorkloadDecision;
+import dev.custody.imageref.ImageReference;
 import dev.custody.manifest.FieldPath;
 import dev.custody.policy.Policy;
 import dev.custody.policy.PolicySet;
 import dev.custody.policy.ResultSink;
 import dev.custody.policy.Rule;
 import dev.custody.policy.RuleContext;
+import dev.custody.policy.trust.SignatureGatherer;
 import dev.custody.policy.trust.SignatureLookup;
+import dev.custody.policy.trust.TrustRule;
+import dev.custody.workload.Container;
 import dev.custody.workload.Workload;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,9 +33,11 @@ public final class Engine {
     public static final String NAME_LABEL = "kubernetes.io/metadata.name";
 
     private final PolicySet policies;
+    private final boolean trustRules;
 
     public Engine(PolicySet policies) {
         this.policies = policies;
+        this.trustRules = policies.policies().stream().flatMap(p -> p.rules().stream()).anyMatch(r -> r instanceof TrustRule);
     }
 
     public PolicySet policies() {
@@ -60,13 +66,8 @@ public final class Engine {
     public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels,
                                      com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
                                      SignatureLookup signatures) {
-        String ns = workload.namespace() != null && !workload.namespace().isEmpty() ? workload.namespace()
-                : namespace != null ? namespace : "default";
-        Map<String, String> labels = namespaceLabels;
-        if (!ns.equals(labels.get(NAME_LABEL))) {
-            labels = new HashMap<>(namespaceLabels);
-            labels.put(NAME_LABEL, ns);
-        }
+        String ns = namespaceOf(workload, namespace);
+        Map<String, String> labels = withNameLabel(ns, namespaceLabels);
         List<Policy> selected = policies.selectFor(ns, labels);
         List<RuleResult> results = new ArrayList<>();
         List<String> names = new ArrayList<>(selected.size());
@@ -105,30 +106,41 @@ public final class Engine {
      * The images of a workload that trust rules of the policies selected for its namespace cover: what must be
      * verified before {@link #evaluate} can decide them.
      */
-    public List<dev.custody.policy.trust.SignatureGatherer.Need> trustNeeds(Workload workload, String namespace,
-                                                                            Map<String, String> namespaceLabels) {
-        String ns = workload.namespace() != null && !workload.namespace().isEmpty() ? workload.namespace()
-                : namespace != null ? namespace : "default";
-        Map<String, String> labels = namespaceLabels;
-        if (!ns.equals(labels.get(NAME_LABEL))) {
-            labels = new HashMap<>(namespaceLabels);
-            labels.put(NAME_LABEL, ns);
+    public List<SignatureGatherer.Need> trustNeeds(Workload workload, String namespace, Map<String, String> namespaceLabels) {
+        if (!trustRules) {
+            return List.of(); // most policy sets verify nothing: admission pays nothing for the feature
         }
-        List<dev.custody.policy.trust.SignatureGatherer.Need> needs = new ArrayList<>();
-        for (Policy p : policies.selectFor(ns, labels)) {
+        String ns = namespaceOf(workload, namespace);
+        List<SignatureGatherer.Need> needs = new ArrayList<>();
+        for (Policy p : policies.selectFor(ns, withNameLabel(ns, namespaceLabels))) {
             for (Rule r : p.rules()) {
-                if (!(r instanceof dev.custody.policy.trust.TrustRule t)) {
+                if (!(r instanceof TrustRule t)) {
                     continue;
                 }
-                for (dev.custody.workload.Container c : workload.containers()) {
-                    if (c.imageRef() instanceof dev.custody.imageref.ImageReference.ParseResult.Parsed parsed
-                            && t.spec().covers(parsed.reference().name())) {
-                        needs.add(new dev.custody.policy.trust.SignatureGatherer.Need(parsed.reference(), t.spec()));
+                for (Container c : workload.containers()) {
+                    if (c.imageRef() instanceof ImageReference.ParseResult.Parsed parsed && t.spec().covers(parsed.reference().name())) {
+                        needs.add(new SignatureGatherer.Need(parsed.reference(), t.spec()));
                     }
                 }
             }
         }
         return needs;
+    }
+
+    /** The workload's own namespace wins; else the one given; else default. */
+    private static String namespaceOf(Workload workload, String namespace) {
+        return workload.namespace() != null && !workload.namespace().isEmpty() ? workload.namespace()
+                : namespace != null ? namespace : "default";
+    }
+
+    /** The API server labels every namespace with its name; inputs may not, so the engine adds it. */
+    private static Map<String, String> withNameLabel(String ns, Map<String, String> namespaceLabels) {
+        if (ns.equals(namespaceLabels.get(NAME_LABEL))) {
+            return namespaceLabels;
+        }
+        Map<String, String> labels = new HashMap<>(namespaceLabels);
+        labels.put(NAME_LABEL, ns);
+        return labels;
     }
 
     /** Ids of rules whose verdict depends on evidence outside the object (see {@link Rule#usesEvidence()}). */

@@ -56,13 +56,6 @@ public final class DecisionRecorder implements AutoCloseable {
         write(r, budget);
     }
 
-    /** Records a decision of {@code custody check}. */
-    public void check(String runId, String user, WorkloadDecision d, String policyVersion, Duration budget) throws NotRecorded {
-        String verdict = d.allowed() ? (d.warnings().isEmpty() ? "allowed" : "warned") : "denied";
-        write(record(System.currentTimeMillis(), "cli", runId, user, "CHECK", d.namespace(), d.workload().kind().kind(),
-                d.workload().name(), verdict, false, policyVersion, d), budget);
-    }
-
     private void write(DecisionRecord r, Duration budget) throws NotRecorded {
         CompletableFuture<Long> f = log.append(r);
         if (mode == DecisionLog.Mode.ASYNC) {

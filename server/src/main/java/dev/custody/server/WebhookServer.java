@@ -182,8 +182,7 @@ public final class WebhookServer implements AutoCloseable {
                 // Rules are in-memory and bounded (CEL cost limits), so evaluation runs inline; a review that still
                 // overran its budget is answered as a closed failure rather than as a late verdict.
                 // signature verification must leave time for recording the decision and writing the response
-                result = admission.review(request, java.time.Instant.ofEpochMilli(System.currentTimeMillis())
-                        .plus(budget.multipliedBy(4).dividedBy(5)));
+                result = admission.review(request, java.time.Instant.now().plus(budget.multipliedBy(4).dividedBy(5)));
             } catch (RuntimeException e) {
                 Log.error("evaluation failed", "uid", request.uid(), "error", e.toString());
                 json(ex, 200, failure(request, "custody failed to evaluate the request: " + e));
