@@ -1,6 +1,25 @@
 # shellcheck shell=bash
 # Building a third-party Go command as a consumer of its module, offline except for the Go module proxy.
-# Sourced by scripts/tools/build-*.sh, which set log/die, NICE and the Go environment first.
+# Sourced by scripts/tools/build-*.sh, which set log, die, CACHE, BIN and JOBS first.
+#
+#   gomod_env WHAT
+#
+# checks for go, sets GOVER and NICE, and exports the shared Go environment: local toolchain only, no cgo,
+# module and build caches under $CACHE/go (shared with scripts/kube/build.sh), -trimpath.
+gomod_env() {
+  command -v go >/dev/null 2>&1 || die "'go' not found on PATH (needed to build $1)"
+  GOVER="$(go env GOVERSION)"
+  export GOTOOLCHAIN=local
+  export CGO_ENABLED=0
+  export GOMODCACHE="$CACHE/go/mod"
+  export GOCACHE="$CACHE/go/build-cache"
+  export GOFLAGS="-p=$JOBS -mod=mod -modcacherw -buildvcs=false -trimpath"
+  export GOWORK=off
+  # nice everything heavy: the machine is shared with other builds
+  NICE=(nice -n 19)
+  if command -v ionice >/dev/null 2>&1; then NICE=(ionice -c 3 nice -n 19); fi
+  mkdir -p "$BIN" "$CACHE/build" "$GOMODCACHE" "$GOCACHE"
+}
 #
 #   gomod_consume NAME MODULE VERSION CMD_PACKAGE
 #

@@ -74,21 +74,7 @@ fi
 [[ "$CRANE_VERSION" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] \
   || die "CUSTODY_CRANE_VERSION must look like vN.NN.P, got '$CRANE_VERSION'"
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "CUSTODY_BUILD_JOBS must be a positive integer, got '$JOBS'"
-command -v go >/dev/null 2>&1 || die "'go' not found on PATH (needed to build cosign $COSIGN_VERSION)"
-GOVER="$(go env GOVERSION)"
-
-# ---------------------------------------------------------------- go env
-export GOTOOLCHAIN=local
-export CGO_ENABLED=0
-export GOMODCACHE="$CACHE/go/mod"
-export GOCACHE="$CACHE/go/build-cache"
-export GOFLAGS="-p=$JOBS -mod=mod -modcacherw -buildvcs=false -trimpath"
-export GOWORK=off
-# nice everything heavy: the machine is shared with other builds
-NICE=(nice -n 19)
-if command -v ionice >/dev/null 2>&1; then NICE=(ionice -c 3 nice -n 19); fi
-
-mkdir -p "$BIN" "$CACHE/build" "$GOMODCACHE" "$GOCACHE"
+gomod_env "cosign $COSIGN_VERSION"
 T0=$SECONDS
 
 # ---------------------------------------------------------------- crane

@@ -43,21 +43,7 @@ fi
 [[ "$HELM_VERSION" =~ ^v3\.[0-9]+\.[0-9]+$ ]] \
   || die "CUSTODY_HELM_VERSION must look like v3.NN.P, got '$HELM_VERSION'"
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "CUSTODY_BUILD_JOBS must be a positive integer, got '$JOBS'"
-command -v go >/dev/null 2>&1 || die "'go' not found on PATH (needed to build helm $HELM_VERSION)"
-GOVER="$(go env GOVERSION)"
-
-# ---------------------------------------------------------------- go env
-export GOTOOLCHAIN=local
-export CGO_ENABLED=0
-export GOMODCACHE="$CACHE/go/mod"
-export GOCACHE="$CACHE/go/build-cache"
-export GOFLAGS="-p=$JOBS -mod=mod -modcacherw -buildvcs=false -trimpath"
-export GOWORK=off
-# nice everything heavy: the machine is shared with other builds
-NICE=(nice -n 19)
-if command -v ionice >/dev/null 2>&1; then NICE=(ionice -c 3 nice -n 19); fi
-
-mkdir -p "$BIN" "$CACHE/build" "$GOMODCACHE" "$GOCACHE"
+gomod_env "helm $HELM_VERSION"
 log "building helm $HELM_VERSION with go $GOVER, GOFLAGS='$GOFLAGS', cache $CACHE"
 T0=$SECONDS
 
