@@ -305,8 +305,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         static void run(dev.custody.signatures.SignatureSource source, dev.custody.signatures.SignatureService service,
                         dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule,
                         dev.custody.policy.trust.SignatureVerdict v, dev.custody.store.SbomStore sboms) {
-            if (v.digest() == null) {
-                return;
+            if (v.digest() == null || sboms.linked(v.digest())) {
+                return; // verdicts are re-verified every few minutes; the SBOMs of a digest do not change
             }
             dev.custody.imageref.ImageReference ref = image;
             try {

@@ -106,12 +106,12 @@ final class VerifyImageCommand implements Callable<Integer> {
         }
 
         @Override
-        public String resolve(ImageReference image, Instant deadline) throws Unavailable {
+        public String resolve(ImageReference image, Instant deadline) throws Unavailable, Unreadable {
             return inner.resolve(image, deadline);
         }
 
         @Override
-        public List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable {
+        public List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable, Unreadable {
             return inner.platforms(image, digest, deadline);
         }
 

@@ -34,8 +34,8 @@ public final class AttestedSboms {
         List<Attestations.Attestation> found = source.attestations(image, digest, deadline);
         List<String> stored = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (String type : PREDICATE_TYPES) {
-            for (Statement s : Attestations.verify(digest, found, authorities, type).statements()) {
+        for (Statement s : Attestations.verify(digest, found, authorities, null).statements()) {
+            if (PREDICATE_TYPES.contains(s.predicateType())) {
                 try {
                     byte[] bytes = JSON.writeValueAsBytes(s.predicate());
                     stored.add(store.ingest(SbomReader.read(bytes, "attested SBOM of " + digest), bytes, List.of(digest), "attestation").contentHash());

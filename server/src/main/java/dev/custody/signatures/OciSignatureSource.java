@@ -5,7 +5,6 @@ import dev.custody.imageref.ImageReference;
 import dev.custody.oci.Call;
 import dev.custody.oci.CosignTag;
 import dev.custody.oci.Descriptor;
-import dev.custody.oci.ImageManifest;
 import dev.custody.oci.NotFoundException;
 import dev.custody.oci.Referrer;
 import dev.custody.oci.RegistryClient;
@@ -13,7 +12,6 @@ import dev.custody.oci.RegistryException;
 import dev.custody.oci.RegistryUnavailableException;
 import dev.custody.oci.Repository;
 import dev.custody.verify.CosignVerifier;
-import dev.custody.verify.SimpleSignings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +28,6 @@ import java.util.Optional;
  */
 public final class OciSignatureSource implements SignatureSource {
 
-    static final long MAX_PAYLOAD_BYTES = 64 * 1024;
     static final int MAX_SIGNATURES = 64;
 
     private final RegistryClient client;
@@ -40,7 +37,7 @@ public final class OciSignatureSource implements SignatureSource {
     }
 
     @Override
-    public String resolve(ImageReference image, Instant deadline) throws Unavailable {
+    public String resolve(ImageReference image, Instant deadline) throws Unavailable, Unreadable {
         if (image.digest() != null) {
             return image.digest().toString();
         }
@@ -49,12 +46,12 @@ public final class OciSignatureSource implements SignatureSource {
         } catch (RegistryUnavailableException e) {
             throw new Unavailable(e.getMessage(), e);
         } catch (RegistryException e) {
-            throw new Unavailable("cannot resolve " + image.canonical() + ": " + e.getMessage(), e);
+            throw new Unreadable("cannot resolve " + image.canonical() + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    public List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable {
+    public List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable, Unreadable {
         try {
             dev.custody.oci.RemoteManifest m = client.manifest(Repository.of(image), Digest.parse(digest), Call.until(deadline));
             if (!(m.manifest() instanceof dev.custody.oci.ImageIndex index)) {
@@ -68,85 +65,70 @@ public final class OciSignatureSource implements SignatureSource {
         } catch (RegistryUnavailableException e) {
             throw new Unavailable(e.getMessage(), e);
         } catch (RegistryException e) {
-            throw new Unavailable("cannot read the manifest of " + digest + ": " + e.getMessage(), e);
+            throw new Unreadable("cannot read the manifest of " + digest + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline) throws Unavailable {
-        Repository repo = Repository.of(image);
-        Call call = Call.until(deadline);
-        Optional<Referrer> att;
-        try {
-            att = client.cosignArtifact(repo, Digest.parse(digest), CosignTag.ATTESTATION, call);
-        } catch (RegistryUnavailableException e) {
-            throw new Unavailable(e.getMessage(), e);
-        } catch (RegistryException e) {
-            return List.of(new dev.custody.verify.Attestations.Attestation(new byte[0], null, null,
-                    "the attestation manifest for " + digest + " cannot be read: " + e.getMessage()));
-        }
-        if (att.isEmpty()) {
-            return List.of();
-        }
-        List<dev.custody.verify.Attestations.Attestation> out = new ArrayList<>();
-        int i = 0;
-        for (Descriptor layer : att.get().manifest().imageManifest().layers()) {
-            if (i >= MAX_SIGNATURES) {
-                break;
-            }
-            String origin = "tag " + att.get().tag() + " layer " + i++;
-            try {
-                byte[] envelope = client.blob(repo, layer, 4L * 1024 * 1024, call);
-                out.add(new dev.custody.verify.Attestations.Attestation(envelope, layer.annotation("dev.sigstore.cosign/certificate"),
-                        layer.annotation("dev.sigstore.cosign/chain"), origin));
-            } catch (RegistryUnavailableException e) {
-                throw new Unavailable(e.getMessage(), e);
-            } catch (RegistryException e) {
-                out.add(new dev.custody.verify.Attestations.Attestation(new byte[0], null, null, origin + ": cannot be read: " + e.getMessage()));
-            }
-        }
-        return out;
+        return layers(image, digest, CosignTag.ATTESTATION, dev.custody.verify.Attestations.MAX_ENVELOPE_BYTES, deadline,
+                (envelope, layer, origin) -> new dev.custody.verify.Attestations.Attestation(envelope,
+                        layer.annotation("dev.sigstore.cosign/certificate"), layer.annotation("dev.sigstore.cosign/chain"), origin),
+                dev.custody.verify.Attestations.Attestation::unreadable);
     }
 
     @Override
     public List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable {
+        return layers(image, digest, CosignTag.SIGNATURE, dev.custody.verify.SimpleSigning.MAX_BYTES, deadline,
+                (payload, layer, origin) -> new CosignVerifier.Signature(payload, layer.annotation("dev.cosignproject.cosign/signature"),
+                        layer.annotation("dev.sigstore.cosign/certificate"), layer.annotation("dev.sigstore.cosign/chain"),
+                        layer.annotation("dev.sigstore.cosign/bundle"), origin),
+                CosignVerifier.Signature::unreadable);
+    }
+
+    /** Turns one fetched layer into what the verifier reads. */
+    @FunctionalInterface
+    private interface LayerReader<T> {
+        T read(byte[] blob, Descriptor layer, String origin);
+    }
+
+    /**
+     * The layers of cosign's manifest under the {@code .sig} or {@code .att} tag of a digest, each with its blob. A
+     * manifest or blob that cannot be read (unauthorized, malformed, missing) becomes an unreadable entry that
+     * verifies for nobody; only an unreachable registry is {@link Unavailable}.
+     */
+    private <T> List<T> layers(ImageReference image, String digest, CosignTag kind, long maxBytes, Instant deadline, LayerReader<T> reader,
+                               java.util.function.Function<String, T> unreadable) throws Unavailable {
         Repository repo = Repository.of(image);
         Call call = Call.until(deadline);
-        Optional<Referrer> sig;
+        Optional<Referrer> found;
         try {
-            sig = client.cosignArtifact(repo, Digest.parse(digest), CosignTag.SIGNATURE, call);
+            found = client.cosignArtifact(repo, Digest.parse(digest), kind, call);
         } catch (RegistryUnavailableException e) {
             throw new Unavailable(e.getMessage(), e);
         } catch (RegistryException e) {
-            // unauthorized, forbidden, malformed: no readable signature, which verification reports as such
-            return List.of(SimpleSignings.unreadable("the signature manifest for " + digest + " cannot be read: " + e.getMessage()));
+            return List.of(unreadable.apply("the " + kind.name().toLowerCase(java.util.Locale.ROOT) + " manifest for " + digest
+                    + " cannot be read: " + e.getMessage()));
         }
-        if (sig.isEmpty()) {
+        if (found.isEmpty()) {
             return List.of();
         }
-        ImageManifest m = sig.get().manifest().imageManifest();
-        List<CosignVerifier.Signature> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         int i = 0;
-        for (Descriptor layer : m.layers()) {
+        for (Descriptor layer : found.get().manifest().imageManifest().layers()) {
             if (i >= MAX_SIGNATURES) {
                 break;
             }
-            String origin = "tag " + sig.get().tag() + " layer " + i++;
-            byte[] payload;
+            String origin = "tag " + found.get().tag() + " layer " + i++;
             try {
-                payload = client.blob(repo, layer, MAX_PAYLOAD_BYTES, call);
+                out.add(reader.read(client.blob(repo, layer, maxBytes, call), layer, origin));
             } catch (RegistryUnavailableException e) {
                 throw new Unavailable(e.getMessage(), e);
             } catch (NotFoundException e) {
-                out.add(SimpleSignings.unreadable(origin + ": the signed payload is missing from the registry"));
-                continue;
+                out.add(unreadable.apply(origin + ": the blob is missing from the registry"));
             } catch (RegistryException e) {
-                out.add(SimpleSignings.unreadable(origin + ": the signed payload cannot be read: " + e.getMessage()));
-                continue;
+                out.add(unreadable.apply(origin + ": the blob cannot be read: " + e.getMessage()));
             }
-            out.add(new CosignVerifier.Signature(payload, layer.annotation("dev.cosignproject.cosign/signature"),
-                    layer.annotation("dev.sigstore.cosign/certificate"), layer.annotation("dev.sigstore.cosign/chain"),
-                    layer.annotation("dev.sigstore.cosign/bundle"), origin));
         }
         return out;
     }

@@ -60,6 +60,8 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     private final Map<Key, CompletableFuture<SignatureVerdict>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, List<CosignVerifier.Authority>> authorities = new ConcurrentHashMap<>();
     private final AtomicLong verifications = new AtomicLong();
+    /** Past this many cached verdicts, expired ones are swept before another is added. */
+    static final int MAX_CACHED = 10_000;
     /** Told of every fresh VERIFIED verdict. */
     @FunctionalInterface
     public interface Listener {
@@ -99,11 +101,17 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         Map<String, CompletableFuture<SignatureVerdict>> pending = new LinkedHashMap<>();
         Map<String, CompletableFuture<SignatureVerdict>> provenance = new LinkedHashMap<>();
         for (Need n : needs) {
-            pending.computeIfAbsent(lookupKey(n.image(), n.spec()), k -> CompletableFuture.supplyAsync(() -> verdict(n, deadline, false), pool)
-                    .thenCompose(f -> f));
+            String k = lookupKey(n.image(), n.spec());
+            if (pending.containsKey(k)) {
+                continue;
+            }
+            // a tag is resolved once per need, for the signature and the provenance verdicts alike
+            CompletableFuture<Resolved> resolved = CompletableFuture.supplyAsync(() -> resolve(n, deadline), pool);
+            pending.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(r.failure())
+                    : verdict(n, r.digest(), deadline, false)));
             if (n.spec().provenance() != null) {
-                provenance.computeIfAbsent(lookupKey(n.image(), n.spec()), k -> CompletableFuture.supplyAsync(() -> verdict(n, deadline, true), pool)
-                        .thenCompose(f -> f));
+                provenance.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(r.failure())
+                        : verdict(n, r.digest(), deadline, true)));
             }
         }
         Map<String, SignatureVerdict> answers = collect(pending, deadline);
@@ -119,6 +127,20 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
                 return provenanceAnswers.get(lookupKey(image, spec));
             }
         };
+    }
+
+    /** A resolved digest, or the verdict that resolving gave instead. */
+    private record Resolved(String digest, SignatureVerdict failure) {}
+
+    private Resolved resolve(Need n, Instant deadline) {
+        try {
+            return new Resolved(source.resolve(n.image(), deadline), null);
+        } catch (SignatureSource.Unavailable e) {
+            return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(),
+                    "cannot resolve " + n.image().canonical() + ": " + e.getMessage()));
+        } catch (SignatureSource.Unreadable e) {
+            return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.INVALID, null, List.of(), e.getMessage()));
+        }
     }
 
     private Map<String, SignatureVerdict> collect(Map<String, CompletableFuture<SignatureVerdict>> pending, Instant deadline) {
@@ -141,62 +163,72 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         return image.canonical() + " " + spec.id();
     }
 
-    /** The verdict for one need: resolve, then the cache, an in-flight verification, or a new one. */
-    private CompletableFuture<SignatureVerdict> verdict(Need n, Instant deadline, boolean provenance) {
-        String digest;
-        try {
-            digest = source.resolve(n.image(), deadline);
-        } catch (SignatureSource.Unavailable e) {
-            return CompletableFuture.completedFuture(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(),
-                    "cannot resolve " + n.image().canonical() + ": " + e.getMessage()));
-        }
+    /** The verdict for a resolved need: the cache, an in-flight verification, or a new one. */
+    private CompletableFuture<SignatureVerdict> verdict(Need n, String digest, Instant deadline, boolean provenance) {
         Key key = new Key(digest, n.spec().id() + (provenance ? "/provenance" : ""));
-        Cached c = cache.get(key);
-        if (c != null && clock.instant().isBefore(c.until())) {
-            return CompletableFuture.completedFuture(c.verdict());
+        SignatureVerdict cached = cached(key);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
         }
         CompletableFuture<SignatureVerdict> mine = new CompletableFuture<>();
         CompletableFuture<SignatureVerdict> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
             return running;
         }
-        pool.execute(() -> {
-            try {
-                mine.complete(provenance ? verifyProvenance(n, digest, key, deadline) : verify(n, digest, key, deadline));
-            } catch (RuntimeException e) {
-                mine.complete(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "verification failed: " + e));
-            } finally {
-                inFlight.remove(key, mine);
-            }
-        });
+        cached = cached(key); // a verification may have finished between the first look and taking the slot
+        if (cached != null) {
+            inFlight.remove(key, mine);
+            mine.complete(cached);
+            return mine;
+        }
+        try {
+            pool.execute(() -> {
+                SignatureVerdict v;
+                try {
+                    v = verify(n, digest, key, deadline, provenance);
+                } catch (RuntimeException e) {
+                    v = new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "verification failed: " + e);
+                } finally {
+                    inFlight.remove(key, mine);
+                }
+                mine.complete(v);
+                if (v.kind() == SignatureVerdict.Kind.VERIFIED && !provenance) {
+                    notifyVerified(n, v); // after the waiting admissions have their answer
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) { // closed
+            inFlight.remove(key, mine);
+            mine.complete(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the verifier is shutting down"));
+        }
         return mine;
     }
 
-    private SignatureVerdict verify(Need n, String digest, Key key, Instant deadline) {
+    private SignatureVerdict cached(Key key) {
+        Cached c = cache.get(key);
+        return c != null && clock.instant().isBefore(c.until()) ? c.verdict() : null;
+    }
+
+    private void notifyVerified(Need n, SignatureVerdict v) {
+        try {
+            onVerified.verified(n.image(), n.spec(), v);
+        } catch (RuntimeException e) {
+            dev.custody.server.Log.error("recording a verified signature failed", "digest", v.digest(), "error", e.getMessage());
+        }
+    }
+
+    /**
+     * One verification: of the signatures, or of the provenance, of a digest. An unreachable registry gives
+     * VERIFIED_EARLIER within the grace period after the last success, else UNAVAILABLE, and is not cached;
+     * verified answers live {@code ttl}, missing or invalid ones {@code negativeTtl}.
+     */
+    private SignatureVerdict verify(Need n, String digest, Key key, Instant deadline, boolean provenance) {
         verifications.incrementAndGet();
         Instant late = deadline.plus(Duration.ofSeconds(20)); // a late answer still fills the cache
-        TrustSpec spec = n.spec();
         SignatureVerdict v;
         try {
-            List<SignatureSource.Platform> platforms = spec.eachPlatform() ? source.platforms(n.image(), digest, late) : List.of();
-            if (platforms.isEmpty()) {
-                v = verdictFor(digest, source.signatures(n.image(), digest, late), spec, "");
-            } else {
-                v = null;
-                List<String> verified = new ArrayList<>();
-                for (SignatureSource.Platform p : platforms) {
-                    SignatureVerdict pv = verdictFor(p.digest(), source.signatures(n.image(), p.digest(), late), spec, p.platform() + " (" + p.digest() + "): ");
-                    if (pv.kind() != SignatureVerdict.Kind.VERIFIED) {
-                        v = new SignatureVerdict(pv.kind(), digest, pv.authorities(), "index " + digest + ", platform " + pv.detail());
-                        break;
-                    }
-                    verified.add(p.platform());
-                }
-                if (v == null) {
-                    v = new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, List.of(), "every platform manifest is signed: "
-                            + String.join(", ", verified));
-                }
-            }
+            v = provenance ? provenance(n, digest, late) : signatures(n, digest, late);
+        } catch (SignatureSource.Unreadable e) {
+            v = new SignatureVerdict(SignatureVerdict.Kind.INVALID, digest, List.of(), e.getMessage());
         } catch (SignatureSource.Unavailable e) {
             Instant last = lastVerified.get(key);
             if (last != null && Duration.between(last, clock.instant()).compareTo(timings.grace()) <= 0) {
@@ -206,78 +238,92 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             return new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
         }
         Instant now = clock.instant();
-        if (v.kind() == SignatureVerdict.Kind.VERIFIED) {
+        boolean verified = v.kind() == SignatureVerdict.Kind.VERIFIED;
+        if (cache.size() >= MAX_CACHED) {
+            sweep(now);
+        }
+        cache.put(key, new Cached(v, now.plus(verified ? timings.ttl() : timings.negativeTtl())));
+        if (verified) {
             lastVerified.put(key, now);
-            cache.put(key, new Cached(v, now.plus(timings.ttl())));
-            try {
-                onVerified.verified(n.image(), spec, v);
-            } catch (RuntimeException e) {
-                dev.custody.server.Log.error("recording a verified signature failed", "digest", digest, "error", e.getMessage());
-            }
-        } else {
-            cache.put(key, new Cached(v, now.plus(timings.negativeTtl())));
         }
         return v;
     }
 
-    /** SLSA provenance attested by the rule's authorities, for the digest, satisfying the rule's requirement. */
-    private SignatureVerdict verifyProvenance(Need n, String digest, Key key, Instant deadline) {
-        verifications.incrementAndGet();
+    /** Drops expired verdicts and successes older than the grace period, so a long-running webhook stays bounded. */
+    private void sweep(Instant now) {
+        cache.entrySet().removeIf(e -> !now.isBefore(e.getValue().until()));
+        lastVerified.entrySet().removeIf(e -> Duration.between(e.getValue(), now).compareTo(timings.grace()) > 0);
+    }
+
+    /** The signatures of the digest, or with {@code multiArch: eachPlatform} of every platform manifest of an index. */
+    private SignatureVerdict signatures(Need n, String digest, Instant late) throws SignatureSource.Unavailable, SignatureSource.Unreadable {
         TrustSpec spec = n.spec();
-        List<dev.custody.verify.Attestations.Attestation> found;
-        try {
-            found = source.attestations(n.image(), digest, deadline.plus(Duration.ofSeconds(20)));
-        } catch (SignatureSource.Unavailable e) {
-            Instant last = lastVerified.get(key);
-            if (last != null && Duration.between(last, clock.instant()).compareTo(timings.grace()) <= 0) {
-                return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED_EARLIER, digest, List.of(), "verified at " + last
-                        + "; the registry is unreachable now (" + e.getMessage() + ")");
+        List<SignatureSource.Platform> platforms = spec.eachPlatform() ? source.platforms(n.image(), digest, late) : List.of();
+        if (platforms.isEmpty()) {
+            return verdictFor(digest, source.signatures(n.image(), digest, late), spec, "");
+        }
+        List<String> verified = new ArrayList<>();
+        java.util.Set<String> signers = new java.util.LinkedHashSet<>();
+        for (SignatureSource.Platform p : platforms) {
+            SignatureVerdict pv = verdictFor(p.digest(), source.signatures(n.image(), p.digest(), late), spec, p.platform() + " (" + p.digest() + "): ");
+            if (pv.kind() != SignatureVerdict.Kind.VERIFIED) {
+                return new SignatureVerdict(pv.kind(), digest, pv.authorities(), "index " + digest + ", platform " + pv.detail());
             }
-            return new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
+            verified.add(p.platform());
+            signers.addAll(pv.authorities());
         }
-        SignatureVerdict v;
+        return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, List.copyOf(signers), "every platform manifest is signed: "
+                + String.join(", ", verified));
+    }
+
+    /** SLSA provenance attested by the rule's authorities, for the digest, satisfying the rule's requirement. */
+    private SignatureVerdict provenance(Need n, String digest, Instant late) throws SignatureSource.Unavailable {
+        List<dev.custody.verify.Attestations.Attestation> found = source.attestations(n.image(), digest, late);
         if (found.isEmpty()) {
-            v = new SignatureVerdict(SignatureVerdict.Kind.UNSIGNED, digest, List.of(), "no attestation found for " + digest);
-        } else {
-            v = provenanceVerdict(digest, found, spec);
+            return new SignatureVerdict(SignatureVerdict.Kind.UNSIGNED, digest, List.of(), "no attestation found for " + digest);
         }
-        Instant now = clock.instant();
-        if (v.kind() == SignatureVerdict.Kind.VERIFIED) {
-            lastVerified.put(key, now);
-            cache.put(key, new Cached(v, now.plus(timings.ttl())));
-        } else {
-            cache.put(key, new Cached(v, now.plus(timings.negativeTtl())));
-        }
-        return v;
+        return provenanceVerdict(digest, found, n.spec());
     }
 
     private SignatureVerdict provenanceVerdict(String digest, List<dev.custody.verify.Attestations.Attestation> found, TrustSpec spec) {
         java.util.Set<String> problems = new java.util.LinkedHashSet<>();
-        for (String predicateType : List.of(dev.custody.verify.intoto.SlsaProvenance.V1, dev.custody.verify.intoto.SlsaProvenance.V0_2)) {
-            dev.custody.verify.Attestations.Outcome o = dev.custody.verify.Attestations.verify(digest, found, authorities(spec), predicateType);
-            problems.addAll(o.failures());
-            for (dev.custody.verify.intoto.Statement s : o.statements()) {
-                dev.custody.verify.intoto.ProvenanceFacts f;
-                try {
-                    f = dev.custody.verify.intoto.ProvenanceFacts.from(s);
-                } catch (dev.custody.verify.intoto.InvalidStatementException e) {
-                    problems.add(e.getMessage());
-                    continue;
-                }
-                String problem = spec.provenance().problem(f.builderId(), f.sourceRepository(), f.sourceRef(), f.sourceCommit());
-                if (problem == null) {
-                    return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, o.authorities(), "built by " + f.builderId() + " from "
-                            + f.sourceRepository() + " " + f.sourceRef() + (f.sourceCommit() == null ? "" : " at " + f.sourceCommit())
-                            + ", attested by " + String.join(", ", o.authorities()));
-                }
-                problems.add(problem);
+        dev.custody.verify.Attestations.Outcome o = dev.custody.verify.Attestations.verify(digest, found, authorities(spec), null);
+        problems.addAll(o.failures());
+        for (dev.custody.verify.intoto.Statement s : o.statements()) {
+            if (!PROVENANCE_TYPES.contains(s.predicateType())) {
+                continue;
             }
+            dev.custody.verify.intoto.ProvenanceFacts f;
+            try {
+                f = dev.custody.verify.intoto.ProvenanceFacts.from(s);
+            } catch (dev.custody.verify.intoto.InvalidStatementException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
+            String problem = spec.provenance().problem(f.builderId(), f.sourceRepository(), f.sourceRef(), f.sourceCommit());
+            if (problem != null) {
+                problems.add(problem);
+                continue;
+            }
+            // the rule's threshold and required authorities apply to provenance as to signatures
+            List<String> missing = spec.required().stream().filter(r -> !o.authorities().contains(r)).toList();
+            if (o.authorities().size() < spec.threshold() || !missing.isEmpty()) {
+                problems.add("provenance attested by " + o.authorities() + "; the rule needs " + spec.threshold() + " authorities"
+                        + (missing.isEmpty() ? "" : ", among them " + missing));
+                continue;
+            }
+            return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, o.authorities(), "built by " + f.builderId() + " from "
+                    + f.sourceRepository() + " " + f.sourceRef() + (f.sourceCommit() == null ? "" : " at " + f.sourceCommit())
+                    + ", attested by " + String.join(", ", o.authorities()));
         }
         if (problems.isEmpty()) {
             problems.add("the attestations found are not SLSA provenance");
         }
         return new SignatureVerdict(SignatureVerdict.Kind.INVALID, digest, List.of(), String.join("; ", problems.stream().limit(4).toList()));
     }
+
+    static final java.util.Set<String> PROVENANCE_TYPES = java.util.Set.of(dev.custody.verify.intoto.SlsaProvenance.V1,
+            dev.custody.verify.intoto.SlsaProvenance.V0_2);
 
     /** The verdict on one manifest's signatures. */
     private SignatureVerdict verdictFor(String digest, List<CosignVerifier.Signature> sigs, TrustSpec spec, String prefix) {

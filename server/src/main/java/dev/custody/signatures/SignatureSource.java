@@ -15,19 +15,27 @@ public interface SignatureSource {
         }
     }
 
+    /**
+     * The registry answered, and what it answered cannot be trusted or read (a digest mismatch, a malformed
+     * manifest, refused credentials): a verdict on the evidence, never an outage.
+     */
+    final class Unreadable extends Exception {
+        public Unreadable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The digest a reference names: its own digest, or what its tag points at now. */
-    String resolve(ImageReference image, Instant deadline) throws Unavailable;
+    String resolve(ImageReference image, Instant deadline) throws Unavailable, Unreadable;
 
     /** The platform manifests of the digest when it is an index, as (platform, digest) pairs; empty for an image manifest. */
-    List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable;
+    List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable, Unreadable;
 
     /** One platform manifest of an index. */
     record Platform(String platform, String digest) {}
 
     /** Every cosign attestation (DSSE envelope) stored for the digest (an empty list when there are none). */
-    default List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline) throws Unavailable {
-        return List.of();
-    }
+    List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline) throws Unavailable;
 
     /** Every cosign signature stored for the digest (an empty list when there are none). */
     List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable;

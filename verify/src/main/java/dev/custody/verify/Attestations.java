@@ -24,12 +24,18 @@ import java.util.Set;
 public final class Attestations {
 
     /** One attestation layer: the DSSE envelope, and the certificate material of certificate-signed ones. */
-    public record Attestation(byte[] envelope, String certificatePem, String chainPem, String origin) {}
+    public record Attestation(byte[] envelope, String certificatePem, String chainPem, String origin) {
+
+        /** An attestation that could not be fetched or read: it verifies for no authority, and its origin says why. */
+        public static Attestation unreadable(String why) {
+            return new Attestation(new byte[0], null, null, why);
+        }
+    }
 
     /** Statements that verified, the authorities that signed them, and why the others failed. */
     public record Outcome(List<Statement> statements, List<String> authorities, List<String> failures) {}
 
-    static final int MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Attestations() {}
@@ -45,14 +51,22 @@ public final class Attestations {
                 Envelope e = Envelope.parse(a.envelope());
                 byte[] pae = e.pae();
                 List<String> by = new ArrayList<>();
+                List<String> refused = new ArrayList<>();
                 for (CosignVerifier.Authority auth : authorities) {
-                    PublicKey key = keyOf(auth, a);
+                    PublicKey key;
+                    try {
+                        key = keyOf(auth, a);
+                    } catch (Rejected ex) { // this authority's CA does not vouch for the certificate; another may
+                        refused.add(auth.name() + ": " + ex.getMessage());
+                        continue;
+                    }
                     if (key != null && e.signatures().stream().anyMatch(sig -> verifies(key, pae, sig))) {
                         by.add(auth.name());
                     }
                 }
                 if (by.isEmpty()) {
-                    throw new Rejected(Failure.SIGNATURE, "no authority's signature verifies over the DSSE envelope");
+                    throw new Rejected(Failure.SIGNATURE, "no authority's signature verifies over the DSSE envelope"
+                            + (refused.isEmpty() ? "" : " (" + String.join("; ", refused) + ")"));
                 }
                 if (!e.payloadType().equals(Statement.PAYLOAD_TYPE)) {
                     throw new Rejected(Failure.MALFORMED_BUNDLE, "payloadType is " + e.payloadType() + ", not " + Statement.PAYLOAD_TYPE);
@@ -89,8 +103,7 @@ public final class Attestations {
         if (a.certificatePem() == null || auth.customRoots().isEmpty()) {
             return null; // Fulcio-signed attestations need the Rekor path, not supported for .att layers yet
         }
-        CosignVerifier.Signature asSignature = new CosignVerifier.Signature(new byte[0], "", a.certificatePem(), a.chainPem(), null, a.origin());
-        return CosignVerifier.certifiedKey(asSignature, auth);
+        return CosignVerifier.certifiedLeaf(a.certificatePem(), a.chainPem(), auth).getPublicKey();
     }
 
     private static boolean verifies(PublicKey key, byte[] pae, byte[] sig) {

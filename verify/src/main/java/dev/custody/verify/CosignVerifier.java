@@ -33,7 +33,16 @@ public final class CosignVerifier {
 
     /** One signature layer of a {@code .sig} manifest. */
     public record Signature(byte[] payload, String signatureBase64, String certificatePem, String chainPem, String rekorBundleJson,
-                            String origin) {}
+                            String origin) {
+
+        /**
+         * A signature whose payload could not be fetched or read: it verifies for no authority, and its origin says
+         * why, so the verdict is "invalid" with the reason, never "unsigned" and never an outage.
+         */
+        public static Signature unreadable(String why) {
+            return new Signature("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "", null, null, null, why);
+        }
+    }
 
     /**
      * A named signer: a key, or a certificate identity and issuer. With {@code customRoots}, certificates chain to
@@ -140,8 +149,8 @@ public final class CosignVerifier {
 
     /** A certificate from the authority's own CA: chain to its roots now, identity and issuer, signature by the leaf. */
     private static Check customCa(Signature s, Authority a, byte[] signature) throws Rejected {
-        java.security.PublicKey key = certifiedKey(s, a);
-        X509Certificate leaf = certificates(s.certificatePem()).get(0);
+        X509Certificate leaf = certifiedLeaf(s.certificatePem(), s.chainPem(), a);
+        java.security.PublicKey key = leaf.getPublicKey();
         boolean ok;
         try {
             ok = Verifiers.newVerifier(key).verify(s.payload(), signature);
@@ -156,11 +165,11 @@ public final class CosignVerifier {
     }
 
     /**
-     * The leaf's key, once its chain to the authority's roots (valid now), its identity and its issuer are
+     * The leaf certificate, once its chain to the authority's roots (valid now), its identity and its issuer are
      * checked; throws naming what failed.
      */
-    static java.security.PublicKey certifiedKey(Signature s, Authority a) throws Rejected {
-        List<X509Certificate> chain = certificates(s.certificatePem() + (s.chainPem() == null ? "" : "\n" + s.chainPem()));
+    static X509Certificate certifiedLeaf(String certificatePem, String chainPem, Authority a) throws Rejected {
+        List<X509Certificate> chain = certificates(certificatePem + (chainPem == null ? "" : "\n" + chainPem));
         X509Certificate leaf = chain.get(0);
         try {
             java.security.cert.CertPathValidator validator = java.security.cert.CertPathValidator.getInstance("PKIX");
@@ -189,7 +198,7 @@ public final class CosignVerifier {
         if (issuer == null || !want.issuer().test(issuer)) {
             throw new Rejected(Failure.ISSUER, "the certificate's issuer " + issuer + " does not match " + want.issuer());
         }
-        return leaf.getPublicKey();
+        return leaf;
     }
 
     /** The Sigstore bundle v0.1 a cosign signature with a certificate and a Rekor bundle amounts to. */
