@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import dev.custody.sbom.Sbom;
 import dev.custody.sbom.SbomException;
+import dev.custody.sbom.SbomLimits;
 import dev.custody.sbom.SbomReader;
 import dev.custody.store.SbomStore;
 import dev.custody.store.Store;
@@ -99,7 +100,9 @@ final class SbomCommand implements Runnable {
             Sbom sbom;
             try {
                 bytes = readBounded(file, maxBytes);
-                sbom = SbomReader.read(bytes, file.equals("-") ? "stdin" : file);
+                SbomLimits d = SbomLimits.DEFAULT;
+                sbom = SbomReader.read(bytes, file.equals("-") ? "stdin" : file,
+                        new SbomLimits(maxBytes, d.maxComponentDepth(), d.maxComponents(), d.maxNestingDepth()));
             } catch (NoSuchFileException e) {
                 err.println("custody: " + file + ": no such file");
                 return ExitCodes.INPUT_ERROR;

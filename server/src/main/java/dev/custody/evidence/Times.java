@@ -20,7 +20,11 @@ public final class Times {
         String t = text.strip();
         Matcher m = AGE.matcher(t);
         if (m.matches()) {
-            return now.minus(age(m)).toEpochMilli();
+            try {
+                return now.minus(age(m)).toEpochMilli();
+            } catch (ArithmeticException | java.time.DateTimeException e) {
+                throw new IllegalArgumentException("\"" + text + "\" reaches beyond the times Custody can represent");
+            }
         }
         try {
             return Instant.parse(t).toEpochMilli();
@@ -45,14 +49,23 @@ public final class Times {
     }
 
     private static Duration age(Matcher m) {
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> Duration.ofDays(7 * n);
-        };
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("\"" + m.group() + "\" is too large an age");
+        }
+        try {
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofDays(Math.multiplyExact(7, n));
+            };
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("\"" + m.group() + "\" is too large an age");
+        }
     }
 }

@@ -55,12 +55,7 @@ public final class Audit {
         List<String> problems = new ArrayList<>();
         long expectSeq = 1;
         String prev = Chain.GENESIS;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT seq, hash FROM chain_anchor WHERE id = 1")) {
-            if (rs.next()) {
-                expectSeq = rs.getLong(1) + 1;
-                prev = rs.getString(2);
-            }
-        }
+        boolean anchorRead = false;
         boolean auto = c.getAutoCommit();
         if (store.dialect() == Dialect.POSTGRESQL) {
             c.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
@@ -68,13 +63,25 @@ public final class Audit {
         long records = 0;
         long first = 0;
         long last = 0;
-        String head = prev;
-        boolean headSeen = expectHead == null || expectHead.equals(prev);
+        String head = null;
+        boolean headSeen = expectHead == null;
+        // the anchor comes with the records, from one statement and so one snapshot: a prune committing meanwhile
+        // cannot make the chain look broken
         try (PreparedStatement p = c.prepareStatement("SELECT seq, recorded_at, source, request_uid, username, operation, namespace, kind, "
-                + "name, verdict, policy_version, body, prev_hash, hash FROM decision ORDER BY seq")) {
+                + "name, verdict, policy_version, body, prev_hash, hash, (SELECT a.seq FROM chain_anchor a WHERE a.id = 1) AS anchor_seq, "
+                + "(SELECT a.hash FROM chain_anchor a WHERE a.id = 1) AS anchor_hash FROM decision d ORDER BY d.seq")) {
             p.setFetchSize(1000);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
+                    if (!anchorRead) {
+                        anchorRead = true;
+                        long anchorSeq = rs.getLong(15);
+                        if (!rs.wasNull()) {
+                            expectSeq = anchorSeq + 1;
+                            prev = rs.getString(16);
+                        }
+                        headSeen |= prev.equals(expectHead);
+                    }
                     long seq = rs.getLong(1);
                     String body = rs.getString(12);
                     String storedPrev = rs.getString(13);
@@ -114,6 +121,17 @@ public final class Audit {
                 c.rollback();
                 c.setAutoCommit(auto);
             }
+        }
+        if (!anchorRead) { // no records: the head is the anchor's, or the genesis
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT hash FROM chain_anchor WHERE id = 1")) {
+                if (rs.next()) {
+                    prev = rs.getString(1);
+                }
+            }
+            headSeen |= prev.equals(expectHead);
+        }
+        if (head == null) {
+            head = prev;
         }
         if (!headSeen) {
             problem(problems, "the saved head " + abbrev(expectHead) + " is not in the log: records at its end were removed or the log was rewritten");

@@ -239,15 +239,9 @@ public final class DecisionLog implements AutoCloseable {
         if (digests.isEmpty()) {
             return;
         }
-        try (PreparedStatement a = c.prepareStatement("INSERT INTO artifact (digest, repository, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (digest) DO UPDATE SET last_seen = excluded.last_seen, "
-                + "repository = COALESCE(artifact.repository, excluded.repository)")) {
+        try (PreparedStatement a = c.prepareStatement(Artifacts.UPSERT)) {
             for (DecisionRecord.Image im : digests.values()) {
-                a.setString(1, im.digest());
-                a.setString(2, im.repository());
-                a.setLong(3, now);
-                a.setLong(4, now);
-                a.addBatch();
+                Artifacts.add(a, im.digest(), im.repository(), now);
             }
             a.executeBatch();
         }

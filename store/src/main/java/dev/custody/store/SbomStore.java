@@ -57,6 +57,12 @@ public final class SbomStore {
         long now = System.currentTimeMillis();
         long doc = id(sbom.contentHash());
         return store.write(c -> {
+            if (store.dialect() == Dialect.POSTGRESQL) { // two ingests of one new document must not both see it absent
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                    lock.setLong(1, doc);
+                    lock.execute();
+                }
+            }
             boolean fresh = !exists(c, doc);
             if (fresh) {
                 // compress the document on another core while the components go in
@@ -66,13 +72,7 @@ public final class SbomStore {
                 insertDocument(c, doc, sbom, raw.length, packed.join(), now, source);
             }
             for (String d : link) {
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO artifact (digest, first_seen, last_seen) VALUES (?, ?, ?) "
-                        + "ON CONFLICT (digest) DO UPDATE SET last_seen = excluded.last_seen")) {
-                    p.setString(1, d);
-                    p.setLong(2, now);
-                    p.setLong(3, now);
-                    p.executeUpdate();
-                }
+                Artifacts.touch(c, d, null, now);
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO sbom_link (digest, doc_id, linked_at, source) VALUES (?, ?, ?, ?) "
                         + "ON CONFLICT (digest, doc_id) DO NOTHING")) {
                     p.setString(1, d);
@@ -96,7 +96,7 @@ public final class SbomStore {
         }
     }
 
-    private static boolean insertDocument(Connection c, long doc, Sbom s, long size, byte[] packed, long now, String source)
+    private static void insertDocument(Connection c, long doc, Sbom s, long size, byte[] packed, long now, String source)
             throws SQLException {
         try (PreparedStatement p = c.prepareStatement("INSERT INTO sbom_document (doc_id, content_hash, format, spec_version, serial_number, "
                 + "name, component_count, dependency_count, quality_score, quality, size_bytes, document, ingested_at, source) "
@@ -115,7 +115,7 @@ public final class SbomStore {
             p.setBytes(12, packed);
             p.setLong(13, now);
             p.setString(14, source);
-            return p.executeUpdate() == 1;
+            p.executeUpdate();
         }
     }
 
@@ -197,6 +197,18 @@ public final class SbomStore {
         }
         int slash = purl.indexOf('/', 4);
         return slash < 0 ? null : purl.substring(4, slash);
+    }
+
+    /** Whether any SBOM is linked to the digest. */
+    public boolean linked(String digest) {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM sbom_link WHERE digest = ?")) {
+                p.setString(1, digest);
+                try (var rs = p.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
     }
 
     /** The stored document's exact bytes, or null when the store has no document with that hash. */

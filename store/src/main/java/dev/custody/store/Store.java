@@ -90,6 +90,8 @@ public final class Store implements AutoCloseable {
         config.setBusyTimeout(15_000);
         // Writers take the write lock when they begin, not at their first write: no deadlock between two upgraders.
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        // LIKE compares case-sensitively, as PostgreSQL's does: purl and rule searches match the same on both
+        config.enableCaseSensitiveLike(true);
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl(url);
         return ds;

@@ -37,16 +37,12 @@ public final class Verifications {
     public void record(Verified v) {
         String id = id(v.digest() + "\0" + v.kind() + "\0" + v.predicateType() + "\0" + v.signerIdentity() + "\0" + v.trustRoot());
         store.write(c -> {
-            try (PreparedStatement a = c.prepareStatement("INSERT INTO artifact (digest, first_seen, last_seen) VALUES (?, ?, ?) "
-                    + "ON CONFLICT (digest) DO UPDATE SET last_seen = excluded.last_seen")) {
-                a.setString(1, v.digest());
-                a.setLong(2, v.verifiedAt());
-                a.setLong(3, v.verifiedAt());
-                a.executeUpdate();
-            }
+            Artifacts.touch(c, v.digest(), null, v.verifiedAt());
             try (PreparedStatement p = c.prepareStatement("INSERT INTO verification (id, digest, kind, predicate_type, signer_identity, signer_issuer, "
                     + "trust_root, signed_at, verified_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) "
-                    + "ON CONFLICT (id) DO UPDATE SET verified_at = excluded.verified_at, details = excluded.details")) {
+                    + "ON CONFLICT (id) DO UPDATE SET details = CASE WHEN excluded.verified_at > verification.verified_at THEN excluded.details "
+                    + "ELSE verification.details END, verified_at = CASE WHEN excluded.verified_at > verification.verified_at "
+                    + "THEN excluded.verified_at ELSE verification.verified_at END")) {
                 p.setString(1, id);
                 p.setString(2, v.digest());
                 p.setString(3, v.kind());

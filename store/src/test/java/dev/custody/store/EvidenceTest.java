@@ -83,6 +83,15 @@ class EvidenceTest {
         assertThat(evidence.decisions(new Evidence.DecisionQuery(null, null, null, null, "podSecurity.privileged", 100))).isEmpty();
 
         // admitted without a signature: every admitted image (no signature evidence yet); without an SBOM: all but D1 once linked
+        try (DecisionLog log = new DecisionLog(store)) { // one admission of D2 that used a verified signature: not "without"
+            DecisionRecord r = Records.decision(40, "prod", "allowed", Records.D2);
+            log.append(new DecisionRecord(t0 + 500, r.source(), r.requestUid(), r.username(), r.operation(), r.namespace(), r.kind(), r.name(),
+                    r.verdict(), false, r.policyVersion(), r.images(), r.rules(), List.of(new DecisionRecord.EvidenceRef("signature", Records.D2,
+                    "prod/trust.release")))).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(evidence.admittedWithout("signature", t0 + 400, t0 + 600)).isEmpty();
+        assertThat(evidence.admittedWithout("sbom", t0 + 400, t0 + 600)).singleElement()
+                .satisfies(u -> assertThat(u.digest()).isEqualTo(Records.D2)); // the same admission, seen from the SBOM side
         List<Evidence.Unevidenced> unsigned = evidence.admittedWithout("signature", t0, t0 + 100);
         assertThat(unsigned).hasSize(11); // the ten pinned admissions share one image; ten tag-only images
         assertThat(unsigned.get(0).digest()).isEqualTo(Records.D1);
