@@ -75,7 +75,7 @@ T0=$SECONDS
 # ---------------------------------------------------------------- a) images
 # One small single-layer image per case, from scratch, with OCI media types; their content is fixed, so their
 # digests are the same on every run. Each case gets its own image so that its .sig holds only what it says.
-IMAGES=(v1 v2 wrong-key digest-mismatch bad-signature expired-cert other-identity rogue-ca unsigned)
+IMAGES=(v1 v2 wrong-key digest-mismatch bad-signature expired-cert other-identity rogue-ca unsigned stale-scan)
 declare -A DIGEST
 for name in "${IMAGES[@]}"; do
   d="$OUT/work/layers/$name"
@@ -292,6 +292,34 @@ cp "$SBOM_SRC" predicate-cyclonedx.json
 "$COSIGN" attest --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key --type cyclonedx \
   --predicate predicate-cyclonedx.json "$(ref v1)" >logs/attest-sbom-v1.log 2>&1 \
   || { cat logs/attest-sbom-v1.log >&2; die "cosign attest (cyclonedx) failed"; }
+#    vulnerability scans (cosign's vuln predicate): v1's finished an hour ago, stale-scan's on 2026-01-01
+scan_predicate() {   # FILE FINISHED-ON
+  cat > "$1" <<EOF2
+{
+  "invocation": { "parameters": null, "uri": "https://ci.custody.example/scan/1", "event_id": "1", "builder.id": "fixture" },
+  "scanner": {
+    "uri": "pkg:github/aquasecurity/trivy@0.58.0", "version": "0.58.0",
+    "db": { "uri": "pkg:oci/trivy-db", "version": "2" },
+    "result": { "vulnerabilities": [] }
+  },
+  "metadata": { "scanStartedOn": "$2", "scanFinishedOn": "$2" }
+}
+EOF2
+}
+scan_predicate predicate-vuln-fresh.json "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+scan_predicate predicate-vuln-stale.json "2026-01-01T00:00:00Z"
+"$COSIGN" attest --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key --type vuln \
+  --predicate predicate-vuln-fresh.json "$(ref v1)" >logs/attest-vuln-v1.log 2>&1 \
+  || { cat logs/attest-vuln-v1.log >&2; die "cosign attest (vuln) failed"; }
+"$COSIGN" sign --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key "$(ref stale-scan)" >logs/sign-stale-scan.log 2>&1 \
+  || { cat logs/sign-stale-scan.log >&2; die "cosign sign (stale-scan) failed"; }
+"$COSIGN" attest --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key --type vuln \
+  --predicate predicate-vuln-stale.json "$(ref stale-scan)" >logs/attest-vuln-stale.log 2>&1 \
+  || { cat logs/attest-vuln-stale.log >&2; die "cosign attest (vuln, stale) failed"; }
+#    provenance attested by the certificate leaf (own CA standing in for Fulcio) on v2
+"$COSIGN" attest --tlog-upload=false "${REGFLAGS[@]}" --key pki/leaf.cosign.key --certificate pki/leaf.pem \
+  --certificate-chain pki/chain.pem --type slsaprovenance --predicate predicate-slsa-v0.2.json "$(ref v2)" \
+  >logs/attest-cert-v2.log 2>&1 || { cat logs/attest-cert-v2.log >&2; die "cosign attest (certificate) failed"; }
 #    v1's attestation copied to digest-mismatch's .att tag: its in-toto subject names v1's digest
 "${CR[@]}" copy "$REG/$REPO:$(atttag v1)" "$REG/$REPO:$(atttag digest-mismatch)" >logs/copy-att-digest-mismatch.log 2>&1 \
   || { cat logs/copy-att-digest-mismatch.log >&2; die "crane copy of v1's .att failed"; }
@@ -344,6 +372,10 @@ case_ att-digest-mismatch      attestation digest-mismatch fail "v1's attestatio
       key keys/key1.pub
 case_ att-sbom                 attestation v1              pass "CycloneDX SBOM (a corpus SBOM as predicate) attested with key1" key keys/key1.pub
 C_ATYPE[att-sbom]=cyclonedx
+case_ att-vuln                 attestation v1              pass "vulnerability scan (cosign vuln predicate) attested with key1" key keys/key1.pub
+C_ATYPE[att-vuln]=vuln
+case_ att-cert-slsa            attestation v2              pass "SLSA provenance attested by the leaf certificate (own CA)" \
+      cert pki/chain.pem "$SIGNER" "$ISSUER"
 
 FAILED=0
 for n in "${CASES[@]}"; do
@@ -429,6 +461,10 @@ js() { local s="$1"; s="${s//\\/\\\\}"; s="${s//\"/\\\"}"; s="${s//$'\t'/ }"; s=
   printf '    { "image": "expired-cert", "what": "signature", "by": "leaf-expired", "certificate_chain": "pki/chain.pem" },\n'
   printf '    { "image": "other-identity", "what": "signature", "by": "leaf-other", "certificate_chain": "pki/chain.pem" },\n'
   printf '    { "image": "rogue-ca", "what": "signature", "by": "leaf-rogue", "certificate_chain": "pki/rogue-chain.pem" },\n'
+  printf '    { "image": "v1", "what": "attestation", "predicate_type": "https://cosign.sigstore.dev/attestation/vuln/v1", "predicate": "predicate-vuln-fresh.json", "by": "key1" },\n'
+  printf '    { "image": "v2", "what": "attestation", "predicate_type": "https://slsa.dev/provenance/v0.2", "by": "leaf", "certificate_chain": "pki/chain.pem" },\n'
+  printf '    { "image": "stale-scan", "what": "signature", "by": "key1" },\n'
+  printf '    { "image": "stale-scan", "what": "attestation", "predicate_type": "https://cosign.sigstore.dev/attestation/vuln/v1", "predicate": "predicate-vuln-stale.json", "by": "key1" },\n'
   printf '    { "image": "unsigned", "what": "nothing" }\n'
   printf '  ],\n'
   printf '  "cases": [\n'
@@ -442,6 +478,7 @@ js() { local s="$1"; s="${s//\\/\\\\}"; s="${s//\"/\\\"}"; s="${s//$'\t'/ }"; s=
     fi
     if [[ "${C_KIND[$n]}" == attestation ]]; then
       ptype="https://slsa.dev/provenance/v0.2"; [[ "${C_ATYPE[$n]}" == cyclonedx ]] && ptype="https://cyclonedx.org/bom"
+      [[ "${C_ATYPE[$n]}" == vuln ]] && ptype="https://cosign.sigstore.dev/attestation/vuln/v1"
       v+=", \"attestation_type\": \"${C_ATYPE[$n]}\", \"predicate_type\": \"$ptype\""
     fi
     printf '    { "name": %s, "kind": "%s", "image": %s, "digest": %s, "ref": %s, "verify": { %s }, "expected": "%s", "cosign": "%s", "cosign_error": %s, "why": %s, "log": "logs/verify-%s.log" }%s\n' \

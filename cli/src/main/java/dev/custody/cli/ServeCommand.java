@@ -203,17 +203,37 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 t.setDaemon(true);
                 return t;
             });
-            signatureService.onVerified((image, rule, v) -> {
-                verified.record(new dev.custody.store.Verifications.Verified(v.digest(), "signature", null, String.join(",", v.authorities()),
-                        null, "trust rule " + rule.name() + " (" + rule.id() + ")", System.currentTimeMillis(), v.detail()));
-                // attested SBOMs of the verified digest go into the store off the admission path
-                background.execute(() -> {
-                    try {
-                        AttestedSbomTask.run(attestationSource, signatureService, image, rule, v, sboms);
-                    } catch (RuntimeException e) {
-                        Log.error("attested SBOMs not stored", "digest", v.digest(), "error", e.toString());
+            signatureService.listener(new dev.custody.signatures.SignatureService.Listener() {
+                @Override
+                public void signature(dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule,
+                                      dev.custody.policy.trust.SignatureVerdict v) {
+                    verified.record(new dev.custody.store.Verifications.Verified(v.digest(), "signature", null, String.join(",", v.authorities()),
+                            null, trustRoot(rule), System.currentTimeMillis(), v.detail()));
+                    if (rule.attestations().isEmpty()) {
+                        // attestations of the verified digest go into the store off the admission path
+                        background.execute(() -> {
+                            try {
+                                AttestedSbomTask.run(attestationSource, signatureService, image, rule, v, verified, sboms);
+                            } catch (RuntimeException e) {
+                                Log.error("attestations not stored", "digest", v.digest(), "error", e.toString());
+                            }
+                        });
                     }
-                });
+                }
+
+                @Override
+                public void attestations(dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule, String digest,
+                                         List<dev.custody.verify.Attestations.Verified> statements) {
+                    background.execute(() -> {
+                        try {
+                            var r = dev.custody.signatures.AttestationEvidence.store(verified, sboms.linked(digest) ? null : sboms, digest,
+                                    trustRoot(rule), statements, System.currentTimeMillis());
+                            r.problems().forEach(p -> Log.warn("attestation evidence incomplete", "digest", digest, "problem", p));
+                        } catch (RuntimeException e) {
+                            Log.error("attestations not stored", "digest", digest, "error", e.toString());
+                        }
+                    });
+                }
             });
         }
         if (!mode.equals("off")) {
@@ -298,26 +318,31 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    /** Ingests the attested SBOMs of a verified digest, logging what happened. */
+    /** How evidence names the trust rule it was verified for. */
+    static String trustRoot(dev.custody.policy.trust.TrustSpec rule) {
+        return "trust rule " + rule.name() + " (" + rule.id() + ")";
+    }
+
+    /** Records the attestations (and ingests the attested SBOMs) of a verified digest, logging what happened. */
     static final class AttestedSbomTask {
         private AttestedSbomTask() {}
 
         static void run(dev.custody.signatures.SignatureSource source, dev.custody.signatures.SignatureService service,
                         dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule,
-                        dev.custody.policy.trust.SignatureVerdict v, dev.custody.store.SbomStore sboms) {
+                        dev.custody.policy.trust.SignatureVerdict v, dev.custody.store.Verifications verifications,
+                        dev.custody.store.SbomStore sboms) {
             if (v.digest() == null || sboms.linked(v.digest())) {
-                return; // verdicts are re-verified every few minutes; the SBOMs of a digest do not change
+                return; // verdicts are re-verified every few minutes; the attestations of a digest rarely change
             }
-            dev.custody.imageref.ImageReference ref = image;
             try {
-                var r = dev.custody.signatures.AttestedSboms.ingest(source, service.authorities(rule), ref, v.digest(),
-                        java.time.Instant.now().plusSeconds(30), sboms);
+                var r = dev.custody.signatures.AttestedSboms.ingest(source, service.authorities(rule), image, v.digest(),
+                        java.time.Instant.now().plusSeconds(30), trustRoot(rule), verifications, sboms);
                 if (!r.stored().isEmpty()) {
                     Log.info("attested SBOMs stored", "digest", v.digest(), "sboms", r.stored().size());
                 }
-                r.problems().forEach(p -> Log.warn("attested SBOM not stored", "digest", v.digest(), "problem", p));
+                r.problems().forEach(p -> Log.warn("attestation evidence incomplete", "digest", v.digest(), "problem", p));
             } catch (dev.custody.signatures.SignatureSource.Unavailable e) {
-                Log.warn("attested SBOMs not fetched", "digest", v.digest(), "error", e.getMessage());
+                Log.warn("attestations not fetched", "digest", v.digest(), "error", e.getMessage());
             }
         }
     }

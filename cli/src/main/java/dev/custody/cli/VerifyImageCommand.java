@@ -78,6 +78,10 @@ final class VerifyImageCommand implements Callable<Integer> {
     @Option(names = "--certificate-chain", paramLabel = "PEM", description = "Your own CA (intermediates and root) instead of Fulcio.")
     Path chain;
 
+    @Option(names = "--attestations", description = "Also list the attestations that verify with the authorities, and the facts read "
+            + "from them (always listed when a trust rule requires attestations, or with --store).")
+    boolean showAttestations;
+
     @Option(names = "--trusted-root", paramLabel = "FILE", description = "Sigstore trusted_root.json for Fulcio and Rekor (default: the public-good root shipped with Custody).")
     Path trustedRoot;
 
@@ -100,6 +104,8 @@ final class VerifyImageCommand implements Callable<Integer> {
     private static final class Recording implements SignatureSource {
         final SignatureSource inner;
         final Map<String, List<CosignVerifier.Signature>> found = new LinkedHashMap<>();
+        /** Attestations by digest: fetched once, for the verdicts and for the listing alike. */
+        final Map<String, List<dev.custody.verify.Attestations.Attestation>> attested = new java.util.concurrent.ConcurrentHashMap<>();
 
         Recording(SignatureSource inner) {
             this.inner = inner;
@@ -118,7 +124,12 @@ final class VerifyImageCommand implements Callable<Integer> {
         @Override
         public List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline)
                 throws Unavailable {
-            return inner.attestations(image, digest, deadline);
+            List<dev.custody.verify.Attestations.Attestation> a = attested.get(digest);
+            if (a == null) {
+                a = inner.attestations(image, digest, deadline);
+                attested.put(digest, a);
+            }
+            return a;
         }
 
         @Override
@@ -200,10 +211,10 @@ final class VerifyImageCommand implements Callable<Integer> {
                     r.put("verdict", v == null ? "UNAVAILABLE" : v.kind().name());
                     r.put("authorities", v == null ? List.of() : v.authorities());
                     r.put("detail", v == null ? "no answer" : v.detail());
-                    if (s.provenance() != null) {
-                        SignatureVerdict pv = lookup.provenance(ref, s);
-                        all &= pv != null && pv.kind() == SignatureVerdict.Kind.VERIFIED;
-                        r.put("provenance", Map.of("verdict", pv == null ? "UNAVAILABLE" : pv.kind().name(), "detail", pv == null ? "no answer" : pv.detail()));
+                    for (dev.custody.policy.trust.AttestationKind kind : s.attestations()) {
+                        SignatureVerdict av = lookup.attestation(ref, s, kind);
+                        all &= av != null && av.kind() == SignatureVerdict.Kind.VERIFIED;
+                        r.put(kind.suffix(), Map.of("verdict", av == null ? "UNAVAILABLE" : av.kind().name(), "detail", av == null ? "no answer" : av.detail()));
                     }
                     List<CosignVerifier.Signature> sigs = new ArrayList<>();
                     if (v != null && v.digest() != null) {
@@ -218,12 +229,37 @@ final class VerifyImageCommand implements Callable<Integer> {
                     r.put("signatures", sigs.stream().map(CosignVerifier.Signature::origin).toList());
                     report.add(r);
                 }
-                if (store.given()) {
-                    for (int i = 0; i < specs.size(); i++) {
-                        SignatureVerdict v = lookup.find(ref, specs.get(i));
-                        if (v != null && v.kind() == SignatureVerdict.Kind.VERIFIED) {
-                            report.get(i).put("sbomsStored", storeAttestedSboms(source, service, ref, v.digest(), specs.get(i), budget, err));
+                for (int i = 0; i < specs.size(); i++) {
+                    TrustSpec s = specs.get(i);
+                    SignatureVerdict v = lookup.find(ref, s);
+                    String digest = v == null ? null : v.digest();
+                    if (digest == null || !(showAttestations || store.given() || !s.attestations().isEmpty())) {
+                        continue;
+                    }
+                    List<dev.custody.verify.Attestations.Attestation> found;
+                    try {
+                        found = source.attestations(ref, digest, Instant.now().plus(budget));
+                    } catch (SignatureSource.Unavailable e) {
+                        err.println("custody: attestations not fetched: " + e.getMessage());
+                        continue;
+                    }
+                    var outcome = dev.custody.verify.Attestations.verify(digest, found, service.authorities(s), null);
+                    List<Map<String, Object>> listed = new ArrayList<>();
+                    for (var rec : dev.custody.signatures.AttestationEvidence.records(digest, outcome.verified())) {
+                        Map<String, Object> a = new LinkedHashMap<>();
+                        a.put("predicateType", rec.predicateType());
+                        a.put("signers", rec.signers());
+                        a.put("found", rec.origin());
+                        a.put("facts", rec.facts());
+                        if (rec.problem() != null) {
+                            a.put("problem", rec.problem());
                         }
+                        listed.add(a);
+                    }
+                    report.get(i).put("attestations", listed);
+                    report.get(i).put("attestationFailures", outcome.failures());
+                    if (store.given()) {
+                        report.get(i).put("sbomsStored", storeAttestations(digest, s, outcome.verified(), err));
                     }
                 }
                 if (output.equals("json")) {
@@ -242,8 +278,24 @@ final class VerifyImageCommand implements Callable<Integer> {
                                 : "no signatures (looked for the cosign .sig tag)";
                         out.println("    found      " + found);
                         out.println("    why        " + r.get("detail"));
-                        if (r.get("provenance") instanceof Map<?, ?> p) {
-                            out.println("    provenance " + p.get("verdict") + ": " + p.get("detail"));
+                        for (String kind : List.of("provenance", "sbom", "scan")) {
+                            if (r.get(kind) instanceof Map<?, ?> p) {
+                                out.printf("    %-10s %s: %s%n", kind, p.get("verdict"), p.get("detail"));
+                            }
+                        }
+                        if (r.get("attestations") instanceof List<?> listed) {
+                            out.println("    attestations " + (listed.isEmpty() ? "none verified" : listed.size() + " verified:"));
+                            for (Object o : listed) {
+                                Map<?, ?> a = (Map<?, ?>) o;
+                                out.println("      " + a.get("predicateType") + " signed by " + a.get("signers") + " (" + a.get("found") + ")");
+                                ((Map<?, ?>) a.get("facts")).forEach((k, val) -> out.println("        " + k + ": " + val));
+                                if (a.get("problem") != null) {
+                                    out.println("        cannot be read: " + a.get("problem"));
+                                }
+                            }
+                            for (Object f : (List<?>) r.get("attestationFailures")) {
+                                out.println("      not verified: " + f);
+                            }
                         }
                         if (r.get("sbomsStored") instanceof List<?> stored) {
                             out.println("    sboms      " + (stored.isEmpty() ? "no attested SBOM" : "stored " + stored + " in the evidence store"));
@@ -256,16 +308,13 @@ final class VerifyImageCommand implements Callable<Integer> {
         }
     }
 
-    /** Attested SBOMs of a verified digest into the evidence store; returns the content hashes stored. */
-    private List<String> storeAttestedSboms(SignatureSource source, SignatureService service, ImageReference ref, String digest, TrustSpec spec,
-                                            Duration budget, PrintWriter err) {
+    /** Verified attestations of a digest into the evidence store (records, provenance facts, SBOMs); returns the SBOM hashes stored. */
+    private List<String> storeAttestations(String digest, TrustSpec spec, List<dev.custody.verify.Attestations.Verified> verified, PrintWriter err) {
         try (dev.custody.store.Store s = store.open()) {
-            var r = dev.custody.signatures.AttestedSboms.ingest(source, service.authorities(spec), ref, digest, Instant.now().plus(budget),
-                    new dev.custody.store.SbomStore(s));
+            var r = dev.custody.signatures.AttestationEvidence.store(new dev.custody.store.Verifications(s), new dev.custody.store.SbomStore(s),
+                    digest, "trust rule " + spec.name() + " (" + spec.id() + ")", verified, System.currentTimeMillis());
             r.problems().forEach(p -> err.println("custody: " + p));
-            return r.stored();
-        } catch (SignatureSource.Unavailable e) {
-            err.println("custody: attested SBOMs not fetched: " + e.getMessage());
+            return r.sboms();
         } catch (dev.custody.store.StoreException e) {
             err.println("custody: store error: " + e.getMessage());
         }

@@ -254,7 +254,7 @@ class CosignInteropTest {
                 new Case("another repository", v1, key1, "*", "https://github.com/acme/*", "*", "INVALID"),
                 new Case("another ref", v1, key1, "*", "*", "refs/tags/*", "INVALID"),
                 new Case("subject names another digest", repo + ":digest-mismatch", key1, "*", "*", "*", "INVALID"),
-                new Case("no attestation", repo + ":v2", key1, "*", "*", "*", "UNSIGNED"),
+                new Case("no attestation", repo + ":unsigned", key1, "*", "*", "*", "UNSIGNED"),
                 new Case("untrusted signer", v1, key2, "*", "*", "*", "INVALID"))) {
             Path policy = work.resolve("provenance-" + c.name().replace(' ', '-') + ".yaml");
             Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: prov}\nspec:\n  tier: dev\n  trust:\n"
@@ -265,6 +265,70 @@ class CosignInteropTest {
             JsonNode prov = JSON.readTree(r.out()).path("results").get(0).path("provenance");
             assertThat(prov.path("verdict").asText()).as(c.name() + ": " + r.out()).isEqualTo(c.verdict());
             assertThat(r.code()).isEqualTo(c.verdict().equals("VERIFIED") ? ExitCodes.OK : ExitCodes.DENIED);
+        }
+    }
+
+    /**
+     * SBOM and vulnerability-scan attestations made with the real `cosign attest --type cyclonedx | vuln`: a rule
+     * requiring both admits the image that has both (scan an hour old, maxAge 1d), and tells apart a stale scan, an
+     * image with no SBOM, an image with no attestations, and attestations by a signer the rule does not trust.
+     */
+    @Test
+    void sbomAndScanRulesRequireAttestedEvidenceOfTheRightAge() throws Exception {
+        String repo = doc.path("registry").asText() + "/" + doc.path("repository").asText();
+        String key1 = Files.readString(fixtures.resolve("keys/key1.pub")).indent(12).stripTrailing();
+        String key2 = Files.readString(fixtures.resolve("keys/key2.pub")).indent(12).stripTrailing();
+        record Case(String name, String image, String key, String sbom, String scan) {}
+        for (Case c : List.of(
+                new Case("SBOM and a fresh scan", "v1", key1, "VERIFIED", "VERIFIED"),
+                new Case("a stale scan and no SBOM", "stale-scan", key1, "UNSIGNED", "STALE"),
+                new Case("no attestation at all", "unsigned", key1, "UNSIGNED", "UNSIGNED"),
+                new Case("attested by another signer", "v1", key2, "INVALID", "INVALID"))) {
+            Path policy = work.resolve("attested-" + c.name().replace(' ', '-') + ".yaml");
+            Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: attested}\nspec:\n  tier: dev\n  trust:\n"
+                    + "    - name: scanned\n      images: ['" + repo + "']\n      authorities:\n        - name: ci\n          key: |\n" + c.key() + "\n"
+                    + "      sbom: true\n      scan: {maxAge: 1d}\n");
+            CliResult r = CliResult.run("verify", "image", repo + ":" + c.image(), "--policy", policy.toString(), "-o", "json");
+            JsonNode result = JSON.readTree(r.out()).path("results").get(0);
+            assertThat(result.path("sbom").path("verdict").asText()).as(c.name() + ": " + r.out()).isEqualTo(c.sbom());
+            assertThat(result.path("scan").path("verdict").asText()).as(c.name() + ": " + r.out()).isEqualTo(c.scan());
+            assertThat(r.code()).isEqualTo(c.sbom().equals("VERIFIED") && c.scan().equals("VERIFIED") ? ExitCodes.OK : ExitCodes.DENIED);
+            if (c.scan().equals("STALE")) {
+                assertThat(result.path("scan").path("detail").asText()).contains("2026-01-01T00:00:00Z").contains("allows 1d");
+            }
+            if (c.image().equals("v1") && c.sbom().equals("VERIFIED")) { // the facts read from the verified attestations are listed
+                assertThat(result.path("attestations").toString()).contains("https://cosign.sigstore.dev/attestation/vuln/v1")
+                        .contains("pkg:github/aquasecurity/trivy@0.58.0").contains("https://ci.custody.example/builders/fixture@v1");
+            }
+        }
+        // the same age limit in admission terms: a tighter maxAge makes v1's hour-old scan stale too
+        Path tight = work.resolve("attested-tight.yaml");
+        Files.writeString(tight, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: attested}\nspec:\n  tier: dev\n  trust:\n"
+                + "    - name: scanned\n      images: ['" + repo + "']\n      authorities:\n        - name: ci\n          key: |\n" + key1 + "\n"
+                + "      scan: {maxAge: 10m}\n");
+        CliResult r = CliResult.run("verify", "image", repo + ":v1", "--policy", tight.toString(), "-o", "json");
+        assertThat(JSON.readTree(r.out()).path("results").get(0).path("scan").path("verdict").asText()).as(r.out()).isEqualTo("STALE");
+    }
+
+    /**
+     * Provenance attested with a certificate from the fixture CA (standing in for Fulcio): a keyless authority with
+     * that CA as its roots verifies it, checking identity and issuer; another identity does not.
+     */
+    @Test
+    void provenanceAttestedByACertificateIdentityVerifiesAgainstItsRoots() throws Exception {
+        String repo = doc.path("registry").asText() + "/" + doc.path("repository").asText();
+        String chain = Files.readString(fixtures.resolve("pki/chain.pem")).indent(14).stripTrailing();
+        for (String identity : List.of("signer@custody.example", "someone-else@custody.example")) {
+            Path policy = work.resolve("keyless-provenance-" + identity.charAt(0) + ".yaml");
+            Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: keyless}\nspec:\n  tier: dev\n  trust:\n"
+                    + "    - name: built\n      images: ['" + repo + "']\n      authorities:\n        - name: ci\n          keyless:\n"
+                    + "            identity: " + identity + "\n            issuer: https://issuer.example\n            roots: |\n" + chain + "\n"
+                    + "      provenance:\n        builders: ['https://ci.custody.example/builders/*']\n        refs: [refs/heads/main]\n");
+            CliResult r = CliResult.run("verify", "image", repo + ":v2", "--policy", policy.toString(), "-o", "json");
+            JsonNode result = JSON.readTree(r.out()).path("results").get(0);
+            boolean trusted = identity.startsWith("signer");
+            assertThat(result.path("provenance").path("verdict").asText()).as(identity + ": " + r.out()).isEqualTo(trusted ? "VERIFIED" : "INVALID");
+            assertThat(r.code()).isEqualTo(trusted ? ExitCodes.OK : ExitCodes.DENIED);
         }
     }
 
@@ -283,7 +347,13 @@ class CosignInteropTest {
         assertThat(components.size()).isGreaterThan(10);
         assertThat(components.toString()).contains("pkg:alpine/");
         CliResult artifact = CliResult.run("query", "artifact", digest, "--store", store.toString(), "-o", "json");
-        assertThat(JSON.readTree(artifact.out()).path("sboms").get(0).path("source").asText()).isEqualTo("attestation");
+        JsonNode a = JSON.readTree(artifact.out());
+        assertThat(a.path("sboms").get(0).path("source").asText()).isEqualTo("attestation");
+        // every verified attestation is a normalized record; provenance facts have their own rows
+        assertThat(a.path("provenance").get(0).path("builderId").asText()).as(artifact.out()).isEqualTo("https://ci.custody.example/builders/fixture@v1");
+        assertThat(a.path("provenance").get(0).path("sourceCommit").asText()).isEqualTo("4f1c2b0e9d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b");
+        assertThat(a.path("verifications").toString()).contains("https://slsa.dev/provenance/v0.2").contains("https://cyclonedx.org/bom")
+                .contains("https://cosign.sigstore.dev/attestation/vuln/v1");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.custody.signatures;
 
 import dev.custody.imageref.ImageReference;
+import dev.custody.policy.trust.AttestationKind;
 import dev.custody.policy.trust.Authority;
 import dev.custody.policy.trust.SignatureGatherer;
 import dev.custody.policy.trust.SignatureLookup;
@@ -47,7 +48,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
 
     private record Key(String digest, String specId) {}
 
-    private record Cached(SignatureVerdict verdict, Instant until) {}
+    private record Cached(Answer answer, Instant until) {}
 
     private final SignatureSource source;
     private final CosignVerifier verifier = new CosignVerifier();
@@ -57,18 +58,21 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Key, Cached> cache = new ConcurrentHashMap<>();
     private final Map<Key, Instant> lastVerified = new ConcurrentHashMap<>();
-    private final Map<Key, CompletableFuture<SignatureVerdict>> inFlight = new ConcurrentHashMap<>();
+    private final Map<Key, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, List<CosignVerifier.Authority>> authorities = new ConcurrentHashMap<>();
     private final AtomicLong verifications = new AtomicLong();
     /** Past this many cached verdicts, expired ones are swept before another is added. */
     static final int MAX_CACHED = 10_000;
-    /** Told of every fresh VERIFIED verdict. */
-    @FunctionalInterface
+    /** Told of fresh evidence, on a verification thread, after the admissions waiting for it have their answer. */
     public interface Listener {
-        void verified(ImageReference image, TrustSpec spec, SignatureVerdict verdict);
+        /** A signature verdict that is VERIFIED. */
+        default void signature(ImageReference image, TrustSpec spec, SignatureVerdict verdict) {}
+
+        /** Attestations of {@code digest} whose envelopes verified with the rule's authorities (whatever the rule then judged). */
+        default void attestations(ImageReference image, TrustSpec spec, String digest, List<dev.custody.verify.Attestations.Verified> verified) {}
     }
 
-    private volatile Listener onVerified = (image, spec, verdict) -> { };
+    private volatile Listener listener = new Listener() { };
 
     public SignatureService(SignatureSource source, TrustRoot root, Timings timings, Clock clock) {
         this(source, () -> root, timings, clock);
@@ -85,9 +89,9 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         this.clock = clock;
     }
 
-    /** Called (on a verification thread) with every fresh VERIFIED verdict, for the evidence store. */
-    public SignatureService onVerified(Listener listener) {
-        this.onVerified = listener;
+    /** Who is told of fresh evidence, for the evidence store. */
+    public SignatureService listener(Listener listener) {
+        this.listener = listener;
         return this;
     }
 
@@ -98,35 +102,73 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
 
     @Override
     public SignatureLookup gather(List<Need> needs, Instant deadline) {
-        Map<String, CompletableFuture<SignatureVerdict>> pending = new LinkedHashMap<>();
-        Map<String, CompletableFuture<SignatureVerdict>> provenance = new LinkedHashMap<>();
+        Map<String, CompletableFuture<Answer>> signatures = new LinkedHashMap<>();
+        Map<String, CompletableFuture<Answer>> attestations = new LinkedHashMap<>();
         for (Need n : needs) {
             String k = lookupKey(n.image(), n.spec());
-            if (pending.containsKey(k)) {
+            if (signatures.containsKey(k)) {
                 continue;
             }
-            // a tag is resolved once per need, for the signature and the provenance verdicts alike
+            // a tag is resolved once per need, for the signature and the attestation verdicts alike
             CompletableFuture<Resolved> resolved = CompletableFuture.supplyAsync(() -> resolve(n, deadline), pool);
-            pending.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(r.failure())
-                    : verdict(n, r.digest(), deadline, false)));
-            if (n.spec().provenance() != null) {
-                provenance.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(r.failure())
-                        : verdict(n, r.digest(), deadline, true)));
+            signatures.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(Answer.all(r.failure(), n.spec()))
+                    : answer(n, r.digest(), deadline, false)));
+            if (!n.spec().attestations().isEmpty()) {
+                attestations.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(Answer.all(r.failure(), n.spec()))
+                        : answer(n, r.digest(), deadline, true)));
             }
         }
-        Map<String, SignatureVerdict> answers = collect(pending, deadline);
-        Map<String, SignatureVerdict> provenanceAnswers = collect(provenance, deadline);
+        Map<String, Answer> signed = collect(signatures, deadline);
+        Map<String, Answer> attested = collect(attestations, deadline);
         return new SignatureLookup() {
             @Override
             public SignatureVerdict find(ImageReference image, TrustSpec spec) {
-                return answers.get(lookupKey(image, spec));
+                Answer a = signed.get(lookupKey(image, spec));
+                return a == null ? null : a.signature();
             }
 
             @Override
-            public SignatureVerdict provenance(ImageReference image, TrustSpec spec) {
-                return provenanceAnswers.get(lookupKey(image, spec));
+            public SignatureVerdict attestation(ImageReference image, TrustSpec spec, AttestationKind kind) {
+                Answer a = attested.get(lookupKey(image, spec));
+                return a == null ? null : a.attestations().get(kind);
             }
         };
+    }
+
+    /**
+     * One verification's answer: the signature verdict, or one verdict per kind of attestation the rule requires
+     * (one fetch of the attestations serves them all), and until when a positive answer may be reused.
+     */
+    record Answer(SignatureVerdict signature, Map<AttestationKind, SignatureVerdict> attestations, Instant freshUntil) {
+
+        /** The same verdict for the signature and every attestation kind of the rule: a failure before any evidence was read. */
+        static Answer all(SignatureVerdict v, TrustSpec spec) {
+            Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
+            spec.attestations().forEach(k -> each.put(k, v));
+            return new Answer(v, each, null);
+        }
+
+        /** UNAVAILABLE for the signature and every kind of attestation. */
+        static Answer unavailable(String why) {
+            SignatureVerdict v = new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(), why);
+            Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
+            for (AttestationKind k : AttestationKind.values()) {
+                each.put(k, v);
+            }
+            return new Answer(v, each, null);
+        }
+
+        boolean verified() {
+            return signature != null ? signature.kind() == SignatureVerdict.Kind.VERIFIED
+                    : attestations.values().stream().allMatch(v -> v.kind() == SignatureVerdict.Kind.VERIFIED);
+        }
+
+        /** The answer during an outage: evidence verified earlier, or unavailable. */
+        Answer map(java.util.function.UnaryOperator<SignatureVerdict> f) {
+            Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
+            attestations.forEach((k, v) -> each.put(k, f.apply(v)));
+            return new Answer(signature == null ? null : f.apply(signature), each, null);
+        }
     }
 
     /** A resolved digest, or the verdict that resolving gave instead. */
@@ -143,17 +185,16 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         }
     }
 
-    private Map<String, SignatureVerdict> collect(Map<String, CompletableFuture<SignatureVerdict>> pending, Instant deadline) {
-        Map<String, SignatureVerdict> answers = new HashMap<>();
+    private static Map<String, Answer> collect(Map<String, CompletableFuture<Answer>> pending, Instant deadline) {
+        Map<String, Answer> answers = new HashMap<>();
         for (var e : pending.entrySet()) {
             long wait = Duration.between(Instant.now(), deadline).toMillis(); // deadlines are wall-clock; the clock ages the cache
             try {
                 answers.put(e.getKey(), e.getValue().get(Math.max(0, wait), TimeUnit.MILLISECONDS));
             } catch (TimeoutException ex) {
-                answers.put(e.getKey(), new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(),
-                        "verification did not finish before the webhook deadline; it continues in the background"));
+                answers.put(e.getKey(), Answer.unavailable("verification did not finish before the webhook deadline; it continues in the background"));
             } catch (Exception ex) {
-                answers.put(e.getKey(), new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(), "verification failed: " + ex));
+                answers.put(e.getKey(), Answer.unavailable("verification failed: " + ex));
             }
         }
         return answers;
@@ -163,15 +204,15 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         return image.canonical() + " " + spec.id();
     }
 
-    /** The verdict for a resolved need: the cache, an in-flight verification, or a new one. */
-    private CompletableFuture<SignatureVerdict> verdict(Need n, String digest, Instant deadline, boolean provenance) {
-        Key key = new Key(digest, n.spec().id() + (provenance ? "/provenance" : ""));
-        SignatureVerdict cached = cached(key);
+    /** The answer for a resolved need: the cache, an in-flight verification, or a new one. */
+    private CompletableFuture<Answer> answer(Need n, String digest, Instant deadline, boolean attested) {
+        Key key = new Key(digest, n.spec().id() + (attested ? "/attestations" : "/signatures"));
+        Answer cached = cached(key);
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);
         }
-        CompletableFuture<SignatureVerdict> mine = new CompletableFuture<>();
-        CompletableFuture<SignatureVerdict> running = inFlight.putIfAbsent(key, mine);
+        CompletableFuture<Answer> mine = new CompletableFuture<>();
+        CompletableFuture<Answer> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
             return running;
         }
@@ -183,66 +224,83 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         }
         try {
             pool.execute(() -> {
-                SignatureVerdict v;
+                Answer v;
+                List<dev.custody.verify.Attestations.Verified> statements = new ArrayList<>();
                 try {
-                    v = verify(n, digest, key, deadline, provenance);
+                    v = verify(n, digest, key, deadline, attested, statements);
                 } catch (RuntimeException e) {
-                    v = new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "verification failed: " + e);
+                    v = Answer.all(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "verification failed: " + e), n.spec());
                 } finally {
                     inFlight.remove(key, mine);
                 }
                 mine.complete(v);
-                if (v.kind() == SignatureVerdict.Kind.VERIFIED && !provenance) {
-                    notifyVerified(n, v); // after the waiting admissions have their answer
+                // listeners run after the waiting admissions have their answer
+                SignatureVerdict signature = v.signature();
+                if (!attested && signature != null && signature.kind() == SignatureVerdict.Kind.VERIFIED) {
+                    notify(() -> listener.signature(n.image(), n.spec(), signature), digest);
+                } else if (attested && !statements.isEmpty()) {
+                    notify(() -> listener.attestations(n.image(), n.spec(), digest, List.copyOf(statements)), digest);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) { // closed
             inFlight.remove(key, mine);
-            mine.complete(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the verifier is shutting down"));
+            mine.complete(Answer.all(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the verifier is shutting down"), n.spec()));
         }
         return mine;
     }
 
-    private SignatureVerdict cached(Key key) {
+    private Answer cached(Key key) {
         Cached c = cache.get(key);
-        return c != null && clock.instant().isBefore(c.until()) ? c.verdict() : null;
+        return c != null && clock.instant().isBefore(c.until()) ? c.answer() : null;
     }
 
-    private void notifyVerified(Need n, SignatureVerdict v) {
+    private void notify(Runnable call, String digest) {
         try {
-            onVerified.verified(n.image(), n.spec(), v);
+            call.run();
         } catch (RuntimeException e) {
-            dev.custody.server.Log.error("recording a verified signature failed", "digest", v.digest(), "error", e.getMessage());
+            dev.custody.server.Log.error("recording verified evidence failed", "digest", digest, "error", e.getMessage());
         }
     }
 
     /**
-     * One verification: of the signatures, or of the provenance, of a digest. An unreachable registry gives
+     * One verification: of the signatures, or of the attestations, of a digest. An unreachable registry gives
      * VERIFIED_EARLIER within the grace period after the last success, else UNAVAILABLE, and is not cached;
-     * verified answers live {@code ttl}, missing or invalid ones {@code negativeTtl}.
+     * verified answers live {@code ttl} (a scan no longer than it stays fresh), missing or invalid ones
+     * {@code negativeTtl}. Verified attestation statements are added to {@code statements}.
      */
-    private SignatureVerdict verify(Need n, String digest, Key key, Instant deadline, boolean provenance) {
+    private Answer verify(Need n, String digest, Key key, Instant deadline, boolean attested,
+                          List<dev.custody.verify.Attestations.Verified> statements) {
         verifications.incrementAndGet();
         Instant late = deadline.plus(Duration.ofSeconds(20)); // a late answer still fills the cache
-        SignatureVerdict v;
+        Answer v;
         try {
-            v = provenance ? provenance(n, digest, late) : signatures(n, digest, late);
+            v = attested ? attestations(n, digest, late, statements) : new Answer(signatures(n, digest, late), Map.of(), null);
         } catch (SignatureSource.Unreadable e) {
-            v = new SignatureVerdict(SignatureVerdict.Kind.INVALID, digest, List.of(), e.getMessage());
+            v = Answer.all(new SignatureVerdict(SignatureVerdict.Kind.INVALID, digest, List.of(), e.getMessage()), n.spec());
+            if (attested) {
+                v = new Answer(null, v.attestations(), null);
+            }
         } catch (SignatureSource.Unavailable e) {
             Instant last = lastVerified.get(key);
+            Answer shape = attested ? new Answer(null, Answer.all(null, n.spec()).attestations(), null) : new Answer(null, Map.of(), null);
             if (last != null && Duration.between(last, clock.instant()).compareTo(timings.grace()) <= 0) {
-                return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED_EARLIER, digest, List.of(), "verified at " + last
+                SignatureVerdict earlier = new SignatureVerdict(SignatureVerdict.Kind.VERIFIED_EARLIER, digest, List.of(), "verified at " + last
                         + "; the registry is unreachable now (" + e.getMessage() + ")");
+                return attested ? shape.map(x -> earlier) : new Answer(earlier, Map.of(), null);
             }
-            return new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
+            SignatureVerdict down = new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
+            return attested ? shape.map(x -> down) : new Answer(down, Map.of(), null);
         }
         Instant now = clock.instant();
-        boolean verified = v.kind() == SignatureVerdict.Kind.VERIFIED;
+        boolean verified = v.verified();
         if (cache.size() >= MAX_CACHED) {
             sweep(now);
         }
-        cache.put(key, new Cached(v, now.plus(verified ? timings.ttl() : timings.negativeTtl())));
+        Instant until = now.plus(verified ? timings.ttl() : timings.negativeTtl());
+        if (v.freshUntil() != null && v.freshUntil().isBefore(until)) {
+            until = v.freshUntil();
+        }
+        cache.put(key, new Cached(v, until));
         if (verified) {
             lastVerified.put(key, now);
         }
@@ -276,54 +334,33 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
                 + String.join(", ", verified));
     }
 
-    /** SLSA provenance attested by the rule's authorities, for the digest, satisfying the rule's requirement. */
-    private SignatureVerdict provenance(Need n, String digest, Instant late) throws SignatureSource.Unavailable {
+    /**
+     * The attestations of the digest, fetched once and verified against the rule's authorities, judged for each
+     * kind the rule requires. Only statements whose envelope verified are read for facts.
+     */
+    private Answer attestations(Need n, String digest, Instant late, List<dev.custody.verify.Attestations.Verified> statements)
+            throws SignatureSource.Unavailable {
+        TrustSpec spec = n.spec();
         List<dev.custody.verify.Attestations.Attestation> found = source.attestations(n.image(), digest, late);
+        Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
         if (found.isEmpty()) {
-            return new SignatureVerdict(SignatureVerdict.Kind.UNSIGNED, digest, List.of(), "no attestation found for " + digest);
+            for (AttestationKind k : spec.attestations()) {
+                each.put(k, new SignatureVerdict(SignatureVerdict.Kind.UNSIGNED, digest, List.of(), "no attestation found for " + digest));
+            }
+            return new Answer(null, each, null);
         }
-        return provenanceVerdict(digest, found, n.spec());
-    }
-
-    private SignatureVerdict provenanceVerdict(String digest, List<dev.custody.verify.Attestations.Attestation> found, TrustSpec spec) {
-        java.util.Set<String> problems = new java.util.LinkedHashSet<>();
         dev.custody.verify.Attestations.Outcome o = dev.custody.verify.Attestations.verify(digest, found, authorities(spec), null);
-        problems.addAll(o.failures());
-        for (dev.custody.verify.intoto.Statement s : o.statements()) {
-            if (!PROVENANCE_TYPES.contains(s.predicateType())) {
-                continue;
+        statements.addAll(o.verified());
+        Instant freshUntil = null;
+        for (AttestationKind k : spec.attestations()) {
+            AttestationJudge.Judged j = AttestationJudge.judge(k, spec, digest, o, clock.instant());
+            each.put(k, j.verdict());
+            if (j.freshUntil() != null && (freshUntil == null || j.freshUntil().isBefore(freshUntil))) {
+                freshUntil = j.freshUntil();
             }
-            dev.custody.verify.intoto.ProvenanceFacts f;
-            try {
-                f = dev.custody.verify.intoto.ProvenanceFacts.from(s);
-            } catch (dev.custody.verify.intoto.InvalidStatementException e) {
-                problems.add(e.getMessage());
-                continue;
-            }
-            String problem = spec.provenance().problem(f.builderId(), f.sourceRepository(), f.sourceRef(), f.sourceCommit());
-            if (problem != null) {
-                problems.add(problem);
-                continue;
-            }
-            // the rule's threshold and required authorities apply to provenance as to signatures
-            List<String> missing = spec.required().stream().filter(r -> !o.authorities().contains(r)).toList();
-            if (o.authorities().size() < spec.threshold() || !missing.isEmpty()) {
-                problems.add("provenance attested by " + o.authorities() + "; the rule needs " + spec.threshold() + " authorities"
-                        + (missing.isEmpty() ? "" : ", among them " + missing));
-                continue;
-            }
-            return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, o.authorities(), "built by " + f.builderId() + " from "
-                    + f.sourceRepository() + " " + f.sourceRef() + (f.sourceCommit() == null ? "" : " at " + f.sourceCommit())
-                    + ", attested by " + String.join(", ", o.authorities()));
         }
-        if (problems.isEmpty()) {
-            problems.add("the attestations found are not SLSA provenance");
-        }
-        return new SignatureVerdict(SignatureVerdict.Kind.INVALID, digest, List.of(), String.join("; ", problems.stream().limit(4).toList()));
+        return new Answer(null, each, freshUntil);
     }
-
-    static final java.util.Set<String> PROVENANCE_TYPES = java.util.Set.of(dev.custody.verify.intoto.SlsaProvenance.V1,
-            dev.custody.verify.intoto.SlsaProvenance.V0_2);
 
     /** The verdict on one manifest's signatures. */
     private SignatureVerdict verdictFor(String digest, List<CosignVerifier.Signature> sigs, TrustSpec spec, String prefix) {

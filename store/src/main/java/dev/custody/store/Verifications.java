@@ -33,10 +33,45 @@ public final class Verifications {
         this.store = store;
     }
 
-    /** Records a verification; the same (digest, kind, signer, trust root) is one row whose time moves forward. */
-    public void record(Verified v) {
-        String id = id(v.digest() + "\0" + v.kind() + "\0" + v.predicateType() + "\0" + v.signerIdentity() + "\0" + v.trustRoot());
+    /**
+     * Facts read from a verified provenance attestation.
+     *
+     * @param builderId        who built the artifact
+     * @param buildType        how
+     * @param sourceRepository from which repository
+     * @param sourceRef        which ref
+     * @param sourceCommit     which commit, or null
+     */
+    public record Provenance(String builderId, String buildType, String sourceRepository, String sourceRef, String sourceCommit) {}
+
+    /**
+     * Records a verification; the same (digest, kind, predicate type, signer, trust root) is one row whose time moves
+     * forward. Returns the row's id.
+     */
+    public String record(Verified v) {
+        return record(v, null);
+    }
+
+    /** Records a verified provenance attestation and the facts read from it, in one transaction. Returns the row's id. */
+    public String record(Verified v, Provenance facts) {
+        String id = id(v.digest() + "\0" + v.kind() + "\0" + v.predicateType() + "\0" + v.signerIdentity() + "\0" + v.trustRoot()
+                + (facts == null ? "" : "\0" + facts));
         store.write(c -> {
+            if (facts != null) {
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO provenance (verification_id, digest, builder_id, build_type, "
+                        + "source_repository, source_ref, source_commit, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (verification_id) DO NOTHING")) {
+                    p.setString(1, id);
+                    p.setString(2, v.digest());
+                    p.setString(3, facts.builderId());
+                    p.setString(4, facts.buildType());
+                    p.setString(5, facts.sourceRepository());
+                    p.setString(6, facts.sourceRef());
+                    p.setString(7, facts.sourceCommit());
+                    p.setLong(8, v.verifiedAt());
+                    p.executeUpdate();
+                }
+            }
             Artifacts.touch(c, v.digest(), null, v.verifiedAt());
             try (PreparedStatement p = c.prepareStatement("INSERT INTO verification (id, digest, kind, predicate_type, signer_identity, signer_issuer, "
                     + "trust_root, signed_at, verified_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) "
@@ -55,6 +90,7 @@ public final class Verifications {
                 return p.executeUpdate();
             }
         });
+        return id;
     }
 
     private static String id(String s) {

@@ -32,8 +32,33 @@ public final class Attestations {
         }
     }
 
-    /** Statements that verified, the authorities that signed them, and why the others failed. */
-    public record Outcome(List<Statement> statements, List<String> authorities, List<String> failures) {}
+    /** One statement whose envelope verified: the authorities whose signatures verified over it, and where it was found. */
+    public record Verified(Statement statement, List<String> signers, String origin) {
+        public Verified {
+            signers = List.copyOf(signers);
+        }
+    }
+
+    /** Statements that verified (each with its signers), and why the others failed. */
+    public record Outcome(List<Verified> verified, List<String> failures) {
+
+        public Outcome {
+            verified = List.copyOf(verified);
+            failures = List.copyOf(failures);
+        }
+
+        /** The statements that verified. */
+        public List<Statement> statements() {
+            return verified.stream().map(Verified::statement).toList();
+        }
+
+        /** Every authority that signed at least one verified statement. */
+        public List<String> authorities() {
+            Set<String> all = new LinkedHashSet<>();
+            verified.forEach(v -> all.addAll(v.signers()));
+            return List.copyOf(all);
+        }
+    }
 
     public static final int MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,8 +67,7 @@ public final class Attestations {
 
     /** Verifies every attestation against every authority; {@code predicateType} filters statements (null: any). */
     public static Outcome verify(String imageDigest, List<Attestation> attestations, List<CosignVerifier.Authority> authorities, String predicateType) {
-        List<Statement> statements = new ArrayList<>();
-        Set<String> signers = new LinkedHashSet<>();
+        List<Verified> verified = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (Attestation a : attestations) {
             String why = null;
@@ -83,8 +107,7 @@ public final class Attestations {
                 if (predicateType != null && !predicateType.equals(s.predicateType())) {
                     continue; // another kind of attestation: not an answer, not a failure
                 }
-                statements.add(s);
-                signers.addAll(by);
+                verified.add(new Verified(s, by, a.origin()));
             } catch (Rejected ex) {
                 why = a.origin() + ": " + ex.failure().code() + " (" + ex.getMessage() + ")";
             }
@@ -92,7 +115,7 @@ public final class Attestations {
                 failures.add(why);
             }
         }
-        return new Outcome(statements, List.copyOf(signers), failures);
+        return new Outcome(verified, failures);
     }
 
     /** The key that signed for an authority: its own key, or the leaf of a certificate from its CA (checked). */

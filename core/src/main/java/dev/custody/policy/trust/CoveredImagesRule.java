@@ -19,8 +19,8 @@ import dev.custody.workload.Workload;
 abstract class CoveredImagesRule implements Rule {
 
     /** The reason code for each kind of verdict, and for "not checked here". */
-    record Codes(ReasonCode verified, ReasonCode verifiedEarlier, ReasonCode missing, ReasonCode invalid, ReasonCode unavailable,
-                 ReasonCode notChecked) {}
+    record Codes(ReasonCode verified, ReasonCode verifiedEarlier, ReasonCode missing, ReasonCode invalid, ReasonCode stale,
+                 ReasonCode unavailable, ReasonCode notChecked) {}
 
     final TrustSpec spec;
     private final Action action;
@@ -85,6 +85,8 @@ abstract class CoveredImagesRule implements Rule {
                         + " verified earlier; the registry cannot be reached now: " + v.detail());
                 case UNSIGNED -> out.fail(codes.missing(), c.imagePath(), who + ": " + at + " has no " + what + ": " + v.detail());
                 case INVALID -> out.fail(codes.invalid(), c.imagePath(), who + ": the " + what + " of " + at + " does not satisfy trust rule "
+                        + spec.name() + ": " + v.detail());
+                case STALE -> out.fail(codes.stale(), c.imagePath(), who + ": the " + what + " of " + at + " is too old for trust rule "
                         + spec.name() + ": " + v.detail());
                 case UNAVAILABLE -> out.error(codes.unavailable(), c.imagePath(), who + ": the " + what + " of " + at
                         + " could not be checked: " + v.detail());

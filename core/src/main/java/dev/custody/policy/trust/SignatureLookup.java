@@ -13,8 +13,11 @@ public interface SignatureLookup {
     /** The verdict for an image under a trust rule, or null when nothing was gathered for it. */
     SignatureVerdict find(ImageReference image, TrustSpec spec);
 
-    /** The provenance verdict for an image under a trust rule with a provenance requirement, or null. */
-    default SignatureVerdict provenance(ImageReference image, TrustSpec spec) {
+    /**
+     * The verdict on one kind of attestation (provenance, SBOM, vulnerability scan) for an image under a trust rule
+     * that requires it, or null when nothing was gathered.
+     */
+    default SignatureVerdict attestation(ImageReference image, TrustSpec spec, AttestationKind kind) {
         return null;
     }
 }

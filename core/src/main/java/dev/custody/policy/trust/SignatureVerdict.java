@@ -27,6 +27,8 @@ public record SignatureVerdict(Kind kind, String digest, List<String> authoritie
         UNSIGNED,
         /** Signatures were found, and they do not satisfy the rule (bad signature, wrong signer, wrong digest, too few). */
         INVALID,
+        /** The evidence verified but is older than the rule allows (a vulnerability scan past its maximum age). */
+        STALE,
         /** The registry or the verifier could not answer in time; the rule's failure mode decides. */
         UNAVAILABLE
     }

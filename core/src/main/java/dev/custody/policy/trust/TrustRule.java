@@ -12,7 +12,7 @@ import dev.custody.imageref.ImageReference;
 public final class TrustRule extends CoveredImagesRule {
 
     static final Codes CODES = new Codes(ReasonCode.SIGNATURE_VERIFIED, ReasonCode.SIGNATURE_VERIFIED_EARLIER, ReasonCode.SIGNATURE_MISSING,
-            ReasonCode.SIGNATURE_INVALID, ReasonCode.SIGNATURE_UNAVAILABLE, ReasonCode.SIGNATURE_NOT_CHECKED);
+            ReasonCode.SIGNATURE_INVALID, ReasonCode.SIGNATURE_INVALID, ReasonCode.SIGNATURE_UNAVAILABLE, ReasonCode.SIGNATURE_NOT_CHECKED);
 
     public TrustRule(TrustSpec spec, Action action, FailureMode failureMode) {
         super(spec, action, failureMode, "signature", CODES);

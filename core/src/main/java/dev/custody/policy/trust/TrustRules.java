@@ -46,14 +46,17 @@ import java.util.regex.PatternSyntaxException;
  *       repositories: [https://github.com/acme/*]
  *       refs: [refs/heads/main, refs/tags/v*]
  *       requireCommit: true
+ *     sbom: true              # also require an attested SBOM, CycloneDX or SPDX (rule trust.release.sbom)
+ *     scan: {maxAge: 7d}      # also require an attested vulnerability scan at most 7 days old (rule trust.release.scan)
  *     action: enforce
  *     failureMode: closed     # what an outage means; invalid signatures always fail
  * </pre>
  */
 public final class TrustRules implements PolicyParser.SpecSection {
 
-    static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "multiArch", "provenance", "action",
-            "failureMode");
+    static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "multiArch", "provenance", "sbom",
+            "scan", "action", "failureMode");
+    static final Set<String> SCAN = Set.of("maxAge");
     static final Set<String> PROVENANCE = Set.of("builders", "repositories", "refs", "requireCommit");
     static final Set<String> AUTHORITY = Set.of("name", "key", "keyless");
     static final Set<String> KEYLESS = Set.of("identity", "identityRegexp", "issuer", "issuerRegexp", "roots");
@@ -86,8 +89,8 @@ public final class TrustRules implements PolicyParser.SpecSection {
             TrustRule r = entry(e, defaultAction, names);
             if (r != null) {
                 rules.add(r);
-                if (r.spec().provenance() != null) {
-                    rules.add(new ProvenanceRule(r.spec(), r.action(), r.failureMode()));
+                for (AttestationKind kind : r.spec().attestations()) {
+                    rules.add(new AttestationRule(r.spec(), kind, r.action(), r.failureMode()));
                 }
             }
         }
@@ -145,13 +148,47 @@ public final class TrustRules implements PolicyParser.SpecSection {
                 provenance = new ProvenanceRequirement(globs(p, "builders"), globs(p, "repositories"), globs(p, "refs"), commit != null && commit);
             }
         }
+        Boolean sbom = e.bool("sbom");
+        ScanRequirement scan = null;
+        if (e.has("scan")) {
+            Fields sc = e.object("scan", SCAN);
+            if (sc != null) {
+                String maxAge = sc.string("maxAge", false);
+                java.time.Duration age = null;
+                if (maxAge != null) {
+                    age = duration(maxAge);
+                    if (age == null) {
+                        sc.error(sc.path().child("maxAge"), "\"" + maxAge + "\" is not a duration such as 7d, 36h or 90m");
+                    }
+                }
+                scan = new ScanRequirement(age);
+            }
+        }
         Action action = Action.parse(e.choice("action", RuleSettings.ACTIONS, defaultAction.label()));
         FailureMode mode = e.choice("failureMode", RuleSettings.FAILURE_MODES, "closed").equals("open") ? FailureMode.OPEN : FailureMode.CLOSED;
         if (e.errors().size() > errors || name == null) {
             return null;
         }
-        TrustSpec spec = TrustSpec.of(e.document().source(), name, images, authorities, t, required, eachPlatform, provenance);
+        TrustSpec spec = TrustSpec.of(e.document().source(), name, images, authorities, t, required, eachPlatform, provenance,
+                sbom != null && sbom, scan);
         return new TrustRule(spec, action, mode);
+    }
+
+    private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,5})([smhd])");
+
+    /** A positive duration written as a number and one unit (s, m, h, d), or null. */
+    static java.time.Duration duration(String text) {
+        var m = DURATION.matcher(text.strip());
+        if (!m.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
     }
 
     private static List<Glob> globs(Fields f, String key) {

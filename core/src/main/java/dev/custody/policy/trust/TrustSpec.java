@@ -19,12 +19,15 @@ import java.util.List;
  * @param eachPlatform for a multi-arch index: true when every platform manifest must be signed, false when the
  *                    index's own digest must be (what the workload references)
  * @param provenance  what SLSA provenance must show, or null when the rule requires none
+ * @param sbom        whether an attested SBOM is required
+ * @param scan        what an attested vulnerability scan must show, or null when the rule requires none
  * @param id          a digest of everything above but the source and name: verification results are cached per
  *                    (image digest, id), so an edit to the rule invalidates them and an identical rule in
  *                    another policy shares them
  */
 public record TrustSpec(String source, String name, List<Glob> images, List<Authority> authorities, int threshold,
-                        List<String> required, boolean eachPlatform, ProvenanceRequirement provenance, String id) {
+                        List<String> required, boolean eachPlatform, ProvenanceRequirement provenance, boolean sbom, ScanRequirement scan,
+                        String id) {
 
     public TrustSpec {
         images = List.copyOf(images);
@@ -33,7 +36,7 @@ public record TrustSpec(String source, String name, List<Glob> images, List<Auth
     }
 
     static TrustSpec of(String source, String name, List<Glob> images, List<Authority> authorities, int threshold, List<String> required,
-                        boolean eachPlatform, ProvenanceRequirement provenance) {
+                        boolean eachPlatform, ProvenanceRequirement provenance, boolean sbom, ScanRequirement scan) {
         StringBuilder canonical = new StringBuilder();
         images.forEach(g -> canonical.append("image\0").append(g.pattern()).append('\0'));
         for (Authority a : authorities) {
@@ -41,12 +44,28 @@ public record TrustSpec(String source, String name, List<Glob> images, List<Auth
         }
         canonical.append("threshold\0").append(threshold).append('\0').append("required\0").append(required);
         canonical.append("\0eachPlatform\0").append(eachPlatform).append("\0").append(provenance);
+        canonical.append("\0sbom\0").append(sbom).append("\0").append(scan);
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            return new TrustSpec(source, name, images, authorities, threshold, required, eachPlatform, provenance, HexFormat.of().formatHex(h, 0, 12));
+            return new TrustSpec(source, name, images, authorities, threshold, required, eachPlatform, provenance, sbom, scan, HexFormat.of().formatHex(h, 0, 12));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The kinds of attestation the rule requires, in a fixed order; empty when it requires signatures only. */
+    public java.util.Set<AttestationKind> attestations() {
+        java.util.EnumSet<AttestationKind> kinds = java.util.EnumSet.noneOf(AttestationKind.class);
+        if (provenance != null) {
+            kinds.add(AttestationKind.PROVENANCE);
+        }
+        if (sbom) {
+            kinds.add(AttestationKind.SBOM);
+        }
+        if (scan != null) {
+            kinds.add(AttestationKind.SCAN);
+        }
+        return kinds;
     }
 
     /** Whether the rule covers an image, by its normalized registry/repository name. */

@@ -222,7 +222,8 @@ class TrustRulesTest {
                 return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, "sha256:" + "a".repeat(64), List.of("ci"), "ok");
             }
 
-            public SignatureVerdict provenance(dev.custody.imageref.ImageReference image, TrustSpec s) {
+            @Override
+            public SignatureVerdict attestation(dev.custody.imageref.ImageReference image, TrustSpec s, AttestationKind kind) {
                 return new SignatureVerdict(SignatureVerdict.Kind.INVALID, "sha256:" + "a".repeat(64), List.of(), "source ref refs/heads/dev");
             }
         };
@@ -231,6 +232,52 @@ class TrustRulesTest {
         assertThat(prov.code()).isEqualTo(ReasonCode.PROVENANCE_INVALID);
         assertThat(d.allowed()).isFalse();
         assertThat(trust(d).code()).isEqualTo(ReasonCode.SIGNATURE_VERIFIED);
+    }
+
+    @Test
+    void sbomAndScanRequirementsAddTheirOwnRulesAndAStaleScanFailsWithItsOwnCode() {
+        PolicySet set = new PolicyParser().load(Map.of("p.yaml", policy(RELEASE + "  sbom: true\n  scan: {maxAge: 7d}\n")));
+        assertThat(set.policies().get(0).rules()).extracting(dev.custody.policy.Rule::id).filteredOn(id -> id.startsWith("trust."))
+                .containsExactly("trust.release", "trust.release.sbom", "trust.release.scan");
+        TrustSpec spec = ((TrustRule) set.policies().get(0).rules().stream().filter(r -> r instanceof TrustRule).findFirst().orElseThrow()).spec();
+        assertThat(spec.scan().maxAge()).isEqualTo(java.time.Duration.ofDays(7));
+        assertThat(spec.attestations()).containsExactly(AttestationKind.SBOM, AttestationKind.SCAN);
+        assertThat(spec.id()).isNotEqualTo(spec(RELEASE + "  sbom: true\n  scan: {maxAge: 8d}\n").id()); // the age is part of the cache key
+        java.time.Instant finished = java.time.Instant.parse("2026-11-01T00:00:00Z");
+        assertThat(spec.scan().staleness(finished, finished.plus(java.time.Duration.ofDays(7)))).isNull();
+        assertThat(spec.scan().staleness(finished, finished.plus(java.time.Duration.ofDays(8)))).contains("8d ago").contains("allows 7d");
+        String digest = "sha256:" + "a".repeat(64);
+        SignatureLookup lookup = new SignatureLookup() {
+            public SignatureVerdict find(dev.custody.imageref.ImageReference image, TrustSpec s) {
+                return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, List.of("ci"), "ok");
+            }
+
+            @Override
+            public SignatureVerdict attestation(dev.custody.imageref.ImageReference image, TrustSpec s, AttestationKind kind) {
+                return kind == AttestationKind.SBOM ? new SignatureVerdict(SignatureVerdict.Kind.UNSIGNED, digest, List.of(), "no SBOM")
+                        : new SignatureVerdict(SignatureVerdict.Kind.STALE, digest, List.of("ci"), "scanned 9d ago");
+            }
+        };
+        WorkloadDecision d = evaluate(set, lookup);
+        assertThat(d.results()).filteredOn(r -> r.rule().equals("trust.release.sbom")).extracting(RuleResult::code)
+                .containsExactly(ReasonCode.SBOM_ATTESTATION_MISSING);
+        assertThat(d.results()).filteredOn(r -> r.rule().equals("trust.release.scan")).extracting(RuleResult::code)
+                .containsExactly(ReasonCode.SCAN_ATTESTATION_STALE);
+        assertThat(d.allowed()).isFalse();
+        // without a lookup (custody check) both say they were not checked here, never pass
+        WorkloadDecision unchecked = evaluate(set, null);
+        assertThat(unchecked.results()).filteredOn(r -> r.rule().endsWith(".scan")).extracting(RuleResult::code)
+                .containsExactly(ReasonCode.SCAN_ATTESTATION_NOT_CHECKED);
+    }
+
+    @Test
+    void aScanAgeThatIsNotADurationIsAnErrorAtItsField() {
+        assertThatThrownBy(() -> new PolicyParser().load(Map.of("p.yaml", policy(RELEASE + "  scan: {maxAge: a week}\n")))).hasMessageContaining(
+                "spec.trust[0].scan.maxAge").hasMessageContaining("\"a week\" is not a duration");
+        assertThatThrownBy(() -> new PolicyParser().load(Map.of("p.yaml", policy(RELEASE + "  scan: {maxAge: 7d, max: 1}\n"))))
+                .hasMessageContaining("max");
+        assertThatThrownBy(() -> new PolicyParser().load(Map.of("p.yaml", policy(RELEASE + "  sbom: yes please\n"))))
+                .hasMessageContaining("spec.trust[0].sbom");
     }
 
     private static TrustSpec spec(String trust) {
