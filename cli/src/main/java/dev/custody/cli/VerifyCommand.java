@@ -41,7 +41,9 @@ final class VerifyCommand implements Runnable {
                     + "entry and its proofs, and the signing time, offline against a trusted root.",
                     "Keyless bundles need the expected identity and OIDC issuer, each exact or as a regular expression "
                             + "(searched for, unanchored, as cosign does; write ^...$ to match the whole value). Key-signed bundles need --key.",
-                    "For a DSSE bundle the artifact is a subject of its in-toto statement."},
+                    "For a DSSE bundle the artifact is a subject of its in-toto statement.",
+                    "With --policy, the bundle's SLSA provenance must also satisfy the provenance requirement of a trust rule "
+                            + "(builders, repositories, refs, requireCommit); --rule picks the rule when the policies have several."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:verified", "1:not verified; the reason names the check that failed", "2:usage error, or an input that cannot be read",
                     "3:internal error"})
@@ -76,11 +78,70 @@ final class VerifyCommand implements Runnable {
                 description = "A Sigstore trusted_root.json (default: the Sigstore public-good root shipped with Custody).")
         Path trustedRoot;
 
+        @Option(names = {"-p", "--policy"}, paramLabel = "FILE|DIR",
+                description = "Policies whose trust rule's provenance requirement the bundle's SLSA provenance must meet (repeatable).")
+        java.util.List<String> policies = new java.util.ArrayList<>();
+
+        @Option(names = "--rule", paramLabel = "NAME", description = "The trust rule of --policy to apply, when there are several with provenance.")
+        String rule;
+
         @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
         String output;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        /** The outcome of checking the bundle's provenance against a trust rule: the facts read, and why they fail (null when they pass). */
+        record ProvenanceCheck(String rule, dev.custody.verify.intoto.ProvenanceFacts facts, String problem) {}
+
+        /** The trust rule whose provenance requirement applies, or null without --policy; a usage error when none or several fit. */
+        private dev.custody.policy.trust.TrustSpec provenanceRule(PrintWriter err) {
+            if (policies.isEmpty()) {
+                if (rule != null) {
+                    throw usage("--rule needs --policy");
+                }
+                return null;
+            }
+            dev.custody.policy.PolicySet set;
+            try {
+                set = dev.custody.files.PolicyFiles.load(policies, Policies.parser());
+            } catch (dev.custody.policy.InvalidPolicyException e) {
+                e.errors().forEach(pe -> err.println("custody: policy error: " + pe.describe()));
+                return null;
+            }
+            java.util.List<dev.custody.policy.trust.TrustSpec> found = new java.util.ArrayList<>();
+            for (var p : set.policies()) {
+                for (var r : p.rules()) {
+                    if (r instanceof dev.custody.policy.trust.TrustRule t && t.spec().provenance() != null && (rule == null || t.spec().name().equals(rule))) {
+                        found.add(t.spec());
+                    }
+                }
+            }
+            if (found.isEmpty()) {
+                throw usage(rule == null ? "no trust rule of --policy has a provenance requirement"
+                        : "no trust rule named \"" + rule + "\" with a provenance requirement in --policy");
+            }
+            if (found.size() > 1) {
+                throw usage("several trust rules of --policy have a provenance requirement; pick one with --rule: "
+                        + String.join(", ", found.stream().map(dev.custody.policy.trust.TrustSpec::name).toList()));
+            }
+            return found.get(0);
+        }
+
+        /** Reads the provenance of a verified DSSE bundle and checks it against the rule. */
+        private static ProvenanceCheck checkProvenance(byte[] bundleJson, dev.custody.policy.trust.TrustSpec rule) {
+            byte[] payload = BundleVerifier.dssePayload(bundleJson).orElse(null);
+            if (payload == null) {
+                return new ProvenanceCheck(rule.name(), null, "the bundle signs a message, not an in-toto statement, so it carries no provenance");
+            }
+            try {
+                var facts = dev.custody.verify.intoto.ProvenanceFacts.from(dev.custody.verify.intoto.Statement.parse(payload, "the bundle's statement"));
+                return new ProvenanceCheck(rule.name(), facts, rule.provenance().problem(facts.builderId(), facts.sourceRepository(), facts.sourceRef(),
+                        facts.sourceCommit()));
+            } catch (dev.custody.verify.intoto.InvalidStatementException e) {
+                return new ProvenanceCheck(rule.name(), null, e.getMessage());
+            }
+        }
 
         @Override
         public Integer call() {
@@ -119,13 +180,37 @@ final class VerifyCommand implements Runnable {
                 err.println("custody: cannot read the artifact " + artifact + ": " + describe(e));
                 return ExitCodes.INPUT_ERROR;
             }
+            dev.custody.policy.trust.TrustSpec provenanceRule = provenanceRule(err);
+            if (!policies.isEmpty() && provenanceRule == null) {
+                return ExitCodes.INPUT_ERROR;
+            }
             Result result = new BundleVerifier().verify(json, subject, policy, root);
+            // provenance is read only from a bundle that verified
+            ProvenanceCheck provenance = result.verified() && provenanceRule != null ? checkProvenance(json, provenanceRule) : null;
+            boolean ok = result.verified() && (provenance == null || provenance.problem() == null);
             if (output.equals("json")) {
-                Json.print(out, json(result, root));
+                Map<String, Object> m = json(result, root);
+                if (provenance != null) {
+                    m.put("verified", ok);
+                    m.put("provenance", provenanceJson(provenance));
+                    if (!ok) {
+                        m.put("failure", "provenance");
+                        m.put("reason", provenance.problem());
+                    }
+                }
+                Json.print(out, m);
+            } else if (provenance != null && !ok) {
+                out.println("not verified (provenance): the signature verified, but trust rule " + provenance.rule() + " refuses the provenance: "
+                        + provenance.problem());
+                printDetails(out, result, root);
+                printProvenance(out, provenance);
             } else {
                 print(out, result, root);
+                if (provenance != null) {
+                    printProvenance(out, provenance);
+                }
             }
-            return result.verified() ? ExitCodes.OK : ExitCodes.DENIED;
+            return ok ? ExitCodes.OK : ExitCodes.DENIED;
         }
 
         private SignerPolicy policy() throws IOException {
@@ -174,6 +259,36 @@ final class VerifyCommand implements Runnable {
                 case Result.Verified v -> out.println("verified " + d.artifact());
                 case Result.NotVerified n -> out.println("not verified (" + n.failure().code() + "): " + n.reason());
             }
+            printDetails(out, result, root);
+        }
+
+        private static void printProvenance(PrintWriter out, ProvenanceCheck p) {
+            line(out, "rule", "trust rule " + p.rule() + (p.problem() == null ? ": provenance satisfies it" : ""));
+            if (p.facts() != null) {
+                line(out, "builder", p.facts().builderId());
+                line(out, "source", p.facts().sourceRepository());
+                line(out, "ref", p.facts().sourceRef());
+                line(out, "commit", p.facts().sourceCommit());
+            }
+        }
+
+        private static Map<String, Object> provenanceJson(ProvenanceCheck p) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rule", p.rule());
+            m.put("satisfied", p.problem() == null);
+            m.put("problem", p.problem());
+            if (p.facts() != null) {
+                m.put("predicateType", p.facts().predicateType());
+                m.put("builderId", p.facts().builderId());
+                m.put("sourceRepository", p.facts().sourceRepository());
+                m.put("sourceRef", p.facts().sourceRef());
+                m.put("sourceCommit", p.facts().sourceCommit());
+            }
+            return m;
+        }
+
+        private static void printDetails(PrintWriter out, Result result, TrustRoot root) {
+            Result.Details d = result.details();
             line(out, "bundle", d.mediaType() == null ? null : d.mediaType() + " (" + d.content()
                     + (d.predicateType() != null ? ", predicate " + d.predicateType() : "") + ")");
             line(out, "signer", d.signer());

@@ -105,4 +105,68 @@ class VerifyBundleCommandTest {
         assertThat(badRoot.code()).isEqualTo(ExitCodes.INPUT_ERROR);
         assertThat(badRoot.err()).startsWith("custody: invalid trusted root: ");
     }
+
+    static Path provenancePolicy(Path dir, String... rules) throws java.io.IOException {
+        StringBuilder p = new StringBuilder("apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: prov}\nspec:\n  tier: dev\n  trust:\n");
+        for (String r : rules) {
+            String[] f = r.split("\\|"); // name|builders|repositories|refs
+            p.append("    - name: ").append(f[0]).append("\n      images: ['*']\n      authorities:\n")
+                    .append("        - {name: beacon, keyless: {identity: '").append(IDENTITY).append("', issuer: '").append(ISSUER).append("'}}\n")
+                    .append("      provenance:\n        builders: ['").append(f[1]).append("']\n        repositories: ['").append(f[2])
+                    .append("']\n        refs: ['").append(f[3]).append("']\n        requireCommit: true\n");
+        }
+        Path file = java.nio.file.Files.createTempFile(dir, "policy", ".yaml");
+        java.nio.file.Files.writeString(file, p);
+        return file;
+    }
+
+    /** The conformance DSSE bundle carries SLSA v1 provenance of loosebazooka/aa-test built on refs/heads/main. */
+    @Test
+    void aProvenanceBundleIsCheckedAgainstTheBuilderRepositoryAndRefOfAPolicy(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String bundle = bundle("happy-path-intoto-in-dsse-v3");
+        Path matching = provenancePolicy(dir, "aa|https://github.com/loosebazooka/*|https://github.com/loosebazooka/aa-test|refs/heads/main");
+        CliResult ok = CliResult.run("verify", "bundle", "--bundle", bundle, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", ISSUER,
+                "--policy", matching.toString(), A_TXT);
+        assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
+        assertThat(ok.out()).startsWith("verified " + A_TXT).contains("provenance satisfies it")
+                .contains("builder    https://github.com/loosebazooka/aa-test/.github/workflows/provenance.yaml@refs/heads/main")
+                .contains("commit     ebff8dfbd609b7b22237c7719ce07f2dc7934f5f");
+        for (String[] c : new String[][] {
+                {"another builder", "aa|https://github.com/slsa-framework/*|*|*", "builder https://github.com/loosebazooka/"},
+                {"another repository", "aa|*|https://github.com/acme/*|*", "source repository https://github.com/loosebazooka/aa-test is not one of"},
+                {"another ref", "aa|*|*|refs/tags/v*", "source ref refs/heads/main is not one of [refs/tags/v*]"}}) {
+            CliResult r = CliResult.run("verify", "bundle", "--bundle", bundle, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", ISSUER,
+                    "--policy", provenancePolicy(dir, c[1]).toString(), "-o", "json", A_TXT);
+            assertThat(r.code()).as(c[0] + ": " + r.out() + r.err()).isEqualTo(ExitCodes.DENIED);
+            JsonNode j = new ObjectMapper().readTree(r.out());
+            assertThat(j.path("verified").asBoolean()).isFalse();
+            assertThat(j.path("failure").asText()).isEqualTo("provenance");
+            assertThat(j.path("reason").asText()).as(c[0]).contains(c[2]);
+            assertThat(j.path("signer").asText()).isEqualTo(IDENTITY); // the signature itself verified
+        }
+        // a bundle whose signature fails is never read for provenance
+        CliResult wrongSigner = CliResult.run("verify", "bundle", "--bundle", bundle, "--certificate-identity", "https://example.com/other",
+                "--certificate-oidc-issuer", ISSUER, "--policy", matching.toString(), "-o", "json", A_TXT);
+        assertThat(wrongSigner.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(new ObjectMapper().readTree(wrongSigner.out()).path("failure").asText()).isEqualTo("identity");
+        assertThat(new ObjectMapper().readTree(wrongSigner.out()).has("provenance")).isFalse();
+    }
+
+    @Test
+    void aProvenancePolicyNeedsADsseBundleAndOneRule(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path one = provenancePolicy(dir, "aa|*|*|*");
+        CliResult message = CliResult.run("verify", "bundle", "--bundle", bundle("rekor2-happy-path"), "--certificate-identity", IDENTITY,
+                "--certificate-oidc-issuer", ISSUER, "--trusted-root", CASES.resolve("rekor2-happy-path/trusted_root.json").toString(),
+                "--policy", one.toString(), CASES.resolve("a.txt").toString());
+        assertThat(message.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(message.out()).contains("not verified (provenance)").contains("carries no provenance");
+        Path two = provenancePolicy(dir, "aa|*|*|*", "bb|*|*|*");
+        CliResult ambiguous = CliResult.run("verify", "bundle", "--bundle", bundle("happy-path-intoto-in-dsse-v3"), "--certificate-identity", IDENTITY,
+                "--certificate-oidc-issuer", ISSUER, "--policy", two.toString(), A_TXT);
+        assertThat(ambiguous.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(ambiguous.err()).contains("pick one with --rule: aa, bb");
+        CliResult picked = CliResult.run("verify", "bundle", "--bundle", bundle("happy-path-intoto-in-dsse-v3"), "--certificate-identity", IDENTITY,
+                "--certificate-oidc-issuer", ISSUER, "--policy", two.toString(), "--rule", "bb", A_TXT);
+        assertThat(picked.code()).as(picked.out() + picked.err()).isZero();
+    }
 }

@@ -66,6 +66,19 @@ public final class BundleVerifier {
         return Inputs.readBounded(file, MAX_BUNDLE_BYTES);
     }
 
+    /**
+     * The in-toto statement a DSSE bundle carries, for reading facts from a bundle that {@link #verify} accepted;
+     * empty for a message-signature bundle or one that cannot be parsed. Never read it before verification.
+     */
+    public static java.util.Optional<byte[]> dssePayload(byte[] bundleJson) {
+        try {
+            return ParsedBundle.parse(bundleJson).content() instanceof ParsedBundle.Dsse d ? java.util.Optional.of(d.payload().clone())
+                    : java.util.Optional.empty();
+        } catch (Rejected e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Verifies {@code bundleJson} for {@code artifact}, signed as {@code policy} requires, with trust in {@code root}. */
     public Result verify(byte[] bundleJson, Artifact artifact, SignerPolicy policy, TrustRoot root) {
         Evidence evidence = new Evidence(artifact);
