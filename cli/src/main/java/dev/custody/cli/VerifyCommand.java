@@ -135,9 +135,11 @@ final class VerifyCommand implements Runnable {
                 return new ProvenanceCheck(rule.name(), null, "the bundle signs a message, not an in-toto statement, so it carries no provenance");
             }
             try {
-                var facts = dev.custody.verify.intoto.ProvenanceFacts.from(dev.custody.verify.intoto.Statement.parse(payload, "the bundle's statement"));
-                return new ProvenanceCheck(rule.name(), facts, rule.provenance().problem(facts.builderId(), facts.sourceRepository(), facts.sourceRef(),
-                        facts.sourceCommit()));
+                var statement = dev.custody.verify.intoto.Statement.parse(payload, "the bundle's statement");
+                var facts = dev.custody.verify.intoto.ProvenanceFacts.from(statement);
+                String problem = rule.provenance().problem(facts.builderId(), facts.sourceRepository(), facts.sourceRef(), facts.sourceCommit());
+                return new ProvenanceCheck(rule.name(), facts, problem != null ? problem
+                        : rule.provenance().conditionProblem(statement.predicate(), statement.predicateType()));
             } catch (dev.custody.verify.intoto.InvalidStatementException e) {
                 return new ProvenanceCheck(rule.name(), null, e.getMessage());
             }

@@ -114,6 +114,9 @@ class VerifyBundleCommandTest {
                     .append("        - {name: beacon, keyless: {identity: '").append(IDENTITY).append("', issuer: '").append(ISSUER).append("'}}\n")
                     .append("      provenance:\n        builders: ['").append(f[1]).append("']\n        repositories: ['").append(f[2])
                     .append("']\n        refs: ['").append(f[3]).append("']\n        requireCommit: true\n");
+            if (f.length > 4) {
+                p.append("        condition: \"").append(f[4]).append("\"\n");
+            }
         }
         Path file = java.nio.file.Files.createTempFile(dir, "policy", ".yaml");
         java.nio.file.Files.writeString(file, p);
@@ -144,6 +147,19 @@ class VerifyBundleCommandTest {
             assertThat(j.path("reason").asText()).as(c[0]).contains(c[2]);
             assertThat(j.path("signer").asText()).isEqualTo(IDENTITY); // the signature itself verified
         }
+        // a CEL condition over the whole predicate, for what the patterns do not cover
+        String workflow = "predicate.buildDefinition.externalParameters.workflow.path == ";
+        CliResult cel = CliResult.run("verify", "bundle", "--bundle", bundle, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", ISSUER,
+                "--policy", provenancePolicy(dir, "aa|*|*|*|" + workflow + "'.github/workflows/provenance.yaml'").toString(), A_TXT);
+        assertThat(cel.code()).as(cel.out() + cel.err()).isZero();
+        CliResult celFails = CliResult.run("verify", "bundle", "--bundle", bundle, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", ISSUER,
+                "--policy", provenancePolicy(dir, "aa|*|*|*|" + workflow + "'.github/workflows/release.yml'").toString(), A_TXT);
+        assertThat(celFails.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(celFails.out()).contains("not verified (provenance)").contains("the condition predicate.buildDefinition").contains("is false");
+        CliResult celBroken = CliResult.run("verify", "bundle", "--bundle", bundle, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", ISSUER,
+                "--policy", provenancePolicy(dir, "aa|*|*|*|predicate.(").toString(), A_TXT);
+        assertThat(celBroken.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(celBroken.err()).contains("spec.trust[0].provenance.condition").contains("invalid CEL at 1:");
         // a bundle whose signature fails is never read for provenance
         CliResult wrongSigner = CliResult.run("verify", "bundle", "--bundle", bundle, "--certificate-identity", "https://example.com/other",
                 "--certificate-oidc-issuer", ISSUER, "--policy", matching.toString(), "-o", "json", A_TXT);

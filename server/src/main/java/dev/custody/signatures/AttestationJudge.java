@@ -66,6 +66,9 @@ final class AttestationJudge {
                         continue;
                     }
                     String problem = spec.provenance().problem(f.builderId(), f.sourceRepository(), f.sourceRef(), f.sourceCommit());
+                    if (problem == null) {
+                        problem = spec.provenance().conditionProblem(s.predicate(), s.predicateType());
+                    }
                     if (problem != null || signers != null) {
                         problems.add(problem != null ? problem : "provenance " + signers);
                         continue;

@@ -77,6 +77,16 @@ public final class CelRules implements PolicyParser.SpecSection {
         }
 
         static final CelCompiler BOOL_COMPILER = compiler(SimpleType.BOOL);
+
+        /** For conditions over an attestation's predicate: {@code predicate} (the JSON object) and {@code predicateType}. */
+        static final CelCompiler PREDICATE_COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+                .setOptions(OPTIONS)
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(OPTIONS))
+                .addVar("predicate", SimpleType.DYN)
+                .addVar("predicateType", SimpleType.STRING)
+                .setResultType(SimpleType.BOOL)
+                .build();
         static final CelCompiler STRING_COMPILER = compiler(SimpleType.STRING);
 
         private static CelCompiler compiler(dev.cel.common.types.CelType result) {
@@ -151,6 +161,47 @@ public final class CelRules implements PolicyParser.SpecSection {
             }
         }
         return rules;
+    }
+
+    /**
+     * A boolean CEL condition over an attestation's predicate, compiled and type-checked now; errors go to the
+     * policy's errors with their position. Null when it does not compile.
+     */
+    public static PredicateCondition predicateCondition(String expression, Fields e, FieldPath at) {
+        CelRuntime.Program program = compile(Env.PREDICATE_COMPILER, Env.runtime(DEFAULT_COST_LIMIT), expression, e, at);
+        return program == null ? null : new PredicateCondition(expression, program);
+    }
+
+    /** A compiled condition over an attestation's predicate (a verified statement's, never an unverified one's). */
+    public static final class PredicateCondition {
+        private final String expression;
+        private final CelRuntime.Program program;
+
+        PredicateCondition(String expression, CelRuntime.Program program) {
+            this.expression = expression;
+            this.program = program;
+        }
+
+        public String expression() {
+            return expression;
+        }
+
+        /** Null when the condition holds for the predicate, else why not (false, an evaluation error, the cost limit). */
+        public String problem(JsonNode predicate, String predicateType) {
+            Object predicateView = JsonViews.of(predicate);
+            java.util.Map<String, Object> vars = java.util.Map.of("predicate", predicateView, "predicateType", predicateType);
+            try {
+                Object r = program.eval(name -> java.util.Optional.ofNullable(vars.get(name)));
+                return Boolean.TRUE.equals(r) ? null : "the condition " + abbreviate(expression) + " is false for this predicate";
+            } catch (CelEvaluationException ex) {
+                return "the condition " + abbreviate(expression) + " could not be evaluated: " + ex.getMessage();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return expression;
+        }
     }
 
     private static CelRuntime.Program compile(CelCompiler compiler, CelRuntime runtime, String expression, Fields e, FieldPath at) {

@@ -5,14 +5,25 @@ import java.util.List;
 
 /**
  * What a trust rule requires of SLSA provenance: attested by the rule's authorities, with a builder, source
- * repository and ref matching these patterns (an empty list allows any), and a source commit when asked.
+ * repository and ref matching these patterns (an empty list allows any), a source commit when asked, and a CEL
+ * condition over the whole predicate for anything else (null for none).
  */
-public record ProvenanceRequirement(List<Glob> builders, List<Glob> repositories, List<Glob> refs, boolean requireCommit) {
+public record ProvenanceRequirement(List<Glob> builders, List<Glob> repositories, List<Glob> refs, boolean requireCommit,
+                                    dev.custody.policy.cel.CelRules.PredicateCondition condition) {
+
+    public ProvenanceRequirement(List<Glob> builders, List<Glob> repositories, List<Glob> refs, boolean requireCommit) {
+        this(builders, repositories, refs, requireCommit, null);
+    }
 
     public ProvenanceRequirement {
         builders = List.copyOf(builders);
         repositories = List.copyOf(repositories);
         refs = List.copyOf(refs);
+    }
+
+    /** Null when the predicate satisfies the condition (or there is none), else why not. */
+    public String conditionProblem(com.fasterxml.jackson.databind.JsonNode predicate, String predicateType) {
+        return condition == null ? null : condition.problem(predicate, predicateType);
     }
 
     /** Null when the facts satisfy the requirement, else what does not. */
@@ -39,6 +50,6 @@ public record ProvenanceRequirement(List<Glob> builders, List<Glob> repositories
     @Override
     public String toString() {
         return "provenance[builders=" + patterns(builders) + ", repositories=" + patterns(repositories) + ", refs=" + patterns(refs)
-                + ", requireCommit=" + requireCommit + "]";
+                + ", requireCommit=" + requireCommit + (condition == null ? "" : ", condition=" + condition) + "]";
     }
 }

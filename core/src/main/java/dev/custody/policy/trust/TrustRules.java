@@ -46,6 +46,7 @@ import java.util.regex.PatternSyntaxException;
  *       repositories: [https://github.com/acme/*]
  *       refs: [refs/heads/main, refs/tags/v*]
  *       requireCommit: true
+ *       condition: "predicate.buildDefinition.externalParameters.workflow.path == '.github/workflows/release.yml'"  # CEL, optional
  *     sbom: true              # also require an attested SBOM, CycloneDX or SPDX (rule trust.release.sbom)
  *     scan: {maxAge: 7d}      # also require an attested vulnerability scan at most 7 days old (rule trust.release.scan)
  *     action: enforce
@@ -57,7 +58,7 @@ public final class TrustRules implements PolicyParser.SpecSection {
     static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "multiArch", "provenance", "sbom",
             "scan", "action", "failureMode");
     static final Set<String> SCAN = Set.of("maxAge");
-    static final Set<String> PROVENANCE = Set.of("builders", "repositories", "refs", "requireCommit");
+    static final Set<String> PROVENANCE = Set.of("builders", "repositories", "refs", "requireCommit", "condition");
     static final Set<String> AUTHORITY = Set.of("name", "key", "keyless");
     static final Set<String> KEYLESS = Set.of("identity", "identityRegexp", "issuer", "issuerRegexp", "roots");
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -145,7 +146,11 @@ public final class TrustRules implements PolicyParser.SpecSection {
             Fields p = e.object("provenance", PROVENANCE);
             if (p != null) {
                 Boolean commit = p.bool("requireCommit");
-                provenance = new ProvenanceRequirement(globs(p, "builders"), globs(p, "repositories"), globs(p, "refs"), commit != null && commit);
+                String conditionText = p.string("condition", false);
+                dev.custody.policy.cel.CelRules.PredicateCondition condition = conditionText == null ? null
+                        : dev.custody.policy.cel.CelRules.predicateCondition(conditionText, p, p.path().child("condition"));
+                provenance = new ProvenanceRequirement(globs(p, "builders"), globs(p, "repositories"), globs(p, "refs"), commit != null && commit,
+                        condition);
             }
         }
         Boolean sbom = e.bool("sbom");
