@@ -60,6 +60,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch namespaces through this kubeconfig (their labels select policies).")
     Path kubeconfig;
 
+    @Option(names = "--pull-secrets", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With --kubeconfig or --in-cluster: fetch signatures with the pod's imagePullSecrets, read from the API server "
+                    + "(needs get on Secrets; default: ${DEFAULT-VALUE}).")
+    boolean pullSecrets;
+
     @Option(names = "--in-cluster", description = "Watch namespaces with the pod's ServiceAccount (inside a cluster).")
     boolean inCluster;
 
@@ -192,6 +197,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         dev.custody.signatures.SignatureService signatureService = new dev.custody.signatures.SignatureService(
                 new dev.custody.signatures.OciSignatureSource(registries), root,
                 dev.custody.signatures.SignatureService.Timings.DEFAULT, java.time.Clock.systemUTC());
+        if (namespaces != null && pullSecrets) {
+            signatureService.pullSecrets(new dev.custody.server.KubePullSecrets(namespaces.client(), java.time.Clock.systemUTC()));
+        }
         policyStore.verifyingWith(signatureService);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
         if (evidence != null) {

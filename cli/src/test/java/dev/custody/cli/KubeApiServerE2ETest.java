@@ -211,6 +211,29 @@ class KubeApiServerE2ETest {
         assertThat(kubectl(cronJob("cron-good", "busybox@" + DIGEST), "apply", "-n", "prod", "-f", "-").exit()).isZero();
     }
 
+    /**
+     * imagePullSecrets as the kubelet reads them, from the real API server: a docker-registry Secret made by
+     * kubectl gives its registry's credentials; a missing Secret and one of another type are skipped.
+     */
+    @Test
+    void pullSecretsAreReadFromTheApiServerInThePodsOrder() throws Exception {
+        Run made = kubectl(null, "create", "secret", "docker-registry", "regcred", "-n", "dev", "--docker-server=registry.internal.example:5000",
+                "--docker-username=robot", "--docker-password=s3cret");
+        assertThat(made.exit()).as(made.err()).isZero();
+        assertThat(kubectl(null, "create", "secret", "generic", "opaque", "-n", "dev", "--from-literal=password=x").exit()).isZero();
+        var secrets = new dev.custody.server.KubePullSecrets(namespaces.client(), java.time.Clock.systemUTC());
+        dev.custody.oci.Keychain keychain = secrets.keychain(new dev.custody.policy.trust.SignatureGatherer.PullSecrets("dev",
+                List.of("missing", "opaque", "regcred")), java.time.Instant.now().plusSeconds(5));
+        var repo = dev.custody.oci.Repository.of(dev.custody.imageref.ImageReference.parse("registry.internal.example:5000/shop/api:1"));
+        assertThat(keychain.credentials(repo)).isEqualTo(new dev.custody.oci.Credentials.Basic("robot", "s3cret"));
+        var elsewhere = dev.custody.oci.Repository.of(dev.custody.imageref.ImageReference.parse("ghcr.io/acme/api:1"));
+        assertThat(keychain.credentials(elsewhere)).isInstanceOf(dev.custody.oci.Credentials.Anonymous.class);
+        // a secret in another namespace is not the pod's
+        dev.custody.oci.Keychain prod = secrets.keychain(new dev.custody.policy.trust.SignatureGatherer.PullSecrets("prod", List.of("regcred")),
+                java.time.Instant.now().plusSeconds(5));
+        assertThat(prod.credentials(repo)).isInstanceOf(dev.custody.oci.Credentials.Anonymous.class);
+    }
+
     @Test
     void warnModeRulesAppearAsKubectlWarnings() throws Exception {
         Run warned = kubectl(pod("scratch", "registry.example.com/tools:latest"), "apply", "-n", "dev", "-f", "-");

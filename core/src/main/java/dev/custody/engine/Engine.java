@@ -112,6 +112,7 @@ public final class Engine {
         }
         String ns = namespaceOf(workload, namespace);
         List<SignatureGatherer.Need> needs = new ArrayList<>();
+        SignatureGatherer.PullSecrets pull = pullSecrets(workload, ns);
         for (Policy p : policies.selectFor(ns, withNameLabel(ns, namespaceLabels))) {
             for (Rule r : p.rules()) {
                 if (!(r instanceof TrustRule t)) {
@@ -119,12 +120,28 @@ public final class Engine {
                 }
                 for (Container c : workload.containers()) {
                     if (c.imageRef() instanceof ImageReference.ParseResult.Parsed parsed && t.spec().covers(parsed.reference().name())) {
-                        needs.add(new SignatureGatherer.Need(parsed.reference(), t.spec()));
+                        needs.add(new SignatureGatherer.Need(parsed.reference(), t.spec(), pull));
                     }
                 }
             }
         }
         return needs;
+    }
+
+    /** The pod template's imagePullSecrets (names, in order, at most 16), or none. */
+    private static SignatureGatherer.PullSecrets pullSecrets(Workload workload, String namespace) {
+        com.fasterxml.jackson.databind.JsonNode list = workload.podSpec() == null ? null : workload.podSpec().get("imagePullSecrets");
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            return SignatureGatherer.PullSecrets.NONE;
+        }
+        List<String> names = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode ref : list) {
+            String name = ref.path("name").asText("");
+            if (!name.isEmpty() && names.size() < 16 && !names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names.isEmpty() ? SignatureGatherer.PullSecrets.NONE : new SignatureGatherer.PullSecrets(namespace, names);
     }
 
     /** The workload's own namespace wins; else the one given; else default. */

@@ -49,8 +49,20 @@ final class Auth {
     }
 
     /** The Authorization value to send before any 401, from what earlier answers taught; null for none. */
+    /** The call's own credentials for the repository when it has some, else the client's. */
+    private Credentials credentials(Repository repo, Call call) {
+        Keychain own = call.keychain();
+        if (own != null) {
+            Credentials c = own.credentials(repo);
+            if (!(c instanceof Credentials.Anonymous)) {
+                return c;
+            }
+        }
+        return keychain.credentials(repo);
+    }
+
     String authorization(Endpoint ep, Repository repo, String scope, Call call, String what) {
-        Credentials creds = keychain.credentials(repo);
+        Credentials creds = credentials(repo, call);
         if (creds instanceof Credentials.RegistryToken t) {
             return "Bearer " + t.token();
         }
@@ -72,7 +84,7 @@ final class Auth {
      * {@link UnauthorizedException} when there is nothing better to send than what was sent.
      */
     String afterUnauthorized(Endpoint ep, Repository repo, String scope, Http.Response response, String sent, Call call, String what) {
-        Credentials creds = keychain.credentials(repo);
+        Credentials creds = credentials(repo, call);
         ErrorBody error = ErrorBody.parse(response.body());
         Optional<Challenge> found = Challenge.select(response.headers().allValues("www-authenticate"));
         if (found.isEmpty()) {
@@ -86,7 +98,7 @@ final class Auth {
                 throw new UnauthorizedException(ep.registry(), error.code(), what + ": " + ep.registry()
                         + " refused the configured registry token for " + repo + error.suffix());
             }
-            tokens.remove(key(ep, scope));
+            tokens.remove(key(ep, scope, creds));
             return "Bearer " + token(ep, repo, scope, challenge, creds, call, what);
         }
         if (challenge.isBasic()) {
@@ -101,12 +113,13 @@ final class Auth {
                 + Messages.clip(challenge.scheme()) + ", which is not supported" + error.suffix());
     }
 
-    private static String key(Endpoint ep, String scope) {
-        return ep.origin() + " " + scope;
+    /** Tokens are cached per registry, scope and credentials: a token one namespace's secret bought is not another's. */
+    private static String key(Endpoint ep, String scope, Credentials creds) {
+        return ep.origin() + " " + scope + " " + creds.fingerprint();
     }
 
     private String token(Endpoint ep, Repository repo, String scope, Challenge challenge, Credentials creds, Call call, String what) {
-        String key = key(ep, scope);
+        String key = key(ep, scope, creds);
         Token cached = tokens.get(key);
         Instant now = clock.instant();
         if (cached != null && now.isBefore(cached.usableUntil())) {

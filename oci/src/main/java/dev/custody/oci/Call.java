@@ -21,6 +21,7 @@ public final class Call {
     private final LongAdder requests = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder tokenRequests = new LongAdder();
+    private volatile Keychain keychain;
 
     private Call(Instant deadline, long nanosLeft) {
         this.deadline = deadline;
@@ -40,6 +41,20 @@ public final class Call {
         Duration left = Duration.between(Instant.now(), deadline);
         long nanos = left.isNegative() ? 0 : left.compareTo(Duration.ofNanos(MAX_NANOS)) > 0 ? MAX_NANOS : left.toNanos();
         return new Call(deadline, nanos);
+    }
+
+    /**
+     * Credentials for this call only, tried before the client's own keychain: a pod's imagePullSecrets, so one
+     * client serves every namespace without lending one namespace's credentials (or tokens) to another.
+     */
+    public Call using(Keychain keychain) {
+        this.keychain = keychain;
+        return this;
+    }
+
+    /** This call's own keychain, or null. */
+    Keychain keychain() {
+        return keychain;
     }
 
     public Instant deadline() {

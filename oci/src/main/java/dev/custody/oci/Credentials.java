@@ -62,4 +62,23 @@ public sealed interface Credentials {
     static Credentials anonymous() {
         return new Anonymous();
     }
+
+    /** A short one-way digest of the secret, to key caches by credentials without keeping them in the key. */
+    default String fingerprint() {
+        String secret = switch (this) {
+            case Anonymous a -> "";
+            case Basic b -> "basic\0" + b.username() + "\0" + b.password();
+            case IdentityToken t -> "identity\0" + t.refreshToken();
+            case RegistryToken t -> "registry\0" + t.token();
+        };
+        if (secret.isEmpty()) {
+            return "anonymous";
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(StandardCharsets.UTF_8)), 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -139,6 +139,27 @@ class AuthTest {
         }
     }
 
+    /**
+     * One client serves every namespace: a call carries the pull secret of its pod, and neither the secret nor a
+     * token it bought serves a call without it (tokens are cached per credentials).
+     */
+    @Test
+    void aCallsOwnPullSecretIsUsedForThatCallOnly() {
+        front.bearer("bob", "hunter2", null);
+        Keychain secret = DockerConfig.fromPullSecret(config("\"" + front.address() + "\":{\"auth\":\"" + auth("bob", "hunter2") + "\"}"));
+        try (RegistryClient client = RegistryClient.builder().build()) {
+            client.manifest(repo.tagged("v1"), call().using(secret));
+            assertThat(front.tokenRequests.get()).isEqualTo(1);
+            client.manifest(repo.tagged("v1"), call().using(secret));
+            assertThat(front.tokenRequests.get()).as("the token is reused for the same credentials").isEqualTo(1);
+            assertThatThrownBy(() -> client.manifest(repo.tagged("v1"), call())).as("no secret, no borrowed token")
+                    .isInstanceOf(UnauthorizedException.class);
+            Keychain wrong = DockerConfig.fromPullSecret(config("\"" + front.address() + "\":{\"auth\":\"" + auth("bob", "wrong") + "\"}"));
+            assertThatThrownBy(() -> client.manifest(repo.tagged("v1"), call().using(wrong))).isInstanceOf(UnauthorizedException.class);
+            client.manifest(repo.tagged("v1"), call().using(secret)); // still good for the right secret
+        }
+    }
+
     @Test
     void identityTokenIsExchangedWithTheRefreshTokenGrant() {
         front.bearer("unused", "unused", null);

@@ -59,6 +59,11 @@ public final class InstallManifests {
         rule.putArray("apiGroups").add("");
         rule.putArray("resources").add("namespaces");
         array(rule.putArray("verbs"), "get", "list", "watch");
+        // imagePullSecrets of the admitted pods, read by name to fetch signatures from private registries
+        ObjectNode secrets = ((com.fasterxml.jackson.databind.node.ArrayNode) role.path("rules")).addObject();
+        secrets.putArray("apiGroups").add("");
+        secrets.putArray("resources").add("secrets");
+        array(secrets.putArray("verbs"), "get");
         out.add(role);
         ObjectNode binding = object("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", APP, null);
         ObjectNode ref = binding.putObject("roleRef");

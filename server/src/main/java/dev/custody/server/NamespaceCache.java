@@ -34,6 +34,11 @@ public final class NamespaceCache implements Function<String, Map<String, String
         return new NamespaceCache(client);
     }
 
+    /** The API server connection, shared with other readers (pull secrets). */
+    public KubernetesClient client() {
+        return client;
+    }
+
     public boolean synced() {
         return informer.hasSynced();
     }

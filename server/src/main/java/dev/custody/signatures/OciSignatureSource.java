@@ -31,9 +31,26 @@ public final class OciSignatureSource implements SignatureSource {
     static final int MAX_SIGNATURES = 64;
 
     private final RegistryClient client;
+    private final dev.custody.oci.Keychain keychain;
 
     public OciSignatureSource(RegistryClient client) {
+        this(client, null);
+    }
+
+    private OciSignatureSource(RegistryClient client, dev.custody.oci.Keychain keychain) {
         this.client = client;
+        this.keychain = keychain;
+    }
+
+    @Override
+    public SignatureSource using(dev.custody.oci.Keychain keychain) {
+        return new OciSignatureSource(client, keychain);
+    }
+
+    /** A call by the deadline, with this source's credentials. */
+    private Call call(Instant deadline) {
+        Call c = Call.until(deadline);
+        return keychain == null ? c : c.using(keychain);
     }
 
     @Override
@@ -42,7 +59,7 @@ public final class OciSignatureSource implements SignatureSource {
             return image.digest().toString();
         }
         try {
-            return client.resolve(image, Call.until(deadline)).toString();
+            return client.resolve(image, call(deadline)).toString();
         } catch (RegistryUnavailableException e) {
             throw new Unavailable(e.getMessage(), e);
         } catch (RegistryException e) {
@@ -53,7 +70,7 @@ public final class OciSignatureSource implements SignatureSource {
     @Override
     public List<Platform> platforms(ImageReference image, String digest, Instant deadline) throws Unavailable, Unreadable {
         try {
-            dev.custody.oci.RemoteManifest m = client.manifest(Repository.of(image), Digest.parse(digest), Call.until(deadline));
+            dev.custody.oci.RemoteManifest m = client.manifest(Repository.of(image), Digest.parse(digest), call(deadline));
             if (!(m.manifest() instanceof dev.custody.oci.ImageIndex index)) {
                 return List.of();
             }
@@ -100,7 +117,7 @@ public final class OciSignatureSource implements SignatureSource {
     private <T> List<T> layers(ImageReference image, String digest, CosignTag kind, long maxBytes, Instant deadline, LayerReader<T> reader,
                                java.util.function.Function<String, T> unreadable) throws Unavailable {
         Repository repo = Repository.of(image);
-        Call call = Call.until(deadline);
+        Call call = call(deadline);
         Optional<Referrer> found;
         try {
             found = client.cosignArtifact(repo, Digest.parse(digest), kind, call);

@@ -4,6 +4,7 @@ import dev.custody.imageref.ImageReference;
 import dev.custody.policy.trust.AttestationKind;
 import dev.custody.policy.trust.Authority;
 import dev.custody.policy.trust.SignatureGatherer;
+import dev.custody.policy.trust.SignatureGatherer.PullSecrets;
 import dev.custody.policy.trust.SignatureLookup;
 import dev.custody.policy.trust.SignatureVerdict;
 import dev.custody.policy.trust.TrustSpec;
@@ -74,6 +75,21 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
 
     private volatile Listener listener = new Listener() { };
 
+    /** Turns a workload's imagePullSecrets into registry credentials (in serve: Secrets read from the API server). */
+    @FunctionalInterface
+    public interface PullSecretResolver {
+        /** The keychain for these secrets; what cannot be read is left out (and logged by the resolver). */
+        dev.custody.oci.Keychain keychain(PullSecrets secrets, Instant deadline);
+    }
+
+    private volatile PullSecretResolver pullSecrets = null;
+
+    /** Where pull secrets come from; without a resolver, images are fetched with the client's own credentials. */
+    public SignatureService pullSecrets(PullSecretResolver resolver) {
+        this.pullSecrets = resolver;
+        return this;
+    }
+
     public SignatureService(SignatureSource source, TrustRoot root, Timings timings, Clock clock) {
         this(source, () -> root, timings, clock);
     }
@@ -112,10 +128,10 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             // a tag is resolved once per need, for the signature and the attestation verdicts alike
             CompletableFuture<Resolved> resolved = CompletableFuture.supplyAsync(() -> resolve(n, deadline), pool);
             signatures.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(Answer.all(r.failure(), n.spec()))
-                    : answer(n, r.digest(), deadline, false)));
+                    : answer(n, r.digest(), deadline, false, r.source())));
             if (!n.spec().attestations().isEmpty()) {
                 attestations.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(Answer.all(r.failure(), n.spec()))
-                        : answer(n, r.digest(), deadline, true)));
+                        : answer(n, r.digest(), deadline, true, r.source())));
             }
         }
         Map<String, Answer> signed = collect(signatures, deadline);
@@ -171,17 +187,27 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         }
     }
 
-    /** A resolved digest, or the verdict that resolving gave instead. */
-    private record Resolved(String digest, SignatureVerdict failure) {}
+    /** A resolved digest and the source (with the workload's credentials) to verify it from, or the verdict that resolving gave instead. */
+    private record Resolved(String digest, SignatureVerdict failure, SignatureSource source) {}
+
+    /** The source with the need's pull secrets, when it has any and a resolver is set. */
+    private SignatureSource sourceFor(Need n, Instant deadline) {
+        PullSecretResolver resolver = pullSecrets;
+        if (resolver == null || n.pullSecrets().isEmpty()) {
+            return source;
+        }
+        return source.using(resolver.keychain(n.pullSecrets(), deadline));
+    }
 
     private Resolved resolve(Need n, Instant deadline) {
+        SignatureSource from = sourceFor(n, deadline);
         try {
-            return new Resolved(source.resolve(n.image(), deadline), null);
+            return new Resolved(from.resolve(n.image(), deadline), null, from);
         } catch (SignatureSource.Unavailable e) {
             return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(),
-                    "cannot resolve " + n.image().canonical() + ": " + e.getMessage()));
+                    "cannot resolve " + n.image().canonical() + ": " + e.getMessage()), from);
         } catch (SignatureSource.Unreadable e) {
-            return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.INVALID, null, List.of(), e.getMessage()));
+            return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.INVALID, null, List.of(), e.getMessage()), from);
         }
     }
 
@@ -205,8 +231,9 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     }
 
     /** The answer for a resolved need: the cache, an in-flight verification, or a new one. */
-    private CompletableFuture<Answer> answer(Need n, String digest, Instant deadline, boolean attested) {
-        Key key = new Key(digest, n.spec().id() + (attested ? "/attestations" : "/signatures"));
+    private CompletableFuture<Answer> answer(Need n, String digest, Instant deadline, boolean attested, SignatureSource from) {
+        // verdicts reached with one namespace's pull secrets are kept apart from those reached with another's
+        Key key = new Key(digest, n.spec().id() + (attested ? "/attestations" : "/signatures") + "|" + n.pullSecrets().scope());
         Answer cached = cached(key);
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);
@@ -227,7 +254,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
                 Answer v;
                 List<dev.custody.verify.Attestations.Verified> statements = new ArrayList<>();
                 try {
-                    v = verify(n, digest, key, deadline, attested, statements);
+                    v = verify(n, digest, key, deadline, attested, statements, from);
                 } catch (RuntimeException e) {
                     v = Answer.all(new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "verification failed: " + e), n.spec());
                 } finally {
@@ -269,12 +296,12 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
      * {@code negativeTtl}. Verified attestation statements are added to {@code statements}.
      */
     private Answer verify(Need n, String digest, Key key, Instant deadline, boolean attested,
-                          List<dev.custody.verify.Attestations.Verified> statements) {
+                          List<dev.custody.verify.Attestations.Verified> statements, SignatureSource from) {
         verifications.incrementAndGet();
         Instant late = deadline.plus(Duration.ofSeconds(20)); // a late answer still fills the cache
         Answer v;
         try {
-            v = attested ? attestations(n, digest, late, statements) : new Answer(signatures(n, digest, late), Map.of(), null);
+            v = attested ? attestations(n, digest, late, statements, from) : new Answer(signatures(n, digest, late, from), Map.of(), null);
         } catch (SignatureSource.Unreadable e) {
             v = Answer.all(new SignatureVerdict(SignatureVerdict.Kind.INVALID, digest, List.of(), e.getMessage()), n.spec());
             if (attested) {
@@ -314,16 +341,17 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     }
 
     /** The signatures of the digest, or with {@code multiArch: eachPlatform} of every platform manifest of an index. */
-    private SignatureVerdict signatures(Need n, String digest, Instant late) throws SignatureSource.Unavailable, SignatureSource.Unreadable {
+    private SignatureVerdict signatures(Need n, String digest, Instant late, SignatureSource from)
+            throws SignatureSource.Unavailable, SignatureSource.Unreadable {
         TrustSpec spec = n.spec();
-        List<SignatureSource.Platform> platforms = spec.eachPlatform() ? source.platforms(n.image(), digest, late) : List.of();
+        List<SignatureSource.Platform> platforms = spec.eachPlatform() ? from.platforms(n.image(), digest, late) : List.of();
         if (platforms.isEmpty()) {
-            return verdictFor(digest, source.signatures(n.image(), digest, late), spec, "");
+            return verdictFor(digest, from.signatures(n.image(), digest, late), spec, "");
         }
         List<String> verified = new ArrayList<>();
         java.util.Set<String> signers = new java.util.LinkedHashSet<>();
         for (SignatureSource.Platform p : platforms) {
-            SignatureVerdict pv = verdictFor(p.digest(), source.signatures(n.image(), p.digest(), late), spec, p.platform() + " (" + p.digest() + "): ");
+            SignatureVerdict pv = verdictFor(p.digest(), from.signatures(n.image(), p.digest(), late), spec, p.platform() + " (" + p.digest() + "): ");
             if (pv.kind() != SignatureVerdict.Kind.VERIFIED) {
                 return new SignatureVerdict(pv.kind(), digest, pv.authorities(), "index " + digest + ", platform " + pv.detail());
             }
@@ -338,10 +366,10 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
      * The attestations of the digest, fetched once and verified against the rule's authorities, judged for each
      * kind the rule requires. Only statements whose envelope verified are read for facts.
      */
-    private Answer attestations(Need n, String digest, Instant late, List<dev.custody.verify.Attestations.Verified> statements)
-            throws SignatureSource.Unavailable {
+    private Answer attestations(Need n, String digest, Instant late, List<dev.custody.verify.Attestations.Verified> statements,
+                                SignatureSource from) throws SignatureSource.Unavailable {
         TrustSpec spec = n.spec();
-        List<dev.custody.verify.Attestations.Attestation> found = source.attestations(n.image(), digest, late);
+        List<dev.custody.verify.Attestations.Attestation> found = from.attestations(n.image(), digest, late);
         Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
         if (found.isEmpty()) {
             for (AttestationKind k : spec.attestations()) {

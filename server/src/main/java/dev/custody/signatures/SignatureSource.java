@@ -25,6 +25,14 @@ public interface SignatureSource {
         }
     }
 
+    /**
+     * This source with a workload's registry credentials tried first (its imagePullSecrets); sources that need no
+     * credentials return themselves.
+     */
+    default SignatureSource using(dev.custody.oci.Keychain keychain) {
+        return this;
+    }
+
     /** The digest a reference names: its own digest, or what its tag points at now. */
     String resolve(ImageReference image, Instant deadline) throws Unavailable, Unreadable;
 

@@ -48,6 +48,13 @@ class SignatureServiceTest {
     /** A file-backed source with a request counter, an optional delay and an outage switch. */
     static final class FileSource implements SignatureSource {
         final AtomicInteger signatureRequests = new AtomicInteger();
+        final List<dev.custody.oci.Keychain> usedKeychains = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public SignatureSource using(dev.custody.oci.Keychain keychain) {
+            usedKeychains.add(keychain);
+            return this; // the files need no credentials; the test checks which were asked for
+        }
         volatile boolean down;
         volatile long delayMs;
 
@@ -170,6 +177,38 @@ class SignatureServiceTest {
             callers.shutdown();
             assertThat(s.verifications()).isEqualTo(1);
             assertThat(source.signatureRequests.get()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A pod's imagePullSecrets reach the registry client through the resolver, and verdicts reached with one
+     * namespace's secrets are cached apart from another's (a namespace without access cannot ride on them, nor be
+     * refused because of another's missing secret).
+     */
+    @Test
+    void pullSecretsAreResolvedPerNamespaceAndKeepTheirVerdictsApart() throws Exception {
+        FileSource source = new FileSource();
+        TrustSpec alice = spec("alice.key");
+        List<SignatureGatherer.PullSecrets> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+        dev.custody.oci.Keychain marker = repository -> new dev.custody.oci.Credentials.Basic("robot", "secret");
+        try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, new MovableClock())
+                .pullSecrets((secrets, deadline) -> {
+                    asked.add(secrets);
+                    return marker;
+                })) {
+            ImageReference image = ImageReference.parse("securesystemsengineering/testimage@" + ALICE_DIGEST);
+            var shop = new SignatureGatherer.PullSecrets("shop", List.of("regcred", "backup"));
+            var other = new SignatureGatherer.PullSecrets("other", List.of("regcred"));
+            SignatureGatherer.Need inShop = new SignatureGatherer.Need(image, alice, shop);
+            assertThat(ask(s, inShop, Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(asked).containsExactly(shop);
+            assertThat(source.usedKeychains).containsExactly(marker);
+            assertThat(ask(s, inShop, Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(source.signatureRequests.get()).as("same namespace and secrets: cached").isEqualTo(1);
+            assertThat(ask(s, new SignatureGatherer.Need(image, alice, other), Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(source.signatureRequests.get()).as("another namespace's secrets: verified on its own").isEqualTo(2);
+            assertThat(ask(s, need(ALICE_DIGEST, alice), Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(asked).as("no secrets, no lookup").hasSize(3); // shop twice (resolved per request), other once
         }
     }
 

@@ -12,8 +12,39 @@ import java.util.List;
 @FunctionalInterface
 public interface SignatureGatherer {
 
-    /** One image that a trust rule covers. */
-    record Need(ImageReference image, TrustSpec spec) {}
+    /**
+     * One image that a trust rule covers, and the pull secrets of the workload that runs it (the registry
+     * credentials its namespace holds for it; {@link PullSecrets#NONE} when it names none).
+     */
+    record Need(ImageReference image, TrustSpec spec, PullSecrets pullSecrets) {
+
+        public Need {
+            pullSecrets = pullSecrets == null ? PullSecrets.NONE : pullSecrets;
+        }
+
+        public Need(ImageReference image, TrustSpec spec) {
+            this(image, spec, PullSecrets.NONE);
+        }
+    }
+
+    /** A workload's imagePullSecrets: secret names in its namespace, in the order the pod spec lists them. */
+    record PullSecrets(String namespace, java.util.List<String> names) {
+
+        public static final PullSecrets NONE = new PullSecrets("", java.util.List.of());
+
+        public PullSecrets {
+            names = java.util.List.copyOf(names);
+        }
+
+        public boolean isEmpty() {
+            return names.isEmpty();
+        }
+
+        /** Identifies these credentials in cache keys: verdicts reached with one namespace's secrets are not another's. */
+        public String scope() {
+            return isEmpty() ? "" : namespace + "/" + String.join(",", names);
+        }
+    }
 
     SignatureLookup gather(List<Need> needs, Instant deadline);
 }
