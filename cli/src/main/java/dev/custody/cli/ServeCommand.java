@@ -178,7 +178,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         Metrics metrics = new Metrics();
-        PolicyStore policyStore = new PolicyStore(policies, new PolicyParser(), labels, metrics);
+        // connected to a cluster, trust rules may name keys kept in Secrets (key: k8s://NAMESPACE/NAME)
+        PolicyParser parser = namespaces != null ? PolicyParser.withSecretKeys(new dev.custody.server.KubeSecretKeys(namespaces.client()))
+                : new PolicyParser();
+        PolicyStore policyStore = new PolicyStore(policies, parser, labels, metrics);
         java.util.function.Supplier<dev.custody.verify.TrustRoot> root = dev.custody.verify.TrustRoot::publicGood;
         if (trustedRoot != null) {
             try {

@@ -234,6 +234,39 @@ class KubeApiServerE2ETest {
         assertThat(prod.credentials(repo)).isInstanceOf(dev.custody.oci.Credentials.Anonymous.class);
     }
 
+    /** A trust rule's key kept in a Secret (key: k8s://NAMESPACE/NAME) is read from the real API server when the policy loads. */
+    @Test
+    void trustRuleKeysAreReadFromSecrets() throws Exception {
+        Path pub = root.resolve("../shared/corpora/sigstore/connaisseur-cosign-legacy/test/testdata/cosign/alice.key").normalize();
+        Run made = kubectl(null, "create", "secret", "generic", "cosign-release", "-n", "dev", "--from-file=cosign.pub=" + pub);
+        assertThat(made.exit()).as(made.err()).isZero();
+        String policy = """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: signed}
+                spec:
+                  tier: dev
+                  trust:
+                    - name: release
+                      images: [registry.example.com/*]
+                      authorities:
+                        - {name: ci, key: 'k8s://dev/cosign-release'}
+                        - {name: gone, key: 'k8s://dev/no-such-secret'}
+                """;
+        var parser = PolicyParser.withSecretKeys(new dev.custody.server.KubeSecretKeys(namespaces.client()));
+        try {
+            parser.load(Map.of("p.yaml", policy));
+            org.junit.jupiter.api.Assertions.fail("a missing Secret must fail the policy");
+        } catch (dev.custody.policy.InvalidPolicyException e) {
+            assertThat(e.getMessage()).contains("spec.trust[0].authorities[1].key").contains("dev/no-such-secret does not exist")
+                    .doesNotContain("authorities[0]");
+        }
+        var set = parser.load(Map.of("p.yaml", policy.replace("        - {name: gone, key: 'k8s://dev/no-such-secret'}\n", "")));
+        var spec = set.policies().get(0).rules().stream().filter(r -> r instanceof dev.custody.policy.trust.TrustRule)
+                .map(r -> ((dev.custody.policy.trust.TrustRule) r).spec()).findFirst().orElseThrow();
+        assertThat(spec.authorities().get(0).keyPem()).isEqualTo(Files.readString(pub));
+    }
+
     @Test
     void warnModeRulesAppearAsKubectlWarnings() throws Exception {
         Run warned = kubectl(pod("scratch", "registry.example.com/tools:latest"), "apply", "-n", "dev", "-f", "-");

@@ -67,6 +67,15 @@ public final class PolicyParser {
         this(BUILT_IN);
     }
 
+    /** A parser with every built-in section, whose trust rules may take keys from Kubernetes Secrets. */
+    public static PolicyParser withSecretKeys(dev.custody.policy.trust.TrustRules.SecretKeys keys) {
+        List<SpecSection> sections = new ArrayList<>();
+        for (SpecSection s : BUILT_IN) {
+            sections.add(s instanceof dev.custody.policy.trust.TrustRules ? new dev.custody.policy.trust.TrustRules(keys) : s);
+        }
+        return new PolicyParser(sections);
+    }
+
     /** Sections beyond images that every policy may use. */
     public static final List<SpecSection> BUILT_IN = List.of(new dev.custody.policy.podsecurity.PodSecurityRules(),
             new dev.custody.policy.identity.ServiceAccountRules(), new dev.custody.policy.identity.OwnershipRules(),

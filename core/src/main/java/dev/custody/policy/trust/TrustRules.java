@@ -36,6 +36,8 @@ import java.util.regex.PatternSyntaxException;
  *       - name: ci
  *         key: |
  *           -----BEGIN PUBLIC KEY----- ...
+ *       - name: release-key
+ *         key: k8s://custody-system/cosign-release   # a Secret's cosign.pub (custody serve in a cluster)
  *       - name: github
  *         keyless: {identityRegexp: ^https://github.com/acme/, issuer: https://token.actions.githubusercontent.com}
  *     threshold: 1            # distinct authorities needed (default 1)
@@ -63,6 +65,31 @@ public final class TrustRules implements PolicyParser.SpecSection {
     static final Set<String> KEYLESS = Set.of("identity", "identityRegexp", "issuer", "issuerRegexp", "roots");
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
+    /**
+     * Reads a public key kept in a Kubernetes Secret ({@code key: k8s://NAMESPACE/NAME}, the reference cosign
+     * accepts, the PEM under the Secret's {@code cosign.pub}).
+     */
+    @FunctionalInterface
+    public interface SecretKeys {
+        /** The PEM text; throws with a sentence for people when the Secret cannot be read or has no such entry. */
+        String read(String namespace, String name, String field) throws Exception;
+    }
+
+    static final String K8S = "k8s://";
+    static final Pattern K8S_REF = Pattern.compile("k8s://([a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)");
+
+    private final SecretKeys secretKeys;
+
+    /** Trust rules whose keys are inline PEM only: a {@code k8s://} reference is an error. */
+    public TrustRules() {
+        this(null);
+    }
+
+    /** Trust rules whose keys may also be references to Kubernetes Secrets, read now with {@code secretKeys}. */
+    public TrustRules(SecretKeys secretKeys) {
+        this.secretKeys = secretKeys;
+    }
+
     /** The policy name is not known to sections; trust specs carry the one {@link #read} is told. */
     @Override
     public String field() {
@@ -87,7 +114,7 @@ public final class TrustRules implements PolicyParser.SpecSection {
             if (e == null) {
                 continue;
             }
-            TrustRule r = entry(e, defaultAction, names);
+            TrustRule r = entry(e, defaultAction, names, secretKeys);
             if (r != null) {
                 rules.add(r);
                 for (AttestationKind kind : r.spec().attestations()) {
@@ -98,7 +125,7 @@ public final class TrustRules implements PolicyParser.SpecSection {
         return rules;
     }
 
-    private static TrustRule entry(Fields e, Action defaultAction, Set<String> names) {
+    private static TrustRule entry(Fields e, Action defaultAction, Set<String> names, SecretKeys secretKeys) {
         int errors = e.errors().size();
         String name = e.string("name", true);
         if (name != null && !NAME.matcher(name).matches()) {
@@ -121,7 +148,7 @@ public final class TrustRules implements PolicyParser.SpecSection {
             for (int j = 0; j < as.size(); j++) {
                 Fields a = Fields.of(e.document(), e.errors(), as.get(j), aPath.index(j), AUTHORITY);
                 if (a != null) {
-                    Authority auth = authority(a, seen);
+                    Authority auth = authority(a, seen, secretKeys);
                     if (auth != null) {
                         authorities.add(auth);
                     }
@@ -200,7 +227,7 @@ public final class TrustRules implements PolicyParser.SpecSection {
         return f.has(key) ? f.strings(key).stream().map(Glob::of).toList() : List.of();
     }
 
-    private static Authority authority(Fields a, Set<String> seen) {
+    private static Authority authority(Fields a, Set<String> seen, SecretKeys secretKeys) {
         String name = a.string("name", true);
         if (name != null && !seen.add(name)) {
             a.error(a.path().child("name"), "authority \"" + name + "\" is listed twice");
@@ -215,6 +242,12 @@ public final class TrustRules implements PolicyParser.SpecSection {
             String pem = a.string("key", true);
             if (pem == null) {
                 return null;
+            }
+            if (pem.strip().startsWith(K8S)) {
+                pem = secretKey(a, pem.strip(), secretKeys);
+                if (pem == null) {
+                    return null;
+                }
             }
             String problem = keyProblem(pem);
             if (problem != null) {
@@ -241,6 +274,26 @@ public final class TrustRules implements PolicyParser.SpecSection {
             return null;
         }
         return new Authority(name, null, identity[0], identity[1] != null, issuer[0], issuer[1] != null, roots);
+    }
+
+    /** The PEM a {@code k8s://NAMESPACE/NAME} reference names, or null with the error at the key's field. */
+    private static String secretKey(Fields a, String ref, SecretKeys secretKeys) {
+        var m = K8S_REF.matcher(ref);
+        if (!m.matches()) {
+            a.error(a.path().child("key"), "\"" + ref + "\" is not a Secret reference of the form k8s://NAMESPACE/NAME");
+            return null;
+        }
+        if (secretKeys == null) {
+            a.error(a.path().child("key"), ref + " names a Kubernetes Secret, which only custody serve connected to a cluster "
+                    + "(--kubeconfig or --in-cluster) can read; give the PEM key inline here");
+            return null;
+        }
+        try {
+            return secretKeys.read(m.group(1), m.group(3), "cosign.pub");
+        } catch (Exception ex) {
+            a.error(a.path().child("key"), "cannot read the key from " + ref + ": " + ex.getMessage());
+            return null;
+        }
     }
 
     /** {value, "regexp" or null}; one of field or fieldRegexp is required. */

@@ -270,6 +270,41 @@ class TrustRulesTest {
                 .containsExactly(ReasonCode.SCAN_ATTESTATION_NOT_CHECKED);
     }
 
+    static final String FROM_SECRET = """
+            - name: release
+              images: [registry.example.com/shop/*]
+              authorities:
+                - {name: ci, key: 'k8s://custody-system/cosign-release'}
+            """;
+
+    @Test
+    void aKeyMayComeFromAKubernetesSecretWhenTheParserCanReadThem() {
+        PolicySet set = PolicyParser.withSecretKeys((ns, name, field) -> {
+            assertThat(List.of(ns, name, field)).containsExactly("custody-system", "cosign-release", "cosign.pub");
+            return KEY;
+        }).load(Map.of("p.yaml", policy(FROM_SECRET)));
+        TrustSpec spec = ((TrustRule) set.policies().get(0).rules().stream().filter(r -> r instanceof TrustRule).findFirst().orElseThrow()).spec();
+        assertThat(spec.authorities().get(0).keyPem()).isEqualTo(KEY);
+        // the same key inline gives the same rule id: verdicts are shared
+        assertThat(spec.id()).isEqualTo(spec("""
+                - name: release
+                  images: [registry.example.com/shop/*]
+                  authorities:
+                    - name: ci
+                      key: |
+                """ + KEY.indent(8)).id());
+        assertThatThrownBy(() -> new PolicyParser().load(Map.of("p.yaml", policy(FROM_SECRET))))
+                .hasMessageContaining("spec.trust[0].authorities[0].key").hasMessageContaining("only custody serve connected to a cluster");
+        assertThatThrownBy(() -> PolicyParser.withSecretKeys((ns, name, field) -> {
+            throw new IllegalArgumentException("Secret custody-system/cosign-release does not exist");
+        }).load(Map.of("p.yaml", policy(FROM_SECRET)))).hasMessageContaining("spec.trust[0].authorities[0].key")
+                .hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> PolicyParser.withSecretKeys((ns, name, field) -> "not a key").load(Map.of("p.yaml", policy(FROM_SECRET))))
+                .hasMessageContaining("not a PEM public key");
+        assertThatThrownBy(() -> PolicyParser.withSecretKeys((ns, name, field) -> KEY).load(Map.of("p.yaml",
+                policy(FROM_SECRET.replace("k8s://custody-system/cosign-release", "k8s://Bad/../x"))))).hasMessageContaining("k8s://NAMESPACE/NAME");
+    }
+
     @Test
     void aScanAgeThatIsNotADurationIsAnErrorAtItsField() {
         assertThatThrownBy(() -> new PolicyParser().load(Map.of("p.yaml", policy(RELEASE + "  scan: {maxAge: a week}\n")))).hasMessageContaining(
