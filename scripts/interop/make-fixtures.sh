@@ -75,7 +75,7 @@ T0=$SECONDS
 # ---------------------------------------------------------------- a) images
 # One small single-layer image per case, from scratch, with OCI media types; their content is fixed, so their
 # digests are the same on every run. Each case gets its own image so that its .sig holds only what it says.
-IMAGES=(v1 v2 wrong-key digest-mismatch bad-signature expired-cert other-identity rogue-ca unsigned stale-scan)
+IMAGES=(v1 v2 wrong-key digest-mismatch bad-signature expired-cert other-identity rogue-ca unsigned stale-scan bundled)
 declare -A DIGEST
 for name in "${IMAGES[@]}"; do
   d="$OUT/work/layers/$name"
@@ -320,6 +320,13 @@ scan_predicate predicate-vuln-stale.json "2026-01-01T00:00:00Z"
 "$COSIGN" attest --tlog-upload=false "${REGFLAGS[@]}" --key pki/leaf.cosign.key --certificate pki/leaf.pem \
   --certificate-chain pki/chain.pem --type slsaprovenance --predicate predicate-slsa-v0.2.json "$(ref v2)" \
   >logs/attest-cert-v2.log 2>&1 || { cat logs/attest-cert-v2.log >&2; die "cosign attest (certificate) failed"; }
+#    cosign's new bundle format (the default of cosign v3): a Sigstore bundle as an OCI 1.1 referrer (through the
+#    referrers tag schema where the registry has no referrers API), for a signature and for SLSA provenance
+"$COSIGN" sign --new-bundle-format --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key "$(ref bundled)" \
+  >logs/sign-bundled.log 2>&1 || { cat logs/sign-bundled.log >&2; die "cosign sign --new-bundle-format failed"; }
+"$COSIGN" attest --new-bundle-format --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key --type slsaprovenance \
+  --predicate predicate-slsa-v0.2.json "$(ref bundled)" >logs/attest-bundled.log 2>&1 \
+  || { cat logs/attest-bundled.log >&2; die "cosign attest --new-bundle-format failed"; }
 #    v1's attestation copied to digest-mismatch's .att tag: its in-toto subject names v1's digest
 "${CR[@]}" copy "$REG/$REPO:$(atttag v1)" "$REG/$REPO:$(atttag digest-mismatch)" >logs/copy-att-digest-mismatch.log 2>&1 \
   || { cat logs/copy-att-digest-mismatch.log >&2; die "crane copy of v1's .att failed"; }
@@ -336,11 +343,11 @@ log "OCI 1.1 referrers API at $REG: $REFERRERS (these fixtures use the .sig/.att
 # case NAME KIND IMAGE EXPECTED WHY VERIFIER-KIND VERIFIER-ARGS...
 #   KIND signature|attestation; VERIFIER-KIND key|cert
 CASES=()
-declare -A C_KIND C_IMAGE C_EXPECT C_WHY C_VKIND C_KEY C_CHAIN C_ID C_ISS C_COSIGN C_REASON C_ATYPE
+declare -A C_KIND C_IMAGE C_EXPECT C_WHY C_VKIND C_KEY C_CHAIN C_ID C_ISS C_COSIGN C_REASON C_ATYPE C_NB
 case_() {
   local n="$1"; CASES+=("$n")
   C_KIND[$n]="$2"; C_IMAGE[$n]="$3"; C_EXPECT[$n]="$4"; C_WHY[$n]="$5"; C_VKIND[$n]="$6"
-  C_KEY[$n]=""; C_CHAIN[$n]=""; C_ID[$n]=""; C_ISS[$n]=""; C_ATYPE[$n]=slsaprovenance
+  C_KEY[$n]=""; C_CHAIN[$n]=""; C_ID[$n]=""; C_ISS[$n]=""; C_ATYPE[$n]=slsaprovenance; C_NB[$n]=false
   if [[ "$6" == key ]]; then C_KEY[$n]="$7"; else C_CHAIN[$n]="$7"; C_ID[$n]="$8"; C_ISS[$n]="$9"; fi
 }
 case_ key-signed               signature   v1              pass "signed by key1" key keys/key1.pub
@@ -374,6 +381,12 @@ case_ att-sbom                 attestation v1              pass "CycloneDX SBOM 
 C_ATYPE[att-sbom]=cyclonedx
 case_ att-vuln                 attestation v1              pass "vulnerability scan (cosign vuln predicate) attested with key1" key keys/key1.pub
 C_ATYPE[att-vuln]=vuln
+case_ bundle-signed            signature   bundled         pass "signed with key1 in the Sigstore bundle format (OCI referrer)" key keys/key1.pub
+C_NB[bundle-signed]=true
+case_ bundle-wrong-key         signature   bundled         fail "same, verified with key2" key keys/key2.pub
+C_NB[bundle-wrong-key]=true
+case_ att-bundle-slsa          attestation bundled         pass "SLSA provenance attested with key1 in the Sigstore bundle format" key keys/key1.pub
+C_NB[att-bundle-slsa]=true
 case_ att-cert-slsa            attestation v2              pass "SLSA provenance attested by the leaf certificate (own CA)" \
       cert pki/chain.pem "$SIGNER" "$ISSUER"
 
@@ -386,6 +399,10 @@ for n in "${CASES[@]}"; do
     # the fixture leaves carry no SCT (no CT log stands in for Fulcio's)
     args+=(--certificate-chain "${C_CHAIN[$n]}" --certificate-identity "${C_ID[$n]}"
            --certificate-oidc-issuer "${C_ISS[$n]}" --insecure-ignore-sct=true)
+  fi
+  if [[ "${C_NB[$n]}" == true ]]; then
+    # the new bundle format wants a trusted root even for keys; the public-good one serves (no tlog is checked)
+    args+=(--new-bundle-format --trusted-root "$REPO_ROOT/../shared/corpora/sigstore/trust-roots/production/trusted_root.json")
   fi
   if [[ "${C_KIND[$n]}" == attestation ]]; then
     cmd=(verify-attestation --type "${C_ATYPE[$n]}" "${args[@]}")
@@ -465,6 +482,8 @@ js() { local s="$1"; s="${s//\\/\\\\}"; s="${s//\"/\\\"}"; s="${s//$'\t'/ }"; s=
   printf '    { "image": "v2", "what": "attestation", "predicate_type": "https://slsa.dev/provenance/v0.2", "by": "leaf", "certificate_chain": "pki/chain.pem" },\n'
   printf '    { "image": "stale-scan", "what": "signature", "by": "key1" },\n'
   printf '    { "image": "stale-scan", "what": "attestation", "predicate_type": "https://cosign.sigstore.dev/attestation/vuln/v1", "predicate": "predicate-vuln-stale.json", "by": "key1" },\n'
+  printf '    { "image": "bundled", "what": "signature", "by": "key1", "format": "Sigstore bundle v0.3, OCI referrer" },\n'
+  printf '    { "image": "bundled", "what": "attestation", "predicate_type": "https://slsa.dev/provenance/v0.2", "by": "key1", "format": "Sigstore bundle v0.3, OCI referrer" },\n'
   printf '    { "image": "unsigned", "what": "nothing" }\n'
   printf '  ],\n'
   printf '  "cases": [\n'
@@ -481,6 +500,7 @@ js() { local s="$1"; s="${s//\\/\\\\}"; s="${s//\"/\\\"}"; s="${s//$'\t'/ }"; s=
       [[ "${C_ATYPE[$n]}" == vuln ]] && ptype="https://cosign.sigstore.dev/attestation/vuln/v1"
       v+=", \"attestation_type\": \"${C_ATYPE[$n]}\", \"predicate_type\": \"$ptype\""
     fi
+    v+=", \"new_bundle_format\": ${C_NB[$n]}"
     printf '    { "name": %s, "kind": "%s", "image": %s, "digest": %s, "ref": %s, "verify": { %s }, "expected": "%s", "cosign": "%s", "cosign_error": %s, "why": %s, "log": "logs/verify-%s.log" }%s\n' \
       "$(js "$n")" "${C_KIND[$n]}" "$(js "${C_IMAGE[$n]}")" "$(js "${DIGEST[${C_IMAGE[$n]}]}")" \
       "$(js "$(ref "${C_IMAGE[$n]}")")" "$v" "${C_EXPECT[$n]}" "${C_COSIGN[$n]}" "$(js "${C_REASON[$n]}")" \

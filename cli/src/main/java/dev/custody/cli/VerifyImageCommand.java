@@ -136,9 +136,29 @@ final class VerifyImageCommand implements Callable<Integer> {
         public List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable {
             List<CosignVerifier.Signature> s = inner.signatures(image, digest, deadline);
             synchronized (found) {
-                found.put(digest, s);
+                found.computeIfAbsent(digest, d -> new ArrayList<>()).addAll(s);
             }
             return s;
+        }
+
+        /** Bundles by digest: fetched once, for signatures, attestations and the listing alike. */
+        final Map<String, List<Bundle>> bundled = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public List<Bundle> bundles(ImageReference image, String digest, Instant deadline) throws Unavailable {
+            List<Bundle> b = bundled.get(digest);
+            if (b == null) {
+                b = inner.bundles(image, digest, deadline);
+                bundled.put(digest, b);
+                synchronized (found) {
+                    for (Bundle x : b) {
+                        if (x.predicateType() == null || x.predicateType().equals(dev.custody.verify.Attestations.COSIGN_SIGN_V1)) {
+                            found.computeIfAbsent(digest, d -> new ArrayList<>()).add(CosignVerifier.Signature.bundle(x.json(), x.origin()));
+                        }
+                    }
+                }
+            }
+            return b;
         }
     }
 
@@ -238,7 +258,7 @@ final class VerifyImageCommand implements Callable<Integer> {
                     }
                     List<dev.custody.verify.Attestations.Attestation> found;
                     try {
-                        found = source.attestations(ref, digest, Instant.now().plus(budget));
+                        found = source.allAttestations(ref, digest, Instant.now().plus(budget));
                     } catch (SignatureSource.Unavailable e) {
                         err.println("custody: attestations not fetched: " + e.getMessage());
                         continue;
@@ -275,7 +295,7 @@ final class VerifyImageCommand implements Callable<Integer> {
                         List<String> origins = (List<String>) r.get("signatures");
                         String found = !origins.isEmpty() ? String.join("; ", origins)
                                 : "UNAVAILABLE".equals(r.get("verdict")) ? "nothing: the registry could not be asked"
-                                : "no signatures (looked for the cosign .sig tag)";
+                                : "no signatures (looked for the cosign .sig tag and Sigstore bundles among the referrers)";
                         out.println("    found      " + found);
                         out.println("    why        " + r.get("detail"));
                         for (String kind : List.of("provenance", "sbom", "scan")) {

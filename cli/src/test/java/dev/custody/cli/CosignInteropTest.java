@@ -95,6 +95,9 @@ class CosignInteropTest {
         boolean pass = c.path("expected").asText().equals("pass");
         assertThat(r.code()).as(c.path("name").asText() + ": " + r.out() + r.err()).isEqualTo(pass ? ExitCodes.OK : ExitCodes.DENIED);
         assertThat(verdict).isEqualTo(pass ? "VERIFIED" : c.path("name").asText().equals("key-unsigned") ? "UNSIGNED" : "INVALID");
+        if (c.path("verify").path("new_bundle_format").asBoolean()) { // found as an OCI referrer, not under a cosign tag
+            assertThat(out.path("results").get(0).path("signatures").toString()).as(r.out()).contains("referrer sha256:");
+        }
     }
 
     /**
@@ -255,7 +258,10 @@ class CosignInteropTest {
                 new Case("another ref", v1, key1, "*", "*", "refs/tags/*", "INVALID"),
                 new Case("subject names another digest", repo + ":digest-mismatch", key1, "*", "*", "*", "INVALID"),
                 new Case("no attestation", repo + ":unsigned", key1, "*", "*", "*", "UNSIGNED"),
-                new Case("untrusted signer", v1, key2, "*", "*", "*", "INVALID"))) {
+                new Case("untrusted signer", v1, key2, "*", "*", "*", "INVALID"),
+                new Case("in the Sigstore bundle format", repo + ":bundled", key1, "https://ci.custody.example/builders/*",
+                        "https://git.custody.example/custody/*", "refs/heads/main", "VERIFIED"),
+                new Case("bundle format, untrusted signer", repo + ":bundled", key2, "*", "*", "*", "INVALID"))) {
             Path policy = work.resolve("provenance-" + c.name().replace(' ', '-') + ".yaml");
             Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: prov}\nspec:\n  tier: dev\n  trust:\n"
                     + "    - name: built\n      images: ['" + repo + "']\n      authorities:\n        - name: ci\n          key: |\n" + c.key() + "\n"

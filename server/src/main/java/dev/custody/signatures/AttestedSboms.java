@@ -23,7 +23,7 @@ public final class AttestedSboms {
 
     public static Result ingest(SignatureSource source, List<CosignVerifier.Authority> authorities, ImageReference image, String digest,
                                 Instant deadline, String trustRoot, Verifications verifications, SbomStore store) throws SignatureSource.Unavailable {
-        List<Attestations.Attestation> found = source.attestations(image, digest, deadline);
+        List<Attestations.Attestation> found = source.allAttestations(image, digest, deadline);
         if (found.isEmpty()) {
             return new Result(List.of(), 0, List.of());
         }

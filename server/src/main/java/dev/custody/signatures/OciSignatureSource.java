@@ -103,6 +103,61 @@ public final class OciSignatureSource implements SignatureSource {
                 CosignVerifier.Signature::unreadable);
     }
 
+    /** Media types of Sigstore bundles (v0.1-v0.3), as layer or artifact types. */
+    static boolean isBundleType(String mediaType) {
+        return mediaType != null && mediaType.startsWith("application/vnd.dev.sigstore.bundle");
+    }
+
+    /**
+     * Sigstore bundles among the digest's referrers (the referrers API, else the referrers tag schema): each
+     * referrer manifest is fetched by its digest, since listings may type them wrongly (the tag schema's index
+     * often says only "empty"), and its bundle layers read. One request when nothing refers to the digest.
+     */
+    @Override
+    public List<Bundle> bundles(ImageReference image, String digest, Instant deadline) throws Unavailable {
+        Repository repo = Repository.of(image);
+        Call call = call(deadline);
+        List<Referrer> referrers;
+        try {
+            referrers = client.referrers(repo, Digest.parse(digest), null, call);
+        } catch (RegistryUnavailableException e) {
+            throw new Unavailable(e.getMessage(), e);
+        } catch (RegistryException e) {
+            return List.of(new Bundle(new byte[0], null, "the referrers of " + digest + " cannot be read: " + e.getMessage()));
+        }
+        List<Bundle> out = new ArrayList<>();
+        for (Referrer r : referrers) {
+            if (out.size() >= MAX_SIGNATURES) {
+                break;
+            }
+            if (r.artifactType() != null && !isBundleType(r.artifactType()) && !r.artifactType().equals("application/vnd.oci.empty.v1+json")) {
+                continue; // typed as something else (an SBOM, a signature of another kind): not a bundle
+            }
+            String origin = "referrer " + r.descriptor().digest() + (r.tag() == null ? " (referrers API)" : " (tag " + r.tag() + ")");
+            try {
+                dev.custody.oci.RemoteManifest m = client.manifest(repo, r.descriptor().digest(), call);
+                if (!(m.manifest() instanceof dev.custody.oci.ImageManifest im) || !isBundleType(im.effectiveArtifactType())
+                        && im.layers().stream().noneMatch(l -> isBundleType(l.mediaType()))) {
+                    continue;
+                }
+                if (im.subject() == null || !im.subject().digest().toString().equals(digest)) {
+                    continue; // listed for this digest, but the manifest says it is about another one
+                }
+                String predicateType = im.annotations().get("dev.sigstore.bundle.predicateType");
+                for (Descriptor layer : im.layers()) {
+                    if (isBundleType(layer.mediaType())) {
+                        out.add(new Bundle(client.blob(repo, layer, dev.custody.verify.Attestations.MAX_ENVELOPE_BYTES, call), predicateType, origin));
+                    }
+                }
+            } catch (RegistryUnavailableException e) {
+                throw new Unavailable(e.getMessage(), e);
+            } catch (RegistryException e) {
+                out.add(new Bundle(new byte[0], null, origin + ": cannot be read: " + e.getMessage()));
+            }
+        }
+        return out;
+    }
+
     /** Turns one fetched layer into what the verifier reads. */
     @FunctionalInterface
     private interface LayerReader<T> {

@@ -346,12 +346,12 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         TrustSpec spec = n.spec();
         List<SignatureSource.Platform> platforms = spec.eachPlatform() ? from.platforms(n.image(), digest, late) : List.of();
         if (platforms.isEmpty()) {
-            return verdictFor(digest, from.signatures(n.image(), digest, late), spec, "");
+            return signaturesOf(from, n, digest, late, "");
         }
         List<String> verified = new ArrayList<>();
         java.util.Set<String> signers = new java.util.LinkedHashSet<>();
         for (SignatureSource.Platform p : platforms) {
-            SignatureVerdict pv = verdictFor(p.digest(), from.signatures(n.image(), p.digest(), late), spec, p.platform() + " (" + p.digest() + "): ");
+            SignatureVerdict pv = signaturesOf(from, n, p.digest(), late, p.platform() + " (" + p.digest() + "): ");
             if (pv.kind() != SignatureVerdict.Kind.VERIFIED) {
                 return new SignatureVerdict(pv.kind(), digest, pv.authorities(), "index " + digest + ", platform " + pv.detail());
             }
@@ -369,25 +369,73 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     private Answer attestations(Need n, String digest, Instant late, List<dev.custody.verify.Attestations.Verified> statements,
                                 SignatureSource from) throws SignatureSource.Unavailable {
         TrustSpec spec = n.spec();
-        List<dev.custody.verify.Attestations.Attestation> found = from.attestations(n.image(), digest, late);
+        List<dev.custody.verify.Attestations.Attestation> found = new ArrayList<>(from.attestations(n.image(), digest, late));
+        Judgement j = judgeAll(spec, digest, found);
+        if (!j.allVerified()) { // the .att tag did not settle it: Sigstore bundles among the referrers may
+            int before = found.size();
+            for (SignatureSource.Bundle b : from.bundles(n.image(), digest, late)) {
+                if (!dev.custody.verify.Attestations.COSIGN_SIGN_V1.equals(b.predicateType())) {
+                    found.add(dev.custody.verify.Attestations.fromBundle(b.json(), b.origin()));
+                }
+            }
+            if (found.size() > before) {
+                j = judgeAll(spec, digest, found);
+            }
+        }
+        statements.addAll(j.outcome() == null ? List.of() : j.outcome().verified());
+        Map<AttestationKind, SignatureVerdict> each = j.each();
+        Instant freshUntil = j.freshUntil();
+        return new Answer(null, each, freshUntil);
+    }
+
+    /**
+     * The verdict on one manifest's signatures: cosign's {@code .sig} tag first (three requests for a key-signed
+     * image); only when that does not verify, also the Sigstore bundles among its referrers (cosign's new bundle
+     * format), judged together with what the tag held.
+     */
+    private SignatureVerdict signaturesOf(SignatureSource from, Need n, String digest, Instant late, String prefix) throws SignatureSource.Unavailable {
+        List<CosignVerifier.Signature> sigs = from.signatures(n.image(), digest, late);
+        SignatureVerdict v = verdictFor(digest, sigs, n.spec(), prefix);
+        if (v.kind() == SignatureVerdict.Kind.VERIFIED) {
+            return v;
+        }
+        List<CosignVerifier.Signature> all = new ArrayList<>(sigs);
+        for (SignatureSource.Bundle b : from.bundles(n.image(), digest, late)) {
+            if (b.predicateType() == null || b.predicateType().equals(dev.custody.verify.Attestations.COSIGN_SIGN_V1)) {
+                all.add(CosignVerifier.Signature.bundle(b.json(), b.origin()));
+            }
+        }
+        return all.size() == sigs.size() ? v : verdictFor(digest, all, n.spec(), prefix);
+    }
+
+    /** Every required kind judged over one set of attestations. */
+    private record Judgement(dev.custody.verify.Attestations.Outcome outcome, Map<AttestationKind, SignatureVerdict> each, Instant freshUntil) {
+        boolean allVerified() {
+            return each.values().stream().allMatch(v -> v.kind() == SignatureVerdict.Kind.VERIFIED);
+        }
+    }
+
+    private Judgement judgeAll(TrustSpec spec, String digest, List<dev.custody.verify.Attestations.Attestation> found) {
         Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
         if (found.isEmpty()) {
             for (AttestationKind k : spec.attestations()) {
-                each.put(k, new SignatureVerdict(SignatureVerdict.Kind.UNSIGNED, digest, List.of(), "no attestation found for " + digest));
+                each.put(k, new SignatureVerdict(SignatureVerdict.Kind.UNSIGNED, digest, List.of(), "no attestation found for " + digest
+                        + " (looked for the cosign .att tag and Sigstore bundles among the referrers)"));
             }
-            return new Answer(null, each, null);
+            return new Judgement(null, each, null);
         }
-        dev.custody.verify.Attestations.Outcome o = dev.custody.verify.Attestations.verify(digest, found, authorities(spec), null);
-        statements.addAll(o.verified());
+        boolean fulcio = spec.authorities().stream().anyMatch(a -> !a.isKey() && a.rootsPem() == null);
+        dev.custody.verify.Attestations.Outcome o = dev.custody.verify.Attestations.verify(digest, found, authorities(spec), null,
+                fulcio ? root.get() : null);
         Instant freshUntil = null;
         for (AttestationKind k : spec.attestations()) {
-            AttestationJudge.Judged j = AttestationJudge.judge(k, spec, digest, o, clock.instant());
-            each.put(k, j.verdict());
-            if (j.freshUntil() != null && (freshUntil == null || j.freshUntil().isBefore(freshUntil))) {
-                freshUntil = j.freshUntil();
+            AttestationJudge.Judged jd = AttestationJudge.judge(k, spec, digest, o, clock.instant());
+            each.put(k, jd.verdict());
+            if (jd.freshUntil() != null && (freshUntil == null || jd.freshUntil().isBefore(freshUntil))) {
+                freshUntil = jd.freshUntil();
             }
         }
-        return new Answer(null, each, freshUntil);
+        return new Judgement(o, each, freshUntil);
     }
 
     /** The verdict on one manifest's signatures. */

@@ -45,6 +45,30 @@ public interface SignatureSource {
     /** Every cosign attestation (DSSE envelope) stored for the digest (an empty list when there are none). */
     List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline) throws Unavailable;
 
+    /**
+     * A Sigstore bundle that refers to the digest (cosign's new bundle format, an OCI 1.1 referrer): its JSON, the
+     * predicate type its manifest announces (unverified: a hint for sorting signatures from attestations), and where
+     * it was found.
+     */
+    record Bundle(byte[] json, String predicateType, String origin) {}
+
+    /** Every Sigstore bundle referring to the digest (empty when there are none, or the source has no referrers). */
+    default List<Bundle> bundles(ImageReference image, String digest, Instant deadline) throws Unavailable {
+        return List.of();
+    }
+
+    /** The attestations of the digest by every path: cosign's {@code .att} tag, and Sigstore bundles among its referrers. */
+    default List<dev.custody.verify.Attestations.Attestation> allAttestations(ImageReference image, String digest, Instant deadline)
+            throws Unavailable {
+        List<dev.custody.verify.Attestations.Attestation> all = new java.util.ArrayList<>(attestations(image, digest, deadline));
+        for (Bundle b : bundles(image, digest, deadline)) {
+            if (!dev.custody.verify.Attestations.COSIGN_SIGN_V1.equals(b.predicateType())) {
+                all.add(dev.custody.verify.Attestations.fromBundle(b.json(), b.origin()));
+            }
+        }
+        return all;
+    }
+
     /** Every cosign signature stored for the digest (an empty list when there are none). */
     List<CosignVerifier.Signature> signatures(ImageReference image, String digest, Instant deadline) throws Unavailable;
 }

@@ -23,13 +23,67 @@ import java.util.Set;
  */
 public final class Attestations {
 
-    /** One attestation layer: the DSSE envelope, and the certificate material of certificate-signed ones. */
-    public record Attestation(byte[] envelope, String certificatePem, String chainPem, String origin) {
+    /**
+     * One attestation: the DSSE envelope, the certificate material of certificate-signed ones, and for one found as
+     * a Sigstore bundle (cosign's new bundle format, an OCI referrer) the whole bundle, whose transparency-log entry
+     * lets Fulcio-signed statements be verified.
+     */
+    public record Attestation(byte[] envelope, String certificatePem, String chainPem, String origin, byte[] bundle) {
+
+        public Attestation(byte[] envelope, String certificatePem, String chainPem, String origin) {
+            this(envelope, certificatePem, chainPem, origin, null);
+        }
 
         /** An attestation that could not be fetched or read: it verifies for no authority, and its origin says why. */
         public static Attestation unreadable(String why) {
             return new Attestation(new byte[0], null, null, why);
         }
+    }
+
+    /** The predicate type of cosign's image signatures in the Sigstore bundle format (a DSSE statement about the image). */
+    public static final String COSIGN_SIGN_V1 = Statement.COSIGN_SIGN_V1;
+
+    /**
+     * A Sigstore bundle (v0.1-v0.3) holding a DSSE envelope, as an attestation: the envelope, and the signing
+     * certificate and chain from its verification material. Nothing is trusted here; {@link #verify} checks it.
+     * A bundle that is not JSON or holds no DSSE envelope becomes an unreadable attestation naming why.
+     */
+    public static Attestation fromBundle(byte[] bundleJson, String origin) {
+        if (bundleJson.length > MAX_ENVELOPE_BYTES) {
+            return Attestation.unreadable(origin + ": the bundle is larger than " + MAX_ENVELOPE_BYTES + " bytes");
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(bundleJson);
+        } catch (java.io.IOException e) {
+            return Attestation.unreadable(origin + ": the bundle is not JSON");
+        }
+        if (n == null || !n.path("dsseEnvelope").isObject()) {
+            return Attestation.unreadable(origin + ": the bundle holds no DSSE envelope");
+        }
+        JsonNode material = n.path("verificationMaterial");
+        List<String> pems = new ArrayList<>();
+        if (material.path("certificate").path("rawBytes").isTextual()) {
+            pems.add(pem(material.path("certificate").path("rawBytes").asText()));
+        }
+        for (JsonNode c : material.path("x509CertificateChain").path("certificates")) {
+            if (c.path("rawBytes").isTextual()) {
+                pems.add(pem(c.path("rawBytes").asText()));
+            }
+        }
+        byte[] envelope;
+        try {
+            envelope = JSON.writeValueAsBytes(n.path("dsseEnvelope"));
+        } catch (java.io.IOException e) {
+            return Attestation.unreadable(origin + ": the bundle's DSSE envelope cannot be read");
+        }
+        String leaf = pems.isEmpty() ? null : pems.get(0);
+        String chain = pems.size() < 2 ? null : String.join("", pems.subList(1, pems.size()));
+        return new Attestation(envelope, leaf, chain, origin, bundleJson.clone());
+    }
+
+    private static String pem(String base64Der) {
+        return "-----BEGIN CERTIFICATE-----\n" + base64Der.replaceAll("\\s", "") + "\n-----END CERTIFICATE-----\n";
     }
 
     /** One statement whose envelope verified: the authorities whose signatures verified over it, and where it was found. */
@@ -67,6 +121,15 @@ public final class Attestations {
 
     /** Verifies every attestation against every authority; {@code predicateType} filters statements (null: any). */
     public static Outcome verify(String imageDigest, List<Attestation> attestations, List<CosignVerifier.Authority> authorities, String predicateType) {
+        return verify(imageDigest, attestations, authorities, predicateType, null);
+    }
+
+    /**
+     * As {@link #verify(String, List, List, String)}; with {@code root}, Fulcio authorities (keyless, no own CA)
+     * also verify attestations found as Sigstore bundles, through their certificate chain and transparency-log entry.
+     */
+    public static Outcome verify(String imageDigest, List<Attestation> attestations, List<CosignVerifier.Authority> authorities, String predicateType,
+                                 TrustRoot root) {
         List<Verified> verified = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (Attestation a : attestations) {
@@ -77,6 +140,15 @@ public final class Attestations {
                 List<String> by = new ArrayList<>();
                 List<String> refused = new ArrayList<>();
                 for (CosignVerifier.Authority auth : authorities) {
+                    if (fulcio(auth) && a.bundle() != null && root != null) {
+                        Result r = BUNDLES.verify(a.bundle(), Artifact.ofDigest(imageDigest), auth.policy(), root);
+                        if (r.verified()) {
+                            by.add(auth.name());
+                        } else {
+                            refused.add(auth.name() + ": " + ((Result.NotVerified) r).reason());
+                        }
+                        continue;
+                    }
                     PublicKey key;
                     try {
                         key = keyOf(auth, a);
@@ -116,6 +188,13 @@ public final class Attestations {
             }
         }
         return new Outcome(verified, failures);
+    }
+
+    private static final BundleVerifier BUNDLES = new BundleVerifier();
+
+    /** An authority whose certificates come from the trusted root's Fulcio (keyless, no CA of its own). */
+    private static boolean fulcio(CosignVerifier.Authority auth) {
+        return !(auth.policy() instanceof SignerPolicy.Key) && auth.customRoots().isEmpty();
     }
 
     /** The key that signed for an authority: its own key, or the leaf of a certificate from its CA (checked). */

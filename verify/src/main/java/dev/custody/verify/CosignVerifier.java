@@ -31,9 +31,22 @@ import java.util.Set;
  */
 public final class CosignVerifier {
 
-    /** One signature layer of a {@code .sig} manifest. */
+    /**
+     * One signature: a layer of a {@code .sig} manifest (a simple-signing payload and its annotations), or, with
+     * {@code bundle}, a Sigstore bundle found as an OCI referrer (cosign's new bundle format: a DSSE statement of
+     * predicate type {@link Attestations#COSIGN_SIGN_V1} whose subject is the image).
+     */
     public record Signature(byte[] payload, String signatureBase64, String certificatePem, String chainPem, String rekorBundleJson,
-                            String origin) {
+                            String origin, byte[] bundle) {
+
+        public Signature(byte[] payload, String signatureBase64, String certificatePem, String chainPem, String rekorBundleJson, String origin) {
+            this(payload, signatureBase64, certificatePem, chainPem, rekorBundleJson, origin, null);
+        }
+
+        /** A signature in the Sigstore bundle format. */
+        public static Signature bundle(byte[] bundleJson, String origin) {
+            return new Signature(new byte[0], null, null, null, null, origin, bundleJson.clone());
+        }
 
         /**
          * A signature whose payload could not be fetched or read: it verifies for no authority, and its origin says
@@ -100,6 +113,9 @@ public final class CosignVerifier {
     }
 
     Check check(String imageDigest, Signature s, Authority a, TrustRoot root) {
+        if (s.bundle() != null) {
+            return bundleCheck(imageDigest, s, a, root);
+        }
         try {
             SimpleSigning payload = SimpleSigning.parse(s.payload());
             if (!payload.manifestDigest().equals(imageDigest)) {
@@ -145,6 +161,25 @@ public final class CosignVerifier {
         } catch (Rejected e) {
             return new Check(s.origin(), a.name(), false, e.failure().code(), e.getMessage());
         }
+    }
+
+    /**
+     * A signature bundle: its DSSE envelope verified as an attestation (key, own CA, or Fulcio with its log entry),
+     * and its statement a cosign signature naming the image, not some other attestation about it.
+     */
+    private static Check bundleCheck(String imageDigest, Signature s, Authority a, TrustRoot root) {
+        Attestations.Outcome o = Attestations.verify(imageDigest, List.of(Attestations.fromBundle(s.bundle(), s.origin())), List.of(a), null,
+                a.policy() instanceof SignerPolicy.Key || !a.customRoots().isEmpty() ? null : root);
+        if (!o.failures().isEmpty() || o.verified().isEmpty()) {
+            String why = o.failures().isEmpty() ? "the bundle verified no statement" : o.failures().get(0);
+            return new Check(s.origin(), a.name(), false, Failure.SIGNATURE.code(), why); // the reason names the failed check
+        }
+        String type = o.verified().get(0).statement().predicateType();
+        if (!Attestations.COSIGN_SIGN_V1.equals(type)) {
+            return new Check(s.origin(), a.name(), false, Failure.UNSUPPORTED.code(), "the bundle is an attestation (" + type
+                    + "), not a cosign signature");
+        }
+        return new Check(s.origin(), a.name(), true, null, "signature bundle verified by " + a.name());
     }
 
     /** A certificate from the authority's own CA: chain to its roots now, identity and issuer, signature by the leaf. */

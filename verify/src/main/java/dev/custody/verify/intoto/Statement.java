@@ -31,6 +31,9 @@ public record Statement(String type, List<ResourceDescriptor> subjects, String p
     /** The DSSE payload type of a statement. */
     public static final String PAYLOAD_TYPE = "application/vnd.in-toto+json";
 
+    /** cosign's image signature as a statement (the Sigstore bundle format), the one predicate type that may go without a predicate. */
+    public static final String COSIGN_SIGN_V1 = "https://sigstore.dev/cosign/sign/v1";
+
     /** Bound on the size of a document: statements carry SBOMs, so it is generous. */
     public static final int MAX_BYTES = Json.MAX_BYTES;
 
@@ -76,6 +79,10 @@ public record Statement(String type, List<ResourceDescriptor> subjects, String p
             throw new InvalidStatementException(PREDICATE_TYPE_REQUIRED, "predicateType", "is required");
         }
         JsonNode predicate = Json.object(root, "predicate", "");
+        if (predicate == null && COSIGN_SIGN_V1.equals(predicateType)) {
+            // cosign's image signature in the bundle format says everything in its subject; it has no predicate
+            predicate = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
         if (predicate == null) {
             throw new InvalidStatementException(PREDICATE_REQUIRED, "predicate", "is required");
         }
