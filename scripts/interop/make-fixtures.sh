@@ -331,6 +331,36 @@ scan_predicate predicate-vuln-stale.json "2026-01-01T00:00:00Z"
 "${CR[@]}" copy "$REG/$REPO:$(atttag v1)" "$REG/$REPO:$(atttag digest-mismatch)" >logs/copy-att-digest-mismatch.log 2>&1 \
   || { cat logs/copy-att-digest-mismatch.log >&2; die "crane copy of v1's .att failed"; }
 
+# ---------------------------------------------------------------- an SBOM that the real syft generated
+# With CUSTODY_SYFT (scripts/tools/build-syft.sh): an image built here from this machine's Debian package
+# database and os-release, plus a real jar from the Maven cache, pushed to the registry; syft scans it there
+# and writes CycloneDX 1.6 JSON (syft's default is 1.7, which cyclonedx-core-java cannot validate yet), which the
+# real cosign attests (and key1 signs the image).
+SYFT_DIGEST=""; SYFT_VER=""
+if [[ -n "${CUSTODY_SYFT:-}" ]]; then
+  [[ -x "$CUSTODY_SYFT" ]] || die "CUSTODY_SYFT=$CUSTODY_SYFT is not executable"
+  d="$OUT/work/layers/syft-app"
+  mkdir -p "$d/etc" "$d/var/lib/dpkg" "$d/app/lib"
+  cp /etc/os-release "$d/etc/os-release"
+  [[ -f /var/lib/dpkg/status ]] || die "/var/lib/dpkg/status is missing: the syft fixture wants a Debian package database"
+  cp /var/lib/dpkg/status "$d/var/lib/dpkg/status"
+  JAR="$(find "${HOME}/.m2/repository/info/picocli/picocli" -name 'picocli-4*.jar' 2>/dev/null | sort | tail -1 || true)"
+  [[ -n "$JAR" ]] && cp "$JAR" "$d/app/lib/"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$d" -cf "$d.tar" etc var app
+  "${CR[@]}" append --oci-empty-base -f "$d.tar" -t "$REG/$REPO:syft-app" >logs/push-syft-app.log 2>&1 \
+    || { cat logs/push-syft-app.log >&2; die "crane append of $REPO:syft-app failed"; }
+  SYFT_DIGEST="$("${CR[@]}" digest "$REG/$REPO:syft-app")"
+  SYFT_VER="$("$CUSTODY_SYFT" version 2>/dev/null | sed -n 's/^Version:[[:space:]]*//p' | head -1)"
+  SYFT_REGISTRY_INSECURE_USE_HTTP=true SYFT_CHECK_FOR_APP_UPDATE=false "$CUSTODY_SYFT" scan -q \
+    "registry:$REG/$REPO@$SYFT_DIGEST" -o "cyclonedx-json@1.6=sbom-syft.json" >logs/syft.log 2>&1 \
+    || { cat logs/syft.log >&2; die "syft scan failed"; }
+  "$COSIGN" sign --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key "$REG/$REPO@$SYFT_DIGEST" >logs/sign-syft-app.log 2>&1 \
+    || { cat logs/sign-syft-app.log >&2; die "cosign sign (syft-app) failed"; }
+  "$COSIGN" attest --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key --type cyclonedx --predicate sbom-syft.json \
+    "$REG/$REPO@$SYFT_DIGEST" >logs/attest-syft-app.log 2>&1 || { cat logs/attest-syft-app.log >&2; die "cosign attest (syft SBOM) failed"; }
+  log "syft $SYFT_VER: $(grep -o '"purl"' sbom-syft.json | wc -l) purls in the SBOM of $REPO@${SYFT_DIGEST:7:12}, attested with key1"
+fi
+
 # ---------------------------------------------------------------- referrers API probe
 REFERRERS=false
 if ct="$(curl -fsS -o /dev/null -w '%{content_type}' "http://$REG/v2/$REPO/referrers/${DIGEST[v1]}" 2>/dev/null)" \
@@ -432,6 +462,10 @@ js() { local s="$1"; s="${s//\\/\\\\}"; s="${s//\"/\\\"}"; s="${s//$'\t'/ }"; s=
   printf '  "paths_note": "every file path below is relative to base_dir",\n'
   printf '  "registry": %s,\n  "plain_http": true,\n  "repository": %s,\n' "$(js "$REG")" "$(js "$REPO")"
   printf '  "referrers_api": %s,\n' "$REFERRERS"
+  if [[ -n "$SYFT_DIGEST" ]]; then
+    printf '  "syft": { "version": %s, "image": %s, "digest": %s, "sbom": "sbom-syft.json", "by": "key1" },\n' \
+      "$(js "$SYFT_VER")" "$(js "$REG/$REPO:syft-app")" "$(js "$SYFT_DIGEST")"
+  fi
   printf '  "signature_scheme": "cosign tags: <repo>:sha256-<hex>.sig (simple signing), <repo>:sha256-<hex>.att (DSSE in-toto)",\n'
   printf '  "tlog": "none: signed with --tlog-upload=false, verified with --insecure-ignore-tlog=true",\n'
   printf '  "cosign_password": %s,\n' "$(js "$PASSWORD")"

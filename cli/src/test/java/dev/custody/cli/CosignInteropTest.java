@@ -362,6 +362,50 @@ class CosignInteropTest {
                 .contains("https://cosign.sigstore.dev/attestation/vuln/v1");
     }
 
+    /**
+     * An SBOM the real syft generated from an image built here (this machine's Debian package database and a jar),
+     * attested with the real cosign: Custody verifies the attestation, ingests the SBOM whole, and finds the
+     * packages syft found, by their purls.
+     */
+    @Test
+    void anSbomThatSyftGeneratedIsVerifiedAndIngested() throws Exception {
+        Assumptions.assumeTrue(System.getenv("CUSTODY_SYFT") != null, "CUSTODY_SYFT is not set: scripts/test.sh builds syft and sets it");
+        JsonNode syft = doc.path("syft");
+        assertThat(syft.isObject()).as("make-fixtures.sh made the syft fixture").isTrue();
+        String digest = syft.path("digest").asText();
+        JsonNode sbom = JSON.readTree(fixtures.resolve(syft.path("sbom").asText()).toFile());
+        java.util.Set<String> purls = new java.util.TreeSet<>();
+        sbom.path("components").forEach(c -> {
+            if (c.hasNonNull("purl")) {
+                try { // the store keys components by the canonical purl
+                    purls.add(new com.github.packageurl.PackageURL(c.path("purl").asText()).canonicalize());
+                } catch (com.github.packageurl.MalformedPackageURLException e) {
+                    throw new AssertionError("syft wrote an invalid purl: " + c.path("purl").asText(), e);
+                }
+            }
+        });
+        assertThat(purls).as("syft found the image's packages").anyMatch(p -> p.startsWith("pkg:deb/"));
+        Path store = work.resolve("syft.db");
+        Path policy = work.resolve("syft-sbom.yaml");
+        String repo = doc.path("registry").asText() + "/" + doc.path("repository").asText();
+        Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: sbom}\nspec:\n  tier: dev\n  trust:\n"
+                + "    - name: described\n      images: ['" + repo + "']\n      authorities:\n        - name: ci\n          key: |\n"
+                + Files.readString(fixtures.resolve("keys/key1.pub")).indent(12).stripTrailing() + "\n      sbom: true\n");
+        CliResult r = CliResult.run("verify", "image", syft.path("image").asText(), "--policy", policy.toString(), "--store", store.toString(),
+                "-o", "json");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        JsonNode result = JSON.readTree(r.out()).path("results").get(0);
+        assertThat(result.path("sbom").path("verdict").asText()).isEqualTo("VERIFIED");
+        assertThat(result.path("sbomsStored").size()).as(r.out() + r.err()).isEqualTo(1);
+        CliResult q = CliResult.run("query", "components", "--digest", digest, "--store", store.toString(), "-o", "json");
+        java.util.Set<String> stored = new java.util.TreeSet<>();
+        JSON.readTree(q.out()).path("components").forEach(c -> stored.add(c.path("purl").asText()));
+        assertThat(stored).as("every package syft found is in the store under the image digest").containsAll(purls);
+        if (purls.stream().anyMatch(p -> p.startsWith("pkg:maven/"))) { // the jar, as syft names it from its manifest
+            assertThat(stored).anyMatch(p -> p.startsWith("pkg:maven/") && p.contains("/picocli@"));
+        }
+    }
+
     @Test
     void aKeySignedImageCostsAtMostThreeRegistryRequestsFromItsTag() throws Exception {
         JsonNode image = doc.path("images").path("v1");

@@ -152,7 +152,8 @@ final class CycloneDx {
     static Version supported(String text, String source) throws SbomException {
         Version version = Version.fromVersionString(text);
         if (version == null && text.matches("1\\.\\d+")) {
-            throw new SbomException(source + ": CycloneDX " + text + " is not supported (Custody reads 1.2 to 1.6)");
+            throw new SbomException(source + ": CycloneDX " + text + " is not supported yet (Custody reads and schema-validates 1.2 to 1.6; "
+                    + "syft writes 1.6 with -o cyclonedx-json@1.6, cdxgen with --spec-version 1.6)");
         }
         if (version == null) {
             throw new SbomException(source + ": specVersion: " + quote(text) + " is not a CycloneDX version (Custody reads 1.2 to 1.6)");
