@@ -34,19 +34,22 @@ final class CelInput {
         vars.put("request", ctx.request() != null ? JsonViews.of(ctx.request()) : syntheticRequest(w, ctx));
         Map<String, Object> nsMeta = new LinkedHashMap<>();
         nsMeta.put("name", ctx.namespace());
-        nsMeta.put("labels", new LinkedHashMap<>(ctx.namespaceLabels()));
-        vars.put("namespaceObject", Map.of("apiVersion", "v1", "kind", "Namespace", "metadata", nsMeta));
+        nsMeta.put("labels", JsonViews.map(new LinkedHashMap<>(ctx.namespaceLabels())));
+        vars.put("namespaceObject", JsonViews.map(Map.of("apiVersion", "v1", "kind", "Namespace", "metadata", JsonViews.map(nsMeta))));
         vars.put("podSpec", JsonViews.of(w.podSpec()));
         JsonNode meta = w.kind().podMetadataPath().in(w.object());
-        vars.put("podMetadata", meta == null ? Map.of() : JsonViews.of(meta));
+        vars.put("podMetadata", meta == null ? JsonViews.map(Map.of()) : JsonViews.of(meta));
         List<Object> containers = new ArrayList<>();
         List<Object> images = new ArrayList<>();
         for (Container c : w.containers()) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> cm = new LinkedHashMap<>((Map<String, Object>) JsonViews.of(c.node()));
+            Map<String, Object> cm = new LinkedHashMap<>();
+            JsonViews.ReadOnlyMap node = (JsonViews.ReadOnlyMap) JsonViews.of(c.node());
+            for (Object k : node.keySet()) {
+                cm.put((String) k, node.get(k));
+            }
             cm.put("containerList", c.list().field());
             cm.put("path", c.path().toString());
-            containers.add(cm);
+            containers.add(JsonViews.map(cm));
             Map<String, Object> img = new LinkedHashMap<>();
             img.put("container", c.name());
             img.put("containerList", c.list().field());
@@ -70,24 +73,24 @@ final class CelInput {
                 img.put("digest", "");
                 img.put("pinned", false);
             }
-            images.add(img);
+            images.add(JsonViews.map(img));
         }
         vars.put("containers", containers);
         vars.put("images", images);
         return vars;
     }
 
-    private static Map<String, Object> syntheticRequest(Workload w, RuleContext ctx) {
+    private static Object syntheticRequest(Workload w, RuleContext ctx) {
         Map<String, Object> req = new LinkedHashMap<>();
         String api = w.apiVersion() == null ? "" : w.apiVersion();
         int slash = api.indexOf('/');
-        req.put("kind", Map.of("group", slash < 0 ? "" : api.substring(0, slash), "version", slash < 0 ? api : api.substring(slash + 1),
-                "kind", w.kind().kind()));
+        req.put("kind", JsonViews.map(Map.of("group", slash < 0 ? "" : api.substring(0, slash), "version", slash < 0 ? api : api.substring(slash + 1),
+                "kind", w.kind().kind())));
         req.put("operation", "CREATE");
         req.put("namespace", ctx.namespace());
         req.put("name", w.name());
         req.put("dryRun", true);
-        req.put("userInfo", Map.of("username", ""));
-        return req;
+        req.put("userInfo", JsonViews.map(Map.of("username", "")));
+        return JsonViews.map(req);
     }
 }

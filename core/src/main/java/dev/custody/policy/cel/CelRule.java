@@ -29,6 +29,7 @@ final class CelRule implements Rule {
     private final String message;
     private final long costLimit;
     private final FieldPath reportPath;
+    private final String passMessage;
 
     CelRule(String name, Action action, FailureMode failureMode, CelRuntime.Program program, CelRuntime.Program messageProgram,
             String message, long costLimit, FieldPath reportPath) {
@@ -41,6 +42,7 @@ final class CelRule implements Rule {
         this.message = message;
         this.costLimit = costLimit;
         this.reportPath = reportPath;
+        this.passMessage = "CEL rule " + name + " holds";
     }
 
     @Override
@@ -82,7 +84,7 @@ final class CelRule implements Rule {
             return;
         }
         if (b) {
-            out.pass(ReasonCode.CEL_PASSED, path, "CEL rule " + name + " holds");
+            out.pass(ReasonCode.CEL_PASSED, path, passMessage);
         } else {
             out.fail(ReasonCode.CEL_FAILED, path, failureMessage(vars));
         }

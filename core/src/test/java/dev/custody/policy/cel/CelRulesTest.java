@@ -156,7 +156,27 @@ class CelRulesTest {
         RuleResult r = only(d, "cel.missing-field");
         assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
         assertThat(r.code()).isEqualTo(ReasonCode.CEL_EVALUATION_ERROR);
+        assertThat(r.message()).as("the error names the missing key").contains("nosuch");
         assertThat(d.allowed()).isTrue();
         assertThat(d.warnings()).hasSize(1);
+    }
+
+    /** matches keeps the standard semantics (RE2, partial match) while its compiled patterns are cached. */
+    @Test
+    void regexMatchesIsPartialRe2AndABrokenPatternIsAnError() {
+        WorkloadDecision d = evaluate("""
+                - name: partial
+                  expression: "'registry.example.com'.matches('example') && matches('abc', '^a') && !('abc'.matches('^b'))"
+                - name: twice
+                  expression: "containers.all(c, c.name.matches('^[a-z]+$')) && containers.all(c, c.name.matches('^[a-z]+$'))"
+                - name: broken
+                  expression: "object.metadata.name.matches('(')"
+                  failureMode: open
+                """, Map.of());
+        assertThat(only(d, "cel.partial").outcome()).isEqualTo(Outcome.PASS);
+        assertThat(only(d, "cel.twice").outcome()).isEqualTo(Outcome.PASS);
+        RuleResult broken = only(d, "cel.broken");
+        assertThat(broken.outcome()).isEqualTo(Outcome.ERROR);
+        assertThat(broken.code()).isEqualTo(ReasonCode.CEL_EVALUATION_ERROR);
     }
 }
