@@ -346,7 +346,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 return; // verdicts are re-verified every few minutes; the attestations of a digest rarely change
             }
             try {
-                var r = dev.custody.signatures.AttestedSboms.ingest(source, service.authorities(rule), image, v.digest(),
+                var r = dev.custody.signatures.AttestedSboms.ingest(source, service, rule, image, v.digest(),
                         java.time.Instant.now().plusSeconds(30), trustRoot(rule), verifications, sboms);
                 if (!r.stored().isEmpty()) {
                     Log.info("attested SBOMs stored", "digest", v.digest(), "sboms", r.stored().size());

@@ -263,7 +263,7 @@ final class VerifyImageCommand implements Callable<Integer> {
                         err.println("custody: attestations not fetched: " + e.getMessage());
                         continue;
                     }
-                    var outcome = dev.custody.verify.Attestations.verify(digest, found, service.authorities(s), null);
+                    var outcome = service.verifyAttestations(digest, found, s);
                     List<Map<String, Object>> listed = new ArrayList<>();
                     for (var rec : dev.custody.signatures.AttestationEvidence.records(digest, outcome.verified())) {
                         Map<String, Object> a = new LinkedHashMap<>();

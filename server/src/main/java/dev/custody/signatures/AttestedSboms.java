@@ -4,7 +4,6 @@ import dev.custody.imageref.ImageReference;
 import dev.custody.store.SbomStore;
 import dev.custody.store.Verifications;
 import dev.custody.verify.Attestations;
-import dev.custody.verify.CosignVerifier;
 import java.time.Instant;
 import java.util.List;
 
@@ -21,13 +20,14 @@ public final class AttestedSboms {
     /** What was stored (SBOM content hashes), how many attestation records, and what could not be read. */
     public record Result(List<String> stored, int records, List<String> problems) {}
 
-    public static Result ingest(SignatureSource source, List<CosignVerifier.Authority> authorities, ImageReference image, String digest,
-                                Instant deadline, String trustRoot, Verifications verifications, SbomStore store) throws SignatureSource.Unavailable {
+    public static Result ingest(SignatureSource source, SignatureService service, dev.custody.policy.trust.TrustSpec spec, ImageReference image,
+                                String digest, Instant deadline, String trustRoot, Verifications verifications, SbomStore store)
+            throws SignatureSource.Unavailable {
         List<Attestations.Attestation> found = source.allAttestations(image, digest, deadline);
         if (found.isEmpty()) {
             return new Result(List.of(), 0, List.of());
         }
-        Attestations.Outcome o = Attestations.verify(digest, found, authorities, null);
+        Attestations.Outcome o = service.verifyAttestations(digest, found, spec);
         AttestationEvidence.Stored s = AttestationEvidence.store(verifications, store, digest, trustRoot, o.verified(), System.currentTimeMillis());
         return new Result(s.sboms(), s.records(), s.problems());
     }

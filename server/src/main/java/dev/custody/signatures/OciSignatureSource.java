@@ -89,8 +89,9 @@ public final class OciSignatureSource implements SignatureSource {
     @Override
     public List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline) throws Unavailable {
         return layers(image, digest, CosignTag.ATTESTATION, dev.custody.verify.Attestations.MAX_ENVELOPE_BYTES, deadline,
-                (envelope, layer, origin) -> new dev.custody.verify.Attestations.Attestation(envelope,
-                        layer.annotation("dev.sigstore.cosign/certificate"), layer.annotation("dev.sigstore.cosign/chain"), origin),
+                (envelope, layer, origin) -> dev.custody.verify.Attestations.fromCosignLayer(envelope,
+                        layer.annotation("dev.sigstore.cosign/certificate"), layer.annotation("dev.sigstore.cosign/chain"),
+                        layer.annotation("dev.sigstore.cosign/bundle"), origin),
                 dev.custody.verify.Attestations.Attestation::unreadable);
     }
 

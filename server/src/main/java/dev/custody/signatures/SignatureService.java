@@ -424,9 +424,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             }
             return new Judgement(null, each, null);
         }
-        boolean fulcio = spec.authorities().stream().anyMatch(a -> !a.isKey() && a.rootsPem() == null);
-        dev.custody.verify.Attestations.Outcome o = dev.custody.verify.Attestations.verify(digest, found, authorities(spec), null,
-                fulcio ? root.get() : null);
+        dev.custody.verify.Attestations.Outcome o = verifyAttestations(digest, found, spec);
         Instant freshUntil = null;
         for (AttestationKind k : spec.attestations()) {
             AttestationJudge.Judged jd = AttestationJudge.judge(k, spec, digest, o, clock.instant());
@@ -436,6 +434,13 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             }
         }
         return new Judgement(o, each, freshUntil);
+    }
+
+    /** Verifies attestations of a digest with a rule's authorities (Fulcio ones against the trusted root). */
+    public dev.custody.verify.Attestations.Outcome verifyAttestations(String digest, List<dev.custody.verify.Attestations.Attestation> found,
+                                                                      TrustSpec spec) {
+        boolean fulcio = spec.authorities().stream().anyMatch(a -> !a.isKey() && a.rootsPem() == null);
+        return dev.custody.verify.Attestations.verify(digest, found, authorities(spec), null, fulcio ? root.get() : null);
     }
 
     /** The verdict on one manifest's signatures. */

@@ -40,6 +40,30 @@ public final class Attestations {
         }
     }
 
+    /**
+     * An attestation layer as cosign stores it under the {@code .att} tag: the DSSE envelope, and for a
+     * certificate-signed one the certificate and chain annotations; with the Rekor bundle annotation (a
+     * Fulcio-signed attestation) the layer is also turned into a Sigstore bundle, so Fulcio authorities can verify
+     * it through its certificate and log entry. Material that cannot be turned into a bundle leaves the bundle out
+     * (Fulcio authorities then refuse it, naming why); nothing is trusted here.
+     */
+    public static Attestation fromCosignLayer(byte[] envelope, String certificatePem, String chainPem, String rekorBundleJson, String origin) {
+        byte[] bundle = null;
+        if (certificatePem != null && rekorBundleJson != null && envelope.length <= MAX_ENVELOPE_BYTES) {
+            try {
+                com.fasterxml.jackson.databind.node.ObjectNode b = CosignVerifier.rekorBundle(certificatePem, chainPem, rekorBundleJson);
+                JsonNode dsse = JSON.readTree(envelope);
+                if (dsse != null && dsse.isObject()) {
+                    b.set("dsseEnvelope", dsse);
+                    bundle = b.toString().getBytes(StandardCharsets.UTF_8);
+                }
+            } catch (Rejected | java.io.IOException | RuntimeException e) {
+                bundle = null;
+            }
+        }
+        return new Attestation(envelope, certificatePem, chainPem, origin, bundle);
+    }
+
     /** The predicate type of cosign's image signatures in the Sigstore bundle format (a DSSE statement about the image). */
     public static final String COSIGN_SIGN_V1 = Statement.COSIGN_SIGN_V1;
 
@@ -140,6 +164,10 @@ public final class Attestations {
                 List<String> by = new ArrayList<>();
                 List<String> refused = new ArrayList<>();
                 for (CosignVerifier.Authority auth : authorities) {
+                    if (fulcio(auth) && a.bundle() == null && a.certificatePem() != null) {
+                        refused.add(auth.name() + ": a Fulcio certificate needs its transparency-log entry, and this attestation carries none");
+                        continue;
+                    }
                     if (fulcio(auth) && a.bundle() != null && root != null) {
                         Result r = BUNDLES.verify(a.bundle(), Artifact.ofDigest(imageDigest), auth.policy(), root);
                         if (r.verified()) {

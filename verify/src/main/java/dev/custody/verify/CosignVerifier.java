@@ -237,11 +237,17 @@ public final class CosignVerifier {
     }
 
     /** The Sigstore bundle v0.1 a cosign signature with a certificate and a Rekor bundle amounts to. */
-    static byte[] toBundle(Signature s, byte[] signature) throws Rejected {
-        List<X509Certificate> chain = certificates(s.certificatePem() + (s.chainPem() == null ? "" : "\n" + s.chainPem()));
+    /**
+     * A Sigstore bundle v0.1 without its content, from what cosign stores beside a Fulcio-signed signature or
+     * attestation layer: the certificate (and chain) annotations and the Rekor bundle annotation (the entry's body,
+     * integrated time, log index, log id and signed entry timestamp). The caller adds the message signature or
+     * the DSSE envelope.
+     */
+    static ObjectNode rekorBundle(String certificatePem, String chainPem, String rekorBundleJson) throws Rejected {
+        List<X509Certificate> chain = certificates(certificatePem + (chainPem == null ? "" : "\n" + chainPem));
         JsonNode rekor;
         try {
-            rekor = JSON.readTree(s.rekorBundleJson());
+            rekor = JSON.readTree(rekorBundleJson);
         } catch (java.io.IOException e) {
             throw new Rejected(Failure.MALFORMED_BUNDLE, "the Rekor bundle annotation is not JSON");
         }
@@ -276,6 +282,11 @@ public final class CosignVerifier {
         tlog.put("integratedTime", payload.path("integratedTime").asText());
         tlog.putObject("inclusionPromise").put("signedEntryTimestamp", set);
         tlog.put("canonicalizedBody", body);
+        return b;
+    }
+
+    static byte[] toBundle(Signature s, byte[] signature) throws Rejected {
+        ObjectNode b = rekorBundle(s.certificatePem(), s.chainPem(), s.rekorBundleJson());
         ObjectNode message = b.putObject("messageSignature");
         message.putObject("messageDigest").put("algorithm", "SHA2_256")
                 .put("digest", Base64.getEncoder().encodeToString(sha256(s.payload())));

@@ -70,4 +70,44 @@ class BundleAttestationsTest {
                     .verified()).as(junk).isEmpty();
         }
     }
+
+    /**
+     * A Fulcio-signed attestation as cosign stores it under the {@code .att} tag (the envelope as the layer, the
+     * certificate and Rekor bundle as annotations), made here from the parts of cosign's own OCI attestation test
+     * bundle (real Fulcio certificate, real Rekor entry and signed entry timestamp): it verifies for the image
+     * digest its statement names, against the root of that test; a changed timestamp or another digest does not.
+     */
+    @Test
+    void aFulcioSignedAttLayerVerifiesThroughItsRekorBundleAnnotation() throws Exception {
+        Path dir = Corpora.sigstore().resolve("cosign/pkg/cosign/testdata");
+        TrustRoot root = TrustRoot.load(dir.resolve("trusted_root_pgi.json"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("oci-attestation.sigstore.json").toFile());
+        byte[] envelope = json.path("dsseEnvelope").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String cert = "-----BEGIN CERTIFICATE-----\n" + json.path("verificationMaterial").path("certificate").path("rawBytes").asText()
+                + "\n-----END CERTIFICATE-----\n";
+        var entry = json.path("verificationMaterial").path("tlogEntries").get(0);
+        String logId = java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(entry.path("logId").path("keyId").asText()));
+        java.util.function.Function<String, String> rekor = set -> "{\"SignedEntryTimestamp\":\"" + set + "\",\"Payload\":{\"body\":\""
+                + entry.path("canonicalizedBody").asText() + "\",\"integratedTime\":" + entry.path("integratedTime").asText() + ",\"logIndex\":"
+                + entry.path("logIndex").asText() + ",\"logID\":\"" + logId + "\"}}";
+        String set = entry.path("inclusionPromise").path("signedEntryTimestamp").asText();
+        String subject = "sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4"; // as the corpus MANIFEST states
+        CosignVerifier.Authority anyone = new CosignVerifier.Authority("ci", SignerPolicy.keyless(SignerPolicy.Match.regexp(".*"),
+                SignerPolicy.Match.regexp(".*")));
+
+        Attestations.Attestation layer = Attestations.fromCosignLayer(envelope, cert, null, rekor.apply(set), "tag sha256-x.att layer 0");
+        Attestations.Outcome ok = Attestations.verify(subject, List.of(layer), List.of(anyone), null, root);
+        assertThat(ok.failures()).isEmpty();
+        assertThat(ok.verified()).singleElement().satisfies(v -> assertThat(v.statement().predicateType())
+                .isEqualTo("https://cosign.sigstore.dev/attestation/v1"));
+        assertThat(Attestations.verify("sha256:" + "1".repeat(64), List.of(layer), List.of(anyone), null, root).verified()).isEmpty();
+        String otherSet = set.substring(0, 20) + (set.charAt(20) == 'A' ? 'B' : 'A') + set.substring(21);
+        Attestations.Attestation forged = Attestations.fromCosignLayer(envelope, cert, null, rekor.apply(otherSet), "forged");
+        assertThat(Attestations.verify(subject, List.of(forged), List.of(anyone), null, root).verified()).isEmpty();
+        // without the Rekor annotation a Fulcio certificate is refused, saying why
+        Attestations.Outcome bare = Attestations.verify(subject, List.of(Attestations.fromCosignLayer(envelope, cert, null, null, "bare")),
+                List.of(anyone), null, root);
+        assertThat(bare.verified()).isEmpty();
+        assertThat(bare.failures()).singleElement().asString().contains("transparency-log entry");
+    }
 }
