@@ -123,6 +123,9 @@ class CosignInteropTest {
                         - name: ci-key
                           key: |
                 %s
+                      provenance: {builders: ['https://ci.custody.example/builders/*']}
+                      sbom: true
+                      scan: {maxAge: 1d}
                       failureMode: closed
                 """.formatted(repo, Files.readString(fixtures.resolve("keys/key1.pub")).indent(14).stripTrailing());
         Path dir = Files.createDirectories(work.resolve("policies"));
@@ -170,6 +173,11 @@ class CosignInteropTest {
                 }
             }
             assertThat(sboms).as("attested SBOM stored by serve").isEqualTo(1);
+            // signed, but its only attestation is a scan older than a day: each missing or stale piece is named
+            JsonNode stale = review(client, port, "u-stale-scan", repo + "@" + doc.path("images").path("stale-scan").path("digest").asText());
+            assertThat(stale.path("allowed").asBoolean()).as(stale.toString()).isFalse();
+            assertThat(stale.path("status").path("message").asText()).contains("SCAN_ATTESTATION_STALE").contains("SBOM_ATTESTATION_MISSING")
+                    .contains("PROVENANCE_MISSING").doesNotContain("SIGNATURE_");
             JsonNode bad = review(client, port, "u-wrong-key", wrongKey);
             assertThat(bad.path("allowed").asBoolean()).isFalse();
             assertThat(bad.path("status").path("message").asText()).contains("SIGNATURE_INVALID").contains("does not verify with ci-key's key");
@@ -191,8 +199,12 @@ class CosignInteropTest {
                 "-o", "json");
         assertThat(JSON.readTree(artifact.out()).path("verifications").get(0).path("signerIdentity").asText()).as(artifact.out()).isEqualTo("ci-key");
         assertThat(JSON.readTree(artifact.out()).path("sboms").get(0).path("source").asText()).isEqualTo("attestation");
+        // serve kept every verified attestation of the admitted digest as evidence, with the provenance facts
+        assertThat(JSON.readTree(artifact.out()).path("provenance").get(0).path("builderId").asText())
+                .isEqualTo("https://ci.custody.example/builders/fixture@v1");
+        assertThat(JSON.readTree(artifact.out()).path("verifications").toString()).contains("https://cosign.sigstore.dev/attestation/vuln/v1");
         CliResult denied = CliResult.run("query", "decisions", "--verdict", "denied", "--store", store.toString(), "-o", "json");
-        assertThat(JSON.readTree(denied.out()).path("decisions").size()).isEqualTo(2);
+        assertThat(JSON.readTree(denied.out()).path("decisions").size()).isEqualTo(3);
     }
 
     private static JsonNode review(java.net.http.HttpClient client, int port, String uid, String image) throws Exception {
