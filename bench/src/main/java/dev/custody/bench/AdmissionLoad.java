@@ -66,14 +66,20 @@ public final class AdmissionLoad {
         AtomicLong errors = new AtomicLong();
         AtomicInteger done = new AtomicInteger();
         long intervalNanos = 1_000_000_000L / rate;
-        // warm up both sides for a few seconds at the target rate, untimed
-        warmUp(uri, ssl, request, rate, warmupSeconds, connections);
+        // the keep-alive connections are opened (TLS handshakes done) before anything is timed, and kept: the
+        // timed phase must not count handshakes as admission latency
+        Conn[] conns = new Conn[connections];
+        for (int c = 0; c < connections; c++) {
+            conns[c] = new Conn(uri, ssl);
+        }
+        // warm up both sides for a few seconds at the target rate, untimed, over the same connections
+        warmUp(conns, request, rate, warmupSeconds);
         long start = System.nanoTime() + 20_000_000;
         Thread[] threads = new Thread[connections];
         for (int c = 0; c < connections; c++) {
             final int conn = c;
             threads[c] = Thread.ofPlatform().name("load-" + c).start(() -> {
-                try (Conn k = new Conn(uri, ssl)) {
+                try (Conn k = conns[conn]) {
                     for (int i = conn; i < total; i += connections) {
                         long due = start + i * intervalNanos;
                         long wait = due - System.nanoTime();
@@ -111,8 +117,8 @@ public final class AdmissionLoad {
     }
 
     /** Untimed traffic at the target rate, so both JVMs are compiled and connections are warm before measuring. */
-    private static void warmUp(URI uri, SSLContext ssl, byte[] request, int rate, int seconds, int connections)
-            throws InterruptedException {
+    private static void warmUp(Conn[] conns, byte[] request, int rate, int seconds) throws InterruptedException {
+        int connections = conns.length;
         long interval = 1_000_000_000L / rate;
         int total = rate * seconds;
         long start = System.nanoTime();
@@ -120,7 +126,8 @@ public final class AdmissionLoad {
         for (int c = 0; c < connections; c++) {
             final int conn = c;
             threads[c] = Thread.ofPlatform().start(() -> {
-                try (Conn k = new Conn(uri, ssl)) {
+                try {
+                    Conn k = conns[conn];
                     for (int i = conn; i < total; i += connections) {
                         long wait = start + i * interval - System.nanoTime();
                         if (wait > 0) {
