@@ -182,6 +182,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         PolicyParser parser = namespaces != null ? PolicyParser.withSecretKeys(new dev.custody.server.KubeSecretKeys(namespaces.client()))
                 : new PolicyParser();
         PolicyStore policyStore = new PolicyStore(policies, parser, labels, metrics);
+        if (namespaces != null) {
+            policyStore.refreshingEvery(Duration.ofMinutes(1)); // keys in Secrets rotate without a file change
+        }
         java.util.function.Supplier<dev.custody.verify.TrustRoot> root = dev.custody.verify.TrustRoot::publicGood;
         if (trustedRoot != null) {
             try {
@@ -209,11 +212,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             dev.custody.store.Verifications verified = new dev.custody.store.Verifications(evidence);
             dev.custody.store.SbomStore sboms = new dev.custody.store.SbomStore(evidence);
             dev.custody.signatures.OciSignatureSource attestationSource = new dev.custody.signatures.OciSignatureSource(registries);
-            java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "custody-attested-sboms");
-                t.setDaemon(true);
-                return t;
-            });
+            // evidence is written off the admission path, through a bounded queue: when the store falls behind,
+            // records are dropped with a log line rather than held in memory without limit
+            java.util.concurrent.ExecutorService background = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                    new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
+                        Thread t = new Thread(r, "custody-attested-sboms");
+                        t.setDaemon(true);
+                        return t;
+                    }, (task, pool) -> Log.warn("evidence queue full; a verification's evidence was not stored", "queued", pool.getQueue().size()));
             signatureService.listener(new dev.custody.signatures.SignatureService.Listener() {
                 @Override
                 public void signature(dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule,

@@ -20,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Secrets of type {@code kubernetes.io/dockerconfigjson} ({@code .dockerconfigjson}) or the legacy
  * {@code kubernetes.io/dockercfg} ({@code .dockercfg}) in the workload's namespace, tried in the order the pod lists
  * them. Each Secret is cached for a minute (a rotated secret is seen within that); one that is missing, of another
- * type or malformed is skipped with a log line, as the kubelet skips it. Needs {@code get} on Secrets.
+ * type, malformed or forbidden is skipped with a log line, as the kubelet skips it. When the API server does not
+ * answer, verification is unavailable (the rule's failure mode decides), never a bad signature. Needs {@code get}
+ * on Secrets.
  */
 public final class KubePullSecrets implements dev.custody.signatures.SignatureService.PullSecretResolver {
 
@@ -58,7 +60,7 @@ public final class KubePullSecrets implements dev.custody.signatures.SignatureSe
         if (c != null && now.isBefore(c.until())) {
             return c.keychain();
         }
-        Keychain k = read(namespace, name);
+        Keychain k = read(namespace, name); // throws, uncached, when the API server cannot answer
         if (cache.size() >= MAX_CACHED) {
             cache.entrySet().removeIf(e -> !now.isBefore(e.getValue().until()));
             if (cache.size() >= MAX_CACHED) {
@@ -75,8 +77,13 @@ public final class KubePullSecrets implements dev.custody.signatures.SignatureSe
         try {
             s = client.secrets().inNamespace(namespace).withName(name).get();
         } catch (KubernetesClientException e) {
-            Log.warn("pull secret not readable", "namespace", namespace, "secret", name, "error", e.getMessage());
-            return null;
+            if (e.getCode() == 403 || e.getCode() == 401) { // an answer: this server may not read it (RBAC)
+                Log.warn("pull secret not readable", "namespace", namespace, "secret", name, "error", e.getMessage());
+                return null;
+            }
+            // no answer (timeout, 5xx, connection): not a fact about the secret, so not cached, and not a bad signature
+            throw new dev.custody.signatures.SignatureService.PullSecretsUnavailable("cannot read pull secret " + namespace + "/" + name
+                    + " from the API server: " + e.getMessage(), e);
         }
         if (s == null) {
             Log.warn("pull secret not found", "namespace", namespace, "secret", name);

@@ -35,6 +35,8 @@ public final class PolicyStore {
     private final AtomicReference<Admission> current = new AtomicReference<>();
     private volatile String fingerprint = "";
     private volatile String lastError;
+    private volatile java.time.Duration refresh;
+    private volatile long lastAttemptNanos = System.nanoTime();
 
     public PolicyStore(List<String> paths, PolicyParser parser, Function<String, Map<String, String>> namespaceLabels, Metrics metrics) {
         this.paths = List.copyOf(paths);
@@ -49,15 +51,33 @@ public final class PolicyStore {
         return this;
     }
 
-    /** Loads when the files changed since the last attempt; returns true when a new set is now served. */
+    /**
+     * Also loads again every {@code interval} though no file changed: policies may read keys from Kubernetes
+     * Secrets, which change without the files (a rotated or revoked key), and a load that failed because the API
+     * server did not answer is retried. The set is replaced only when something it holds changed.
+     */
+    public PolicyStore refreshingEvery(java.time.Duration interval) {
+        this.refresh = interval;
+        return this;
+    }
+
+    /** Loads when the files changed since the last attempt (or a refresh is due); returns true when a new set is now served. */
     public synchronized boolean reloadIfChanged() {
         String fp = fingerprint();
-        if (fp.equals(fingerprint)) {
+        java.time.Duration every = refresh;
+        boolean due = every != null && System.nanoTime() - lastAttemptNanos >= every.toNanos();
+        boolean filesChanged = !fp.equals(fingerprint);
+        if (!filesChanged && !due) {
             return false;
         }
         fingerprint = fp;
+        lastAttemptNanos = System.nanoTime();
         try {
             PolicySet set = PolicyFiles.load(paths, parser);
+            Admission serving = current.get();
+            if (!filesChanged && serving != null && lastError == null && identity(set).equals(identity(serving.engine().policies()))) {
+                return false; // a refresh that found nothing new: keep the set (and its metrics) as they are
+            }
             Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels, signatures));
             lastError = null;
             metrics.policyReload(true, set.policies().size());
@@ -71,6 +91,19 @@ public final class PolicyStore {
                     "errors", lastError);
             return false;
         }
+    }
+
+    /** What a set enforces: its sources' version and every trust rule's id (which covers keys read from Secrets). */
+    private static String identity(PolicySet set) {
+        StringBuilder b = new StringBuilder(set.version());
+        for (var p : set.policies()) {
+            for (var r : p.rules()) {
+                if (r instanceof dev.custody.policy.trust.TrustRule t) {
+                    b.append(' ').append(t.spec().id());
+                }
+            }
+        }
+        return b.toString();
     }
 
     /** The current admission, or null before the first good load. */

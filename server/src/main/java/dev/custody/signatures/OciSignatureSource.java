@@ -29,6 +29,8 @@ import java.util.Optional;
 public final class OciSignatureSource implements SignatureSource {
 
     static final int MAX_SIGNATURES = 64;
+    /** Referrer manifests fetched per digest at most, bundles or not. */
+    static final int MAX_REFERRER_MANIFESTS = 64;
 
     private final RegistryClient client;
     private final dev.custody.oci.Keychain keychain;
@@ -127,15 +129,17 @@ public final class OciSignatureSource implements SignatureSource {
             return List.of(new Bundle(new byte[0], null, "the referrers of " + digest + " cannot be read: " + e.getMessage()));
         }
         List<Bundle> out = new ArrayList<>();
+        int fetched = 0;
         for (Referrer r : referrers) {
-            if (out.size() >= MAX_SIGNATURES) {
-                break;
+            if (out.size() >= MAX_SIGNATURES || fetched >= MAX_REFERRER_MANIFESTS) {
+                break; // bounded work per verification, whatever a registry lists
             }
             if (r.artifactType() != null && !isBundleType(r.artifactType()) && !r.artifactType().equals("application/vnd.oci.empty.v1+json")) {
                 continue; // typed as something else (an SBOM, a signature of another kind): not a bundle
             }
             String origin = "referrer " + r.descriptor().digest() + (r.tag() == null ? " (referrers API)" : " (tag " + r.tag() + ")");
             try {
+                fetched++;
                 dev.custody.oci.RemoteManifest m = client.manifest(repo, r.descriptor().digest(), call);
                 if (!(m.manifest() instanceof dev.custody.oci.ImageManifest im) || !isBundleType(im.effectiveArtifactType())
                         && im.layers().stream().noneMatch(l -> isBundleType(l.mediaType()))) {
@@ -146,6 +150,9 @@ public final class OciSignatureSource implements SignatureSource {
                 }
                 String predicateType = im.annotations().get("dev.sigstore.bundle.predicateType");
                 for (Descriptor layer : im.layers()) {
+                    if (out.size() >= MAX_SIGNATURES) {
+                        break;
+                    }
                     if (isBundleType(layer.mediaType())) {
                         out.add(new Bundle(client.blob(repo, layer, dev.custody.verify.Attestations.MAX_ENVELOPE_BYTES, call), predicateType, origin));
                     }

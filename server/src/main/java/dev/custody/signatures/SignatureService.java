@@ -59,6 +59,8 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Key, Cached> cache = new ConcurrentHashMap<>();
     private final Map<Key, Instant> lastVerified = new ConcurrentHashMap<>();
+    /** For answers whose evidence expires (a scan with a maximum age): when the last verified one went stale. */
+    private final Map<Key, Instant> lastFreshUntil = new ConcurrentHashMap<>();
     private final Map<Key, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, List<CosignVerifier.Authority>> authorities = new ConcurrentHashMap<>();
     private final AtomicLong verifications = new AtomicLong();
@@ -83,6 +85,13 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     }
 
     private volatile PullSecretResolver pullSecrets = null;
+
+    /** Thrown by a resolver when the pull secrets cannot be read now (the API server did not answer). */
+    public static final class PullSecretsUnavailable extends RuntimeException {
+        public PullSecretsUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /** Where pull secrets come from; without a resolver, images are fetched with the client's own credentials. */
     public SignatureService pullSecrets(PullSecretResolver resolver) {
@@ -174,6 +183,12 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             return new Answer(v, each, null);
         }
 
+        /** Whether some verdict is an outage (the registry failed part-way), which must not be cached. */
+        boolean hasUnavailable() {
+            return signature != null && signature.kind() == SignatureVerdict.Kind.UNAVAILABLE
+                    || attestations.values().stream().anyMatch(v -> v != null && v.kind() == SignatureVerdict.Kind.UNAVAILABLE);
+        }
+
         boolean verified() {
             return signature != null ? signature.kind() == SignatureVerdict.Kind.VERIFIED
                     : attestations.values().stream().allMatch(v -> v.kind() == SignatureVerdict.Kind.VERIFIED);
@@ -200,7 +215,12 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     }
 
     private Resolved resolve(Need n, Instant deadline) {
-        SignatureSource from = sourceFor(n, deadline);
+        SignatureSource from;
+        try {
+            from = sourceFor(n, deadline);
+        } catch (PullSecretsUnavailable e) {
+            return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(), e.getMessage()), source);
+        }
         try {
             return new Resolved(from.resolve(n.image(), deadline), null, from);
         } catch (SignatureSource.Unavailable e) {
@@ -310,16 +330,32 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         } catch (SignatureSource.Unavailable e) {
             Instant last = lastVerified.get(key);
             Answer shape = attested ? new Answer(null, Answer.all(null, n.spec()).attestations(), null) : new Answer(null, Map.of(), null);
-            if (last != null && Duration.between(last, clock.instant()).compareTo(timings.grace()) <= 0) {
+            Instant now = clock.instant();
+            if (last != null && Duration.between(last, now).compareTo(timings.grace()) <= 0) {
                 SignatureVerdict earlier = new SignatureVerdict(SignatureVerdict.Kind.VERIFIED_EARLIER, digest, List.of(), "verified at " + last
                         + "; the registry is unreachable now (" + e.getMessage() + ")");
-                return attested ? shape.map(x -> earlier) : new Answer(earlier, Map.of(), null);
+                if (!attested) {
+                    return new Answer(earlier, Map.of(), null);
+                }
+                // an outage extends no evidence past its own expiry: a scan that went stale stays stale
+                Instant freshUntil = lastFreshUntil.get(key);
+                Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
+                for (AttestationKind k : n.spec().attestations()) {
+                    each.put(k, k == AttestationKind.SCAN && freshUntil != null && !now.isBefore(freshUntil)
+                            ? new SignatureVerdict(SignatureVerdict.Kind.STALE, digest, List.of(), "the last verified scan went stale at " + freshUntil
+                                    + "; the registry is unreachable now (" + e.getMessage() + ")")
+                            : earlier);
+                }
+                return new Answer(null, each, null);
             }
             SignatureVerdict down = new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
             return attested ? shape.map(x -> down) : new Answer(down, Map.of(), null);
         }
         Instant now = clock.instant();
         boolean verified = v.verified();
+        if (v.hasUnavailable()) {
+            return v; // part of the evidence could not be fetched: an outage is not cached
+        }
         if (cache.size() >= MAX_CACHED) {
             sweep(now);
         }
@@ -330,6 +366,11 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         cache.put(key, new Cached(v, until));
         if (verified) {
             lastVerified.put(key, now);
+            if (v.freshUntil() != null) {
+                lastFreshUntil.put(key, v.freshUntil());
+            } else {
+                lastFreshUntil.remove(key);
+            }
         }
         return v;
     }
@@ -338,6 +379,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     private void sweep(Instant now) {
         cache.entrySet().removeIf(e -> !now.isBefore(e.getValue().until()));
         lastVerified.entrySet().removeIf(e -> Duration.between(e.getValue(), now).compareTo(timings.grace()) > 0);
+        lastFreshUntil.keySet().retainAll(lastVerified.keySet());
     }
 
     /** The signatures of the digest, or with {@code multiArch: eachPlatform} of every platform manifest of an index. */
@@ -373,7 +415,18 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         Judgement j = judgeAll(spec, digest, found);
         if (!j.allVerified()) { // the .att tag did not settle it: Sigstore bundles among the referrers may
             int before = found.size();
-            for (SignatureSource.Bundle b : from.bundles(n.image(), digest, late)) {
+            List<SignatureSource.Bundle> bundles;
+            try {
+                bundles = from.bundles(n.image(), digest, late);
+            } catch (SignatureSource.Unavailable e) {
+                // keep what the .att tag settled (verified, invalid, stale); only what was missing is now unknown
+                Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(j.each());
+                each.replaceAll((k, v) -> v.kind() == SignatureVerdict.Kind.UNSIGNED ? new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest,
+                        List.of(), "the registry became unreachable while looking among the referrers: " + e.getMessage()) : v);
+                statements.addAll(j.outcome() == null ? List.of() : j.outcome().verified());
+                return new Answer(null, each, j.freshUntil());
+            }
+            for (SignatureSource.Bundle b : bundles) {
                 if (!dev.custody.verify.Attestations.COSIGN_SIGN_V1.equals(b.predicateType())) {
                     found.add(dev.custody.verify.Attestations.fromBundle(b.json(), b.origin()));
                 }
@@ -400,7 +453,16 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             return v;
         }
         List<CosignVerifier.Signature> all = new ArrayList<>(sigs);
-        for (SignatureSource.Bundle b : from.bundles(n.image(), digest, late)) {
+        List<SignatureSource.Bundle> bundles;
+        try {
+            bundles = from.bundles(n.image(), digest, late);
+        } catch (SignatureSource.Unavailable e) {
+            if (v.kind() == SignatureVerdict.Kind.INVALID) {
+                return v; // what the .sig tag held is invalid; an outage on the way to the referrers does not excuse it
+            }
+            throw e;
+        }
+        for (SignatureSource.Bundle b : bundles) {
             if (b.predicateType() == null || b.predicateType().equals(dev.custody.verify.Attestations.COSIGN_SIGN_V1)) {
                 all.add(CosignVerifier.Signature.bundle(b.json(), b.origin()));
             }

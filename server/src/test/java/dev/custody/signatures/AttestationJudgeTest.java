@@ -70,6 +70,11 @@ class AttestationJudgeTest {
         assertThat(judged.verdict().detail()).contains("trivy").contains("2026-11-28T06:00:00Z");
         assertThat(judged.freshUntil()).isEqualTo(Instant.parse("2026-11-29T06:00:00Z")); // the cache must not outlive the scan
         assertThat(judge(AttestationKind.SCAN, spec, List.of(old), List.of()).kind()).isEqualTo(SignatureVerdict.Kind.STALE);
+        // a scan dated in the future is never fresh (its age would stay negative for as long as the claim)
+        var future = statement(dev.custody.verify.intoto.ScanFacts.PREDICATE_TYPE, scan("2026-12-28T00:00:00Z"), "a", "b");
+        SignatureVerdict f = judge(AttestationKind.SCAN, spec, List.of(future), List.of());
+        assertThat(f.kind()).isEqualTo(SignatureVerdict.Kind.STALE);
+        assertThat(f.detail()).contains("in the future");
     }
 
     @Test

@@ -49,6 +49,16 @@ class SignatureServiceTest {
     static final class FileSource implements SignatureSource {
         final AtomicInteger signatureRequests = new AtomicInteger();
         final List<dev.custody.oci.Keychain> usedKeychains = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile boolean bundlesDown;
+        volatile List<dev.custody.verify.Attestations.Attestation> attested = List.of();
+
+        @Override
+        public List<Bundle> bundles(ImageReference image, String digest, Instant deadline) throws Unavailable {
+            if (bundlesDown || down) {
+                throw new Unavailable("connection refused (referrers)", null);
+            }
+            return List.of();
+        }
 
         @Override
         public SignatureSource using(dev.custody.oci.Keychain keychain) {
@@ -72,8 +82,12 @@ class SignatureServiceTest {
         }
 
         @Override
-        public List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline) {
-            return List.of(); // the corpus has no attestations
+        public List<dev.custody.verify.Attestations.Attestation> attestations(ImageReference image, String digest, Instant deadline)
+                throws Unavailable {
+            if (down) {
+                throw new Unavailable("connection refused", null);
+            }
+            return attested; // the corpus has no attestations; tests sign their own
         }
 
         @Override
@@ -273,6 +287,97 @@ class SignatureServiceTest {
             source.delayMs = 0;
             assertThat(ask(s, n, Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
             assertThat(source.signatureRequests.get()).isEqualTo(1);
+        }
+    }
+
+    /** An invalid .sig stays invalid when the registry fails on the way to the referrers: the outage excuses nothing. */
+    @Test
+    void anOutageWhileLookingForBundlesDoesNotTurnAnInvalidSignatureIntoAnOutage() throws Exception {
+        FileSource source = new FileSource();
+        source.bundlesDown = true;
+        try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, new MovableClock())) {
+            SignatureVerdict byBob = ask(s, need(ALICE_DIGEST, spec("bob.key")), Duration.ofSeconds(5));
+            assertThat(byBob.kind()).isEqualTo(SignatureVerdict.Kind.INVALID);
+            // with nothing under the .sig tag, the referrers were the only hope: that is an outage
+            SignatureVerdict none = ask(s, need("sha256:" + "0".repeat(64), spec("alice.key")), Duration.ofSeconds(5));
+            assertThat(none.kind()).isEqualTo(SignatureVerdict.Kind.UNAVAILABLE);
+        }
+    }
+
+    /** The API server not answering for a pod's pull secrets is an outage, never a bad signature. */
+    @Test
+    void unreadablePullSecretsMakeTheVerdictUnavailable() throws Exception {
+        FileSource source = new FileSource();
+        try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, new MovableClock())
+                .pullSecrets((secrets, deadline) -> {
+                    throw new SignatureService.PullSecretsUnavailable("cannot read pull secret shop/regcred from the API server: timeout", null);
+                })) {
+            ImageReference image = ImageReference.parse("securesystemsengineering/testimage@" + ALICE_DIGEST);
+            SignatureVerdict v = ask(s, new SignatureGatherer.Need(image, spec("alice.key"), new SignatureGatherer.PullSecrets("shop", List.of("regcred"))),
+                    Duration.ofSeconds(5));
+            assertThat(v.kind()).isEqualTo(SignatureVerdict.Kind.UNAVAILABLE);
+            assertThat(v.detail()).contains("shop/regcred");
+        }
+    }
+
+    /**
+     * A scan attestation with a maximum age: verified while fresh, cached no longer than it stays fresh, and during
+     * a registry outage admitted as verified earlier only until it goes stale, then STALE (never extended by the
+     * outage's grace period). The envelope is signed here with a fresh key, as cosign signs DSSE.
+     */
+    @Test
+    void aScanVerifiedBeforeAnOutageGoesStaleOnTime() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(256);
+        java.security.KeyPair kp = g.generateKeyPair();
+        String pem = "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(kp.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+        MovableClock clock = new MovableClock();
+        String statement = """
+                {"_type":"https://in-toto.io/Statement/v0.1","subject":[{"name":"img","digest":{"sha256":"%s"}}],
+                 "predicateType":"https://cosign.sigstore.dev/attestation/vuln/v1",
+                 "predicate":{"scanner":{"uri":"pkg:github/aquasecurity/trivy@0.58.0"},"metadata":{"scanFinishedOn":"%s"}}}"""
+                .formatted(ALICE_DIGEST.substring(7), clock.now.minus(Duration.ofMinutes(30)));
+        byte[] payload = statement.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] pae = ("DSSEv1 28 application/vnd.in-toto+json " + payload.length + " ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] signed = java.util.Arrays.copyOf(pae, pae.length + payload.length);
+        System.arraycopy(payload, 0, signed, pae.length, payload.length);
+        java.security.Signature ecdsa = java.security.Signature.getInstance("SHA256withECDSA");
+        ecdsa.initSign(kp.getPrivate());
+        ecdsa.update(signed);
+        String envelope = "{\"payloadType\":\"application/vnd.in-toto+json\",\"payload\":\"" + java.util.Base64.getEncoder().encodeToString(payload)
+                + "\",\"signatures\":[{\"sig\":\"" + java.util.Base64.getEncoder().encodeToString(ecdsa.sign()) + "\"}]}";
+        FileSource source = new FileSource();
+        source.attested = List.of(new dev.custody.verify.Attestations.Attestation(envelope.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                null, null, "test layer"));
+        String policy = """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: p}
+                spec:
+                  tier: dev
+                  trust:
+                    - name: scanned
+                      images: [docker.io/securesystemsengineering/*]
+                      authorities:
+                        - name: scanner
+                          key: |
+                """ + pem.indent(14) + "      scan: {maxAge: 1h}\n";
+        TrustSpec spec = new PolicyParser().load(Map.of("p.yaml", policy)).policies().get(0).rules().stream()
+                .filter(r -> r instanceof TrustRule).map(r -> ((TrustRule) r).spec()).findFirst().orElseThrow();
+        try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, clock)) {
+            SignatureGatherer.Need n = need(ALICE_DIGEST, spec);
+            java.util.function.Supplier<SignatureVerdict> scan = () -> s.gather(List.of(n), Instant.now().plusSeconds(5))
+                    .attestation(n.image(), n.spec(), dev.custody.policy.trust.AttestationKind.SCAN);
+            assertThat(scan.get().kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            source.down = true;
+            clock.now = clock.now.plus(Duration.ofMinutes(11)); // the cached verdict expired; the scan is 41 minutes old
+            SignatureVerdict earlier = scan.get();
+            assertThat(earlier.kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED_EARLIER);
+            clock.now = clock.now.plus(Duration.ofMinutes(20)); // 61 minutes old: stale, outage or not
+            SignatureVerdict stale = scan.get();
+            assertThat(stale.kind()).isEqualTo(SignatureVerdict.Kind.STALE);
+            assertThat(stale.detail()).contains("went stale");
         }
     }
 }

@@ -8,8 +8,17 @@ import java.time.Duration;
  */
 public record ScanRequirement(Duration maxAge) {
 
-    /** Null when a scan that finished at {@code finished} is fresh enough at {@code now}, else why not. */
+    /** Clock difference tolerated between the scanner and Custody. */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
+    /**
+     * Null when a scan that finished at {@code finished} is fresh enough at {@code now}, else why not. A scan that
+     * claims to finish in the future is never fresh: its age would be negative for as long as the claim.
+     */
     public String staleness(java.time.Instant finished, java.time.Instant now) {
+        if (finished.isAfter(now.plus(CLOCK_SKEW))) {
+            return "the scan claims to have finished at " + finished + ", in the future";
+        }
         if (maxAge == null) {
             return null;
         }
