@@ -137,10 +137,10 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             // a tag is resolved once per need, for the signature and the attestation verdicts alike
             CompletableFuture<Resolved> resolved = CompletableFuture.supplyAsync(() -> resolve(n, deadline), pool);
             signatures.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(Answer.all(r.failure(), n.spec()))
-                    : answer(n, r.digest(), deadline, false, r.source())));
+                    : answer(n, r.digest(), deadline, false, r.source(), r.scope())));
             if (!n.spec().attestations().isEmpty()) {
                 attestations.put(k, resolved.thenCompose(r -> r.failure() != null ? CompletableFuture.completedFuture(Answer.all(r.failure(), n.spec()))
-                        : answer(n, r.digest(), deadline, true, r.source())));
+                        : answer(n, r.digest(), deadline, true, r.source(), r.scope())));
             }
         }
         Map<String, Answer> signed = collect(signatures, deadline);
@@ -202,32 +202,43 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         }
     }
 
-    /** A resolved digest and the source (with the workload's credentials) to verify it from, or the verdict that resolving gave instead. */
-    private record Resolved(String digest, SignatureVerdict failure, SignatureSource source) {}
+    /**
+     * A resolved digest, the source (with the workload's credentials) to verify it from and the credentials' scope
+     * for cache keys, or the verdict that resolving gave instead.
+     */
+    private record Resolved(String digest, SignatureVerdict failure, SignatureSource source, String scope) {}
 
-    /** The source with the need's pull secrets, when it has any and a resolver is set. */
-    private SignatureSource sourceFor(Need n, Instant deadline) {
+    /** The source with the need's pull secrets (when it has any and a resolver is set), and the scope of the credentials used. */
+    private Resolved sourceFor(Need n, Instant deadline) {
         PullSecretResolver resolver = pullSecrets;
         if (resolver == null || n.pullSecrets().isEmpty()) {
-            return source;
+            return new Resolved(null, null, source, "");
         }
-        return source.using(resolver.keychain(n.pullSecrets(), deadline));
+        dev.custody.oci.Keychain keychain = resolver.keychain(n.pullSecrets(), deadline);
+        // verdicts are kept apart by the credentials the secrets actually give for this registry, not by their names:
+        // pods naming other (or made-up) secrets with the same credentials share verdicts
+        dev.custody.oci.Credentials creds = keychain.credentials(dev.custody.oci.Repository.of(n.image()));
+        String scope = creds instanceof dev.custody.oci.Credentials.Anonymous ? "" : creds.fingerprint();
+        return new Resolved(null, null, scope.isEmpty() ? source : source.using(keychain), scope);
     }
 
     private Resolved resolve(Need n, Instant deadline) {
         SignatureSource from;
+        String scope;
         try {
-            from = sourceFor(n, deadline);
+            Resolved r = sourceFor(n, deadline);
+            from = r.source();
+            scope = r.scope();
         } catch (PullSecretsUnavailable e) {
-            return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(), e.getMessage()), source);
+            return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(), e.getMessage()), source, "");
         }
         try {
-            return new Resolved(from.resolve(n.image(), deadline), null, from);
+            return new Resolved(from.resolve(n.image(), deadline), null, from, scope);
         } catch (SignatureSource.Unavailable e) {
             return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(),
-                    "cannot resolve " + n.image().canonical() + ": " + e.getMessage()), from);
+                    "cannot resolve " + n.image().canonical() + ": " + e.getMessage()), from, scope);
         } catch (SignatureSource.Unreadable e) {
-            return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.INVALID, null, List.of(), e.getMessage()), from);
+            return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.INVALID, null, List.of(), e.getMessage()), from, scope);
         }
     }
 
@@ -251,9 +262,9 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
     }
 
     /** The answer for a resolved need: the cache, an in-flight verification, or a new one. */
-    private CompletableFuture<Answer> answer(Need n, String digest, Instant deadline, boolean attested, SignatureSource from) {
-        // verdicts reached with one namespace's pull secrets are kept apart from those reached with another's
-        Key key = new Key(digest, n.spec().id() + (attested ? "/attestations" : "/signatures") + "|" + n.pullSecrets().scope());
+    private CompletableFuture<Answer> answer(Need n, String digest, Instant deadline, boolean attested, SignatureSource from, String scope) {
+        // verdicts reached with some credentials are kept apart from those reached with others (or none)
+        Key key = new Key(digest, n.spec().id() + (attested ? "/attestations" : "/signatures") + "|" + scope);
         Answer cached = cached(key);
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);

@@ -195,34 +195,39 @@ class SignatureServiceTest {
     }
 
     /**
-     * A pod's imagePullSecrets reach the registry client through the resolver, and verdicts reached with one
-     * namespace's secrets are cached apart from another's (a namespace without access cannot ride on them, nor be
-     * refused because of another's missing secret).
+     * A pod's imagePullSecrets reach the registry client through the resolver, and verdicts are kept apart by the
+     * credentials the secrets give (a namespace without access cannot ride on another's, nor be refused because of
+     * another's missing secret), while pods whose secrets give the same credentials, or none, share them.
      */
     @Test
     void pullSecretsAreResolvedPerNamespaceAndKeepTheirVerdictsApart() throws Exception {
         FileSource source = new FileSource();
         TrustSpec alice = spec("alice.key");
         List<SignatureGatherer.PullSecrets> asked = java.util.Collections.synchronizedList(new ArrayList<>());
-        dev.custody.oci.Keychain marker = repository -> new dev.custody.oci.Credentials.Basic("robot", "secret");
         try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, new MovableClock())
                 .pullSecrets((secrets, deadline) -> {
                     asked.add(secrets);
-                    return marker;
+                    if (secrets.names().contains("made-up")) {
+                        return dev.custody.oci.Keychain.anonymous(); // no such secret: nothing to present
+                    }
+                    String password = secrets.namespace().equals("shop") ? "shop-secret" : "other-secret";
+                    return repository -> new dev.custody.oci.Credentials.Basic("robot", password);
                 })) {
             ImageReference image = ImageReference.parse("securesystemsengineering/testimage@" + ALICE_DIGEST);
-            var shop = new SignatureGatherer.PullSecrets("shop", List.of("regcred", "backup"));
-            var other = new SignatureGatherer.PullSecrets("other", List.of("regcred"));
-            SignatureGatherer.Need inShop = new SignatureGatherer.Need(image, alice, shop);
-            assertThat(ask(s, inShop, Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
-            assertThat(asked).containsExactly(shop);
-            assertThat(source.usedKeychains).containsExactly(marker);
-            assertThat(ask(s, inShop, Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
-            assertThat(source.signatureRequests.get()).as("same namespace and secrets: cached").isEqualTo(1);
-            assertThat(ask(s, new SignatureGatherer.Need(image, alice, other), Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
-            assertThat(source.signatureRequests.get()).as("another namespace's secrets: verified on its own").isEqualTo(2);
+            java.util.function.BiFunction<String, List<String>, SignatureVerdict> ask = (ns, names) ->
+                    ask(s, new SignatureGatherer.Need(image, alice, new SignatureGatherer.PullSecrets(ns, names)), Duration.ofSeconds(5));
+            assertThat(ask.apply("shop", List.of("regcred", "backup")).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(asked).containsExactly(new SignatureGatherer.PullSecrets("shop", List.of("regcred", "backup")));
+            assertThat(source.usedKeychains).hasSize(1);
+            assertThat(ask.apply("shop", List.of("regcred")).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(source.signatureRequests.get()).as("the same credentials under other names: cached").isEqualTo(1);
+            assertThat(ask.apply("other", List.of("regcred")).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(source.signatureRequests.get()).as("other credentials: verified on their own").isEqualTo(2);
             assertThat(ask(s, need(ALICE_DIGEST, alice), Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
-            assertThat(asked).as("no secrets, no lookup").hasSize(3); // shop twice (resolved per request), other once
+            assertThat(source.signatureRequests.get()).as("no credentials: verified on its own").isEqualTo(3);
+            assertThat(ask.apply("shop", List.of("made-up")).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            assertThat(source.signatureRequests.get()).as("secrets that give nothing share the verdict of no secrets").isEqualTo(3);
+            assertThat(asked).as("no secrets, no lookup").hasSize(4);
         }
     }
 
