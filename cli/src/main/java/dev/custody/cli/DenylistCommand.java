@@ -60,6 +60,12 @@ final class DenylistCommand implements Runnable {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--expires-in: " + e.getMessage());
                 }
             }
+            Denylist.Kind kind = target.digest != null ? Denylist.Kind.DIGEST : Denylist.Kind.PURL;
+            try {
+                Denylist.validate(kind, target.digest != null ? target.digest : target.purl, reason); // before the store is opened
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             try (Store s = store.open()) {
                 Denylist.Entry e = new Denylist(s).add(target.digest != null ? Denylist.Kind.DIGEST : Denylist.Kind.PURL,
                         target.digest != null ? target.digest : target.purl, reason, System.getProperty("user.name", ""), expires);

@@ -44,11 +44,15 @@ final class QueryCommand implements Runnable {
 
         abstract int query(Store s, PrintWriter out, boolean json);
 
+        /** Checks the arguments before the store is opened (a typo must not create or migrate a database). */
+        void validate() {}
+
         @Override
         public Integer call() {
             if (!output.equals("text") && !output.equals("json")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--output must be text or json, found \"" + output + "\"");
             }
+            validate();
             try (Store s = store.open()) {
                 return query(s, spec.commandLine().getOut(), output.equals("json"));
             } catch (StoreException e) {
@@ -89,11 +93,18 @@ final class QueryCommand implements Runnable {
         String version;
 
         @Override
-        int query(Store s, PrintWriter out, boolean json) {
+        void validate() {
             int given = (digest != null ? 1 : 0) + (purl != null ? 1 : 0) + (name != null ? 1 : 0);
             if (given != 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give one of --digest, --purl or --name");
             }
+            if (digest != null) {
+                digest(digest);
+            }
+        }
+
+        @Override
+        int query(Store s, PrintWriter out, boolean json) {
             Evidence e = new Evidence(s);
             if (digest != null) {
                 List<Evidence.ComponentRow> rows = e.componentsOf(digest(digest));
@@ -152,6 +163,11 @@ final class QueryCommand implements Runnable {
         int decisions;
 
         @Override
+        void validate() {
+            digest(digest);
+        }
+
+        @Override
         int query(Store s, PrintWriter out, boolean json) {
             Evidence.Artifact a = new Evidence(s).artifact(digest(digest), decisions);
             if (a == null) {
@@ -202,6 +218,16 @@ final class QueryCommand implements Runnable {
         int limit;
 
         @Override
+        void validate() {
+            if (since != null) {
+                time("--since", since);
+            }
+            if (until != null) {
+                time("--until", until);
+            }
+        }
+
+        @Override
         int query(Store s, PrintWriter out, boolean json) {
             List<Evidence.Decision> ds = new Evidence(s).decisions(new Evidence.DecisionQuery(since == null ? null : time("--since", since),
                     until == null ? null : time("--until", until), namespace, verdict, rule, Math.max(1, Math.min(limit, 100_000))));
@@ -240,10 +266,18 @@ final class QueryCommand implements Runnable {
         String until;
 
         @Override
-        int query(Store s, PrintWriter out, boolean json) {
+        void validate() {
             if (!evidence.equals("signature") && !evidence.equals("sbom")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "evidence must be signature or sbom, found \"" + evidence + "\"");
             }
+            time("--since", since);
+            if (until != null) {
+                time("--until", until);
+            }
+        }
+
+        @Override
+        int query(Store s, PrintWriter out, boolean json) {
             long from = time("--since", since);
             long to = until == null ? System.currentTimeMillis() + 1 : time("--until", until);
             List<Evidence.Unevidenced> rows = new Evidence(s).admittedWithout(evidence, from, to);

@@ -125,6 +125,23 @@ class EvidenceCommandsTest {
         }
     }
 
+    /** A typo is a usage error found before the store is opened: no database is created or migrated for it. */
+    @Test
+    void badArgumentsAreRefusedBeforeTheStoreIsOpened() {
+        Path db = tmp.resolve("never.db");
+        for (String[] args : List.of(
+                new String[] {"query", "artifact", "sha256:nothex", "--store", db.toString()},
+                new String[] {"query", "components", "--digest", "latest", "--store", db.toString()},
+                new String[] {"query", "components", "--store", db.toString()},
+                new String[] {"query", "decisions", "--since", "yesterday-ish", "--store", db.toString()},
+                new String[] {"query", "admitted-without", "provenance", "--store", db.toString()},
+                new String[] {"denylist", "add", "--digest", "sha256:short", "--reason", "bad", "--store", db.toString()})) {
+            CliResult r = CliResult.run(args);
+            assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(ExitCodes.INPUT_ERROR);
+            assertThat(db).as(String.join(" ", args)).doesNotExist();
+        }
+    }
+
     @Test
     void aDigestIsDenylistedListedAndLifted() {
         String store = tmp.resolve("deny.db").toString();

@@ -39,6 +39,13 @@ public final class Denylist {
 
     /** Adds an entry, or renews the one with the same kind and value (new reason, author, expiry). */
     public Entry add(Kind kind, String value, String reason, String createdBy, Long expiresAt) {
+        validate(kind, value, reason);
+        Entry e = new Entry(id(kind, value), kind, value, reason, createdBy, System.currentTimeMillis(), expiresAt);
+        return write(e);
+    }
+
+    /** Throws IllegalArgumentException naming what is wrong with an entry, before anything is written. */
+    public static void validate(Kind kind, String value, String reason) {
         if (kind == Kind.DIGEST && !SbomStore.DIGEST.matcher(value).matches()) {
             throw new IllegalArgumentException("digest must be sha256:<64 lower-case hex>, found \"" + value + "\"");
         }
@@ -48,21 +55,23 @@ public final class Denylist {
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("a denylist entry needs a reason");
         }
-        Entry e = new Entry(id(kind, value), kind, value, reason, createdBy, System.currentTimeMillis(), expiresAt);
+    }
+
+    private Entry write(Entry e) {
         store.write(c -> {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO denylist (id, kind, value, reason, created_by, created_at, expires_at) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by, "
                     + "created_at = excluded.created_at, expires_at = excluded.expires_at")) {
                 p.setString(1, e.id());
-                p.setString(2, kind.name().toLowerCase(java.util.Locale.ROOT));
-                p.setString(3, value);
-                p.setString(4, reason);
-                p.setString(5, createdBy);
+                p.setString(2, e.kind().name().toLowerCase(java.util.Locale.ROOT));
+                p.setString(3, e.value());
+                p.setString(4, e.reason());
+                p.setString(5, e.createdBy());
                 p.setLong(6, e.createdAt());
-                if (expiresAt == null) {
+                if (e.expiresAt() == null) {
                     p.setNull(7, java.sql.Types.BIGINT);
                 } else {
-                    p.setLong(7, expiresAt);
+                    p.setLong(7, e.expiresAt());
                 }
                 return p.executeUpdate();
             }
