@@ -219,7 +219,17 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                         Thread t = new Thread(r, "custody-attested-sboms");
                         t.setDaemon(true);
                         return t;
-                    }, (task, pool) -> Log.warn("evidence queue full; a verification's evidence was not stored", "queued", pool.getQueue().size()));
+                    }, new java.util.concurrent.RejectedExecutionHandler() {
+                        private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+
+                        @Override
+                        public void rejectedExecution(Runnable task, java.util.concurrent.ThreadPoolExecutor pool) {
+                            long n = dropped.incrementAndGet();
+                            if (Long.bitCount(n) == 1) { // 1, 2, 4, 8, ...: visible, without flooding the log
+                                Log.warn("evidence queue full; verified evidence not stored", "droppedSoFar", n);
+                            }
+                        }
+                    });
             signatureService.listener(new dev.custody.signatures.SignatureService.Listener() {
                 @Override
                 public void signature(dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule,

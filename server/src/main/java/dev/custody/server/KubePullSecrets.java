@@ -27,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KubePullSecrets implements dev.custody.signatures.SignatureService.PullSecretResolver {
 
     static final Duration TTL = Duration.ofSeconds(60);
+    /** How long an expired entry still serves while the API server does not answer. */
+    static final Duration STALE_IF_ERROR = Duration.ofMinutes(10);
     static final int MAX_CACHED = 4096;
     static final int MAX_SECRET_BYTES = 1024 * 1024;
 
@@ -60,7 +62,16 @@ public final class KubePullSecrets implements dev.custody.signatures.SignatureSe
         if (c != null && now.isBefore(c.until())) {
             return c.keychain();
         }
-        Keychain k = read(namespace, name); // throws, uncached, when the API server cannot answer
+        Keychain k;
+        try {
+            k = read(namespace, name);
+        } catch (dev.custody.signatures.SignatureService.PullSecretsUnavailable e) {
+            // the API server does not answer: what it said within the last minutes still serves, and is not renewed
+            if (c != null && now.isBefore(c.until().plus(STALE_IF_ERROR))) {
+                return c.keychain();
+            }
+            throw e;
+        }
         if (cache.size() >= MAX_CACHED) {
             cache.entrySet().removeIf(e -> !now.isBefore(e.getValue().until()));
             if (cache.size() >= MAX_CACHED) {
@@ -77,7 +88,7 @@ public final class KubePullSecrets implements dev.custody.signatures.SignatureSe
         try {
             s = client.secrets().inNamespace(namespace).withName(name).get();
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 403 || e.getCode() == 401) { // an answer: this server may not read it (RBAC)
+            if (e.getCode() == 403) { // an answer: this server may not read it (RBAC); a 401 is about our own token
                 Log.warn("pull secret not readable", "namespace", namespace, "secret", name, "error", e.getMessage());
                 return null;
             }

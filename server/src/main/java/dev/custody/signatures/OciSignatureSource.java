@@ -31,6 +31,8 @@ public final class OciSignatureSource implements SignatureSource {
     static final int MAX_SIGNATURES = 64;
     /** Referrer manifests fetched per digest at most, bundles or not. */
     static final int MAX_REFERRER_MANIFESTS = 64;
+    /** Bytes of signatures, attestations or bundles held per digest at most, whatever the count limits allow. */
+    static final long MAX_TOTAL_BYTES = 16L * 1024 * 1024;
 
     private final RegistryClient client;
     private final dev.custody.oci.Keychain keychain;
@@ -130,6 +132,7 @@ public final class OciSignatureSource implements SignatureSource {
         }
         List<Bundle> out = new ArrayList<>();
         int fetched = 0;
+        long total = 0;
         for (Referrer r : referrers) {
             if (out.size() >= MAX_SIGNATURES || fetched >= MAX_REFERRER_MANIFESTS) {
                 break; // bounded work per verification, whatever a registry lists
@@ -154,7 +157,13 @@ public final class OciSignatureSource implements SignatureSource {
                         break;
                     }
                     if (isBundleType(layer.mediaType())) {
-                        out.add(new Bundle(client.blob(repo, layer, dev.custody.verify.Attestations.MAX_ENVELOPE_BYTES, call), predicateType, origin));
+                        if (total + Math.max(0, layer.size()) > MAX_TOTAL_BYTES) {
+                            out.add(new Bundle(new byte[0], null, origin + ": not read, the bundles of this digest exceed " + MAX_TOTAL_BYTES + " bytes"));
+                            return out;
+                        }
+                        byte[] json = client.blob(repo, layer, dev.custody.verify.Attestations.MAX_ENVELOPE_BYTES, call);
+                        total += json.length;
+                        out.add(new Bundle(json, predicateType, origin));
                     }
                 }
             } catch (RegistryUnavailableException e) {
@@ -195,13 +204,20 @@ public final class OciSignatureSource implements SignatureSource {
         }
         List<T> out = new ArrayList<>();
         int i = 0;
+        long total = 0;
         for (Descriptor layer : found.get().manifest().imageManifest().layers()) {
             if (i >= MAX_SIGNATURES) {
                 break;
             }
             String origin = "tag " + found.get().tag() + " layer " + i++;
+            if (total + Math.max(0, layer.size()) > MAX_TOTAL_BYTES) {
+                out.add(unreadable.apply(origin + ": not read, the layers of this manifest exceed " + MAX_TOTAL_BYTES + " bytes"));
+                break;
+            }
             try {
-                out.add(reader.read(client.blob(repo, layer, maxBytes, call), layer, origin));
+                byte[] blob = client.blob(repo, layer, maxBytes, call);
+                total += blob.length;
+                out.add(reader.read(blob, layer, origin));
             } catch (RegistryUnavailableException e) {
                 throw new Unavailable(e.getMessage(), e);
             } catch (NotFoundException e) {

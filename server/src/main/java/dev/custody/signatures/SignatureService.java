@@ -338,34 +338,33 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             if (attested) {
                 v = new Answer(null, v.attestations(), null);
             }
+        } catch (PartialOutage e) {
+            // the .sig tag was not enough and the referrers could not be asked: within grace the earlier success
+            // stands, otherwise what the tag held stands, uncached (the next request asks again)
+            SignatureVerdict earlier = earlier(key, null, digest, e.getCause().getMessage());
+            return new Answer(earlier != null ? earlier : e.primary, Map.of(), null);
         } catch (SignatureSource.Unavailable e) {
-            Instant last = lastVerified.get(key);
-            Answer shape = attested ? new Answer(null, Answer.all(null, n.spec()).attestations(), null) : new Answer(null, Map.of(), null);
-            Instant now = clock.instant();
-            if (last != null && Duration.between(last, now).compareTo(timings.grace()) <= 0) {
-                SignatureVerdict earlier = new SignatureVerdict(SignatureVerdict.Kind.VERIFIED_EARLIER, digest, List.of(), "verified at " + last
-                        + "; the registry is unreachable now (" + e.getMessage() + ")");
-                if (!attested) {
-                    return new Answer(earlier, Map.of(), null);
-                }
-                // an outage extends no evidence past its own expiry: a scan that went stale stays stale
-                Instant freshUntil = lastFreshUntil.get(key);
-                Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
-                for (AttestationKind k : n.spec().attestations()) {
-                    each.put(k, k == AttestationKind.SCAN && freshUntil != null && !now.isBefore(freshUntil)
-                            ? new SignatureVerdict(SignatureVerdict.Kind.STALE, digest, List.of(), "the last verified scan went stale at " + freshUntil
-                                    + "; the registry is unreachable now (" + e.getMessage() + ")")
-                            : earlier);
-                }
-                return new Answer(null, each, null);
+            if (!attested) {
+                SignatureVerdict earlier = earlier(key, null, digest, e.getMessage());
+                return new Answer(earlier != null ? earlier : unavailable(digest, e.getMessage()), Map.of(), null);
             }
-            SignatureVerdict down = new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + e.getMessage());
-            return attested ? shape.map(x -> down) : new Answer(down, Map.of(), null);
+            Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
+            for (AttestationKind k : n.spec().attestations()) {
+                SignatureVerdict earlier = earlier(key, k, digest, e.getMessage());
+                each.put(k, earlier != null ? earlier : unavailable(digest, e.getMessage()));
+            }
+            return new Answer(null, each, null);
         }
         Instant now = clock.instant();
         boolean verified = v.verified();
         if (v.hasUnavailable()) {
-            return v; // part of the evidence could not be fetched: an outage is not cached
+            // part of the evidence could not be fetched: not cached; within grace the earlier success stands for it
+            Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
+            v.attestations().forEach((k, x) -> {
+                SignatureVerdict earlier = x.kind() == SignatureVerdict.Kind.UNAVAILABLE ? earlier(key, k, digest, x.detail()) : null;
+                each.put(k, earlier != null ? earlier : x);
+            });
+            return new Answer(v.signature(), each, null);
         }
         if (cache.size() >= MAX_CACHED) {
             sweep(now);
@@ -382,8 +381,45 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             } else {
                 lastFreshUntil.remove(key);
             }
+        } else {
+            // a definite failure (missing, invalid, stale) ends the grace of an earlier success
+            lastVerified.remove(key);
+            lastFreshUntil.remove(key);
         }
         return v;
+    }
+
+    /** The registry could not answer part of a signature verification that the .sig tag alone did not settle. */
+    static final class PartialOutage extends Exception {
+        final SignatureVerdict primary;
+
+        PartialOutage(SignatureVerdict primary, SignatureSource.Unavailable cause) {
+            super(cause.getMessage(), cause);
+            this.primary = primary;
+        }
+    }
+
+    private static SignatureVerdict unavailable(String digest, String why) {
+        return new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, digest, List.of(), "the registry is unreachable: " + why);
+    }
+
+    /**
+     * During an outage: VERIFIED_EARLIER when this key verified within the grace period (STALE for a scan whose
+     * freshness ran out meanwhile: an outage extends no evidence past its own expiry), or null.
+     */
+    private SignatureVerdict earlier(Key key, AttestationKind kind, String digest, String why) {
+        Instant last = lastVerified.get(key);
+        Instant now = clock.instant();
+        if (last == null || Duration.between(last, now).compareTo(timings.grace()) > 0) {
+            return null;
+        }
+        Instant freshUntil = lastFreshUntil.get(key);
+        if (kind == AttestationKind.SCAN && freshUntil != null && !now.isBefore(freshUntil)) {
+            return new SignatureVerdict(SignatureVerdict.Kind.STALE, digest, List.of(), "the last verified scan went stale at " + freshUntil
+                    + "; the registry is unreachable now (" + why + ")");
+        }
+        return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED_EARLIER, digest, List.of(), "verified at " + last
+                + "; the registry is unreachable now (" + why + ")");
     }
 
     /** Drops expired verdicts and successes older than the grace period, so a long-running webhook stays bounded. */
@@ -395,7 +431,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
 
     /** The signatures of the digest, or with {@code multiArch: eachPlatform} of every platform manifest of an index. */
     private SignatureVerdict signatures(Need n, String digest, Instant late, SignatureSource from)
-            throws SignatureSource.Unavailable, SignatureSource.Unreadable {
+            throws SignatureSource.Unavailable, SignatureSource.Unreadable, PartialOutage {
         TrustSpec spec = n.spec();
         List<SignatureSource.Platform> platforms = spec.eachPlatform() ? from.platforms(n.image(), digest, late) : List.of();
         if (platforms.isEmpty()) {
@@ -457,7 +493,8 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
      * image); only when that does not verify, also the Sigstore bundles among its referrers (cosign's new bundle
      * format), judged together with what the tag held.
      */
-    private SignatureVerdict signaturesOf(SignatureSource from, Need n, String digest, Instant late, String prefix) throws SignatureSource.Unavailable {
+    private SignatureVerdict signaturesOf(SignatureSource from, Need n, String digest, Instant late, String prefix)
+            throws SignatureSource.Unavailable, PartialOutage {
         List<CosignVerifier.Signature> sigs = from.signatures(n.image(), digest, late);
         SignatureVerdict v = verdictFor(digest, sigs, n.spec(), prefix);
         if (v.kind() == SignatureVerdict.Kind.VERIFIED) {
@@ -469,7 +506,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
             bundles = from.bundles(n.image(), digest, late);
         } catch (SignatureSource.Unavailable e) {
             if (v.kind() == SignatureVerdict.Kind.INVALID) {
-                return v; // what the .sig tag held is invalid; an outage on the way to the referrers does not excuse it
+                throw new PartialOutage(v, e); // what the .sig tag held does not verify; the referrers might have
             }
             throw e;
         }

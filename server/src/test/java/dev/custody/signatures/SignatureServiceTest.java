@@ -303,6 +303,13 @@ class SignatureServiceTest {
         try (SignatureService s = new SignatureService(source, TrustRoot.publicGood(), SignatureService.Timings.DEFAULT, new MovableClock())) {
             SignatureVerdict byBob = ask(s, need(ALICE_DIGEST, spec("bob.key")), Duration.ofSeconds(5));
             assertThat(byBob.kind()).isEqualTo(SignatureVerdict.Kind.INVALID);
+            ask(s, need(ALICE_DIGEST, spec("bob.key")), Duration.ofSeconds(5));
+            assertThat(source.signatureRequests.get()).as("not cached: the referrers were never asked").isEqualTo(2);
+            // verified before, then the .sig stops verifying while the referrers are down: the earlier success stands
+            source.bundlesDown = false;
+            TrustSpec alice = spec("alice.key");
+            assertThat(ask(s, need(ALICE_DIGEST, alice), Duration.ofSeconds(5)).kind()).isEqualTo(SignatureVerdict.Kind.VERIFIED);
+            source.bundlesDown = true;
             // with nothing under the .sig tag, the referrers were the only hope: that is an outage
             SignatureVerdict none = ask(s, need("sha256:" + "0".repeat(64), spec("alice.key")), Duration.ofSeconds(5));
             assertThat(none.kind()).isEqualTo(SignatureVerdict.Kind.UNAVAILABLE);
