@@ -118,8 +118,11 @@ class ApiServerTest {
                             continue;
                         }
                         String query = path.equals("/audit/prune") ? "?olderThan=3650d" : path.equals("/components") ? "?name=x" : "";
+                        // a body only where the endpoint takes one: an unread body makes the server close the connection,
+                        // and the client could reuse it before seeing the close
                         byte[] body = !method.equals("post") ? null : path.equals("/denylist")
-                                ? ("{\"kind\":\"digest\",\"value\":\"" + DIGEST + "\",\"reason\":\"test\"}").getBytes() : sbom;
+                                ? ("{\"kind\":\"digest\",\"value\":\"" + DIGEST + "\",\"reason\":\"test\"}").getBytes()
+                                : path.equals("/sboms") ? sbom : null;
                         HttpResponse<String> r = send(client, method.toUpperCase(), base + path + query, admin, body);
                         assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isIn(200, 201);
                         checked++;
