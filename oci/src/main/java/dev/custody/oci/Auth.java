@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,16 +50,23 @@ final class Auth {
     }
 
     /** The Authorization value to send before any 401, from what earlier answers taught; null for none. */
-    /** The call's own credentials for the repository when it has some, else the client's. */
+    /** The call's own credentials for the repository when it has some (the current candidate), else the client's. */
     private Credentials credentials(Repository repo, Call call) {
         Keychain own = call.keychain();
         if (own != null) {
-            Credentials c = own.credentials(repo);
-            if (!(c instanceof Credentials.Anonymous)) {
-                return c;
+            List<Credentials> candidates = own.candidates(repo);
+            int i = call.candidate(repo.registry());
+            if (i < candidates.size()) {
+                return candidates.get(i);
             }
         }
         return keychain.credentials(repo);
+    }
+
+    /** After the current credentials were refused: moves the call to its next candidate, if it has one. */
+    boolean nextCandidate(Repository repo, Call call) {
+        Keychain own = call.keychain();
+        return own != null && call.nextCandidate(repo.registry(), own.candidates(repo).size());
     }
 
     String authorization(Endpoint ep, Repository repo, String scope, Call call, String what) {

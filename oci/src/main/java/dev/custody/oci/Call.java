@@ -22,6 +22,8 @@ public final class Call {
     private final LongAdder retries = new LongAdder();
     private final LongAdder tokenRequests = new LongAdder();
     private volatile Keychain keychain;
+    /** Per registry, which of the call keychain's candidates is in use (the next after one was refused). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> candidate = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Call(Instant deadline, long nanosLeft) {
         this.deadline = deadline;
@@ -55,6 +57,20 @@ public final class Call {
     /** This call's own keychain, or null. */
     Keychain keychain() {
         return keychain;
+    }
+
+    int candidate(String registry) {
+        return candidate.getOrDefault(registry, 0);
+    }
+
+    /** Moves to the next of {@code count} candidates for a registry; false when none is left. */
+    boolean nextCandidate(String registry, int count) {
+        int next = candidate(registry) + 1;
+        if (next >= count) {
+            return false;
+        }
+        candidate.put(registry, next);
+        return true;
     }
 
     public Instant deadline() {

@@ -374,6 +374,20 @@ public final class RegistryClient implements AutoCloseable {
     private Http.Response exchange(Repository repo, boolean push, String method, URI uri, Map<String, String> headers, byte[] body,
             long limit, Call call, String what) {
         Objects.requireNonNull(call, "call");
+        while (true) {
+            try {
+                return exchangeOnce(repo, push, method, uri, headers, body, limit, call, what);
+            } catch (UnauthorizedException e) {
+                // refused: the next of the call's credentials (a pod's next pull secret), as the kubelet does
+                if (!Endpoint.origin(uri).equals(endpoint(repo).origin()) || !auth.nextCandidate(repo, call)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Http.Response exchangeOnce(Repository repo, boolean push, String method, URI uri, Map<String, String> headers, byte[] body,
+            long limit, Call call, String what) {
         Endpoint ep = endpoint(repo);
         String scope = "repository:" + repo.name() + (push ? ":pull,push" : ":pull");
         boolean sameOrigin = Endpoint.origin(uri).equals(ep.origin());

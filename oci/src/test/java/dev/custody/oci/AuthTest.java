@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -157,6 +158,22 @@ class AuthTest {
             Keychain wrong = DockerConfig.fromPullSecret(config("\"" + front.address() + "\":{\"auth\":\"" + auth("bob", "wrong") + "\"}"));
             assertThatThrownBy(() -> client.manifest(repo.tagged("v1"), call().using(wrong))).isInstanceOf(UnauthorizedException.class);
             client.manifest(repo.tagged("v1"), call().using(secret)); // still good for the right secret
+        }
+    }
+
+    /** Like the kubelet, a refused pull secret is not the end: the pod's next one for the registry is tried. */
+    @Test
+    void aRefusedPullSecretIsFollowedByTheNextOne() {
+        front.bearer("bob", "hunter2", null);
+        Keychain stale = DockerConfig.fromPullSecret(config("\"" + front.address() + "\":{\"auth\":\"" + auth("bob", "rotated-away") + "\"}"));
+        Keychain current = DockerConfig.fromPullSecret(config("\"" + front.address() + "\":{\"auth\":\"" + auth("bob", "hunter2") + "\"}"));
+        try (RegistryClient client = RegistryClient.builder().build()) {
+            Call call = call().using(Keychain.firstOf(List.of(stale, current)));
+            client.manifest(repo.tagged("v1"), call);
+            client.manifest(repo.tagged("v1"), call); // the call stays on the secret that worked
+            assertThat(front.tokenRequests.get()).as("one refused, one granted, then reused").isEqualTo(2);
+            assertThatThrownBy(() -> client.manifest(repo.tagged("v1"), call().using(Keychain.firstOf(List.of(stale)))))
+                    .isInstanceOf(UnauthorizedException.class);
         }
     }
 

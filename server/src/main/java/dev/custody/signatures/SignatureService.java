@@ -217,8 +217,8 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         dev.custody.oci.Keychain keychain = resolver.keychain(n.pullSecrets(), deadline);
         // verdicts are kept apart by the credentials the secrets actually give for this registry, not by their names:
         // pods naming other (or made-up) secrets with the same credentials share verdicts
-        dev.custody.oci.Credentials creds = keychain.credentials(dev.custody.oci.Repository.of(n.image()));
-        String scope = creds instanceof dev.custody.oci.Credentials.Anonymous ? "" : creds.fingerprint();
+        String scope = String.join(",", keychain.candidates(dev.custody.oci.Repository.of(n.image())).stream()
+                .map(dev.custody.oci.Credentials::fingerprint).toList());
         return new Resolved(null, null, scope.isEmpty() ? source : source.using(keychain), scope);
     }
 
