@@ -76,3 +76,12 @@ gomod_consume() {
   log "go get $cmd@$version (downloads dependencies)"
   "${NICE[@]}" go get "$cmd@$version" || die "go get $cmd@$version failed (see above)"
 }
+#
+#   gomod_commit_time
+#
+# after gomod_consume: prints the consumed tag's commit time from the proxy's .info file (RFC 3339, UTC,
+# whole seconds), which releases stamp as their build date; prints nothing when the .info file has none.
+gomod_commit_time() {
+  [[ -f "${GOMOD_INFO:-}" ]] || return 0
+  sed -n 's/.*"Time":"\([0-9T:-]*\)\(\.[0-9]*\)\{0,1\}Z".*/\1Z/p' "$GOMOD_INFO"
+}

@@ -98,17 +98,13 @@ CDIR="$CACHE/build/cosign-$COSIGN_VERSION"
 rm -rf "$CDIR"; mkdir -p "$CDIR/out"
 cd "$CDIR"
 gomod_consume cosign "$MOD" "$COSIGN_VERSION" "$MOD/cmd/cosign"
-CINFO="$GOMOD_INFO"
 
 # ---------------------------------------------------------------- ldflags
 LD="-s -w -buildid="
 RUV="$(go list -m -f '{{.Version}}' sigs.k8s.io/release-utils 2>/dev/null || true)"
 if [[ -n "$RUV" ]]; then
   # the release's BUILD_DATE is the tag's commit time; the proxy's .info has it
-  BUILD_DATE=""
-  if [[ -f "$CINFO" ]]; then
-    BUILD_DATE="$(sed -n 's/.*"Time":"\([0-9T:-]*\)\(\.[0-9]*\)\{0,1\}Z".*/\1Z/p' "$CINFO")"
-  fi
+  BUILD_DATE="$(gomod_commit_time)"
   [[ -n "$BUILD_DATE" ]] || BUILD_DATE="$(date -u +'%Y-%m-%dT%H:%M:%SZ')"
   P=sigs.k8s.io/release-utils/version
   LD+=" -X $P.gitVersion=$COSIGN_VERSION -X $P.gitTreeState=clean -X $P.buildDate=$BUILD_DATE"

@@ -43,8 +43,7 @@ cd "$SDIR"
 gomod_consume syft "$MOD" "$SYFT_VERSION" "$MOD/cmd/syft"
 
 # the release stamps these variables of package main (cmd/syft/main.go); the build date is the tag's commit time
-BUILD_DATE=""
-[[ -f "$GOMOD_INFO" ]] && BUILD_DATE="$(sed -n 's/.*"Time":"\([0-9T:-]*\)\(\.[0-9]*\)\{0,1\}Z".*/\1Z/p' "$GOMOD_INFO")"
+BUILD_DATE="$(gomod_commit_time)"
 LD="-s -w -buildid= -X main.version=${SYFT_VERSION#v} -X main.gitDescription=$SYFT_VERSION${BUILD_DATE:+ -X main.buildDate=$BUILD_DATE}"
 log "go build syft (the slow part)"
 t=$SECONDS

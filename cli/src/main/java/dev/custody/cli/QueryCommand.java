@@ -68,6 +68,13 @@ final class QueryCommand implements Runnable {
             return d;
         }
 
+        /** Checks an optional time option (null: not given). */
+        void checkTime(String option, String text) {
+            if (text != null) {
+                time(option, text);
+            }
+        }
+
         long time(String option, String text) {
             try {
                 return Times.parse(text, Instant.now());
@@ -219,12 +226,8 @@ final class QueryCommand implements Runnable {
 
         @Override
         void validate() {
-            if (since != null) {
-                time("--since", since);
-            }
-            if (until != null) {
-                time("--until", until);
-            }
+            checkTime("--since", since);
+            checkTime("--until", until);
         }
 
         @Override
@@ -270,10 +273,8 @@ final class QueryCommand implements Runnable {
             if (!evidence.equals("signature") && !evidence.equals("sbom")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "evidence must be signature or sbom, found \"" + evidence + "\"");
             }
-            time("--since", since);
-            if (until != null) {
-                time("--until", until);
-            }
+            checkTime("--since", since);
+            checkTime("--until", until);
         }
 
         @Override

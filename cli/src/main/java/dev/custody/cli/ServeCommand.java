@@ -179,11 +179,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         Metrics metrics = new Metrics();
         // connected to a cluster, trust rules may name keys kept in Secrets (key: k8s://NAMESPACE/NAME)
-        PolicyParser parser = namespaces != null ? PolicyParser.withSecretKeys(new dev.custody.server.KubeSecretKeys(namespaces.client()))
-                : new PolicyParser();
+        dev.custody.server.KubeSecretKeys secretKeys = namespaces == null ? null : new dev.custody.server.KubeSecretKeys(namespaces.client());
+        PolicyParser parser = secretKeys != null ? PolicyParser.withSecretKeys(secretKeys) : new PolicyParser();
         PolicyStore policyStore = new PolicyStore(policies, parser, labels, metrics);
-        if (namespaces != null) {
-            policyStore.refreshingEvery(Duration.ofMinutes(1)); // keys in Secrets rotate without a file change
+        if (secretKeys != null) {
+            policyStore.refreshingEvery(Duration.ofMinutes(1), secretKeys::used); // keys in Secrets rotate without a file change
         }
         java.util.function.Supplier<dev.custody.verify.TrustRoot> root = dev.custody.verify.TrustRoot::publicGood;
         if (trustedRoot != null) {

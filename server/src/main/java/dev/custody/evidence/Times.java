@@ -1,27 +1,25 @@
 package dev.custody.evidence;
 
+import dev.custody.policy.Ages;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Points in time as users write them in queries: an instant, a date (UTC midnight), or an age ("24h" ago). */
 public final class Times {
-
-    private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
 
     private Times() {}
 
     /** Epoch milliseconds of a time; relative ages count back from now. */
     public static long parse(String text, Instant now) {
         String t = text.strip();
-        Matcher m = AGE.matcher(t);
+        Matcher m = Ages.PATTERN.matcher(t);
         if (m.matches()) {
             try {
-                return now.minus(age(m)).toEpochMilli();
+                return now.minus(Ages.of(m)).toEpochMilli();
             } catch (ArithmeticException | java.time.DateTimeException e) {
                 throw new IllegalArgumentException("\"" + text + "\" reaches beyond the times Custody can represent");
             }
@@ -39,33 +37,8 @@ public final class Times {
         }
     }
 
-    /** An age such as 90d or 12h. */
+    /** An age such as 90d or 12h (the grammar of {@link Ages}). */
     public static Duration age(String text) {
-        Matcher m = AGE.matcher(text.strip());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("\"" + text + "\" is not an age: give a number and a unit (ms, s, m, h, d, w), e.g. 90d");
-        }
-        return age(m);
-    }
-
-    private static Duration age(Matcher m) {
-        long n;
-        try {
-            n = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("\"" + m.group() + "\" is too large an age");
-        }
-        try {
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofDays(Math.multiplyExact(7, n));
-            };
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("\"" + m.group() + "\" is too large an age");
-        }
+        return Ages.parse(text);
     }
 }

@@ -104,8 +104,8 @@ public final class KubePullSecrets implements dev.custody.signatures.SignatureSe
         String type = s.getType() == null ? "" : s.getType();
         try {
             return switch (type) {
-                case "kubernetes.io/dockerconfigjson" -> DockerConfig.fromPullSecret(decode(data.get(".dockerconfigjson"), ".dockerconfigjson"));
-                case "kubernetes.io/dockercfg" -> DockerConfig.fromLegacyPullSecret(decode(data.get(".dockercfg"), ".dockercfg"));
+                case "kubernetes.io/dockerconfigjson" -> DockerConfig.fromPullSecret(decode(data.get(".dockerconfigjson"), ".dockerconfigjson", MAX_SECRET_BYTES));
+                case "kubernetes.io/dockercfg" -> DockerConfig.fromLegacyPullSecret(decode(data.get(".dockercfg"), ".dockercfg", MAX_SECRET_BYTES));
                 default -> {
                     Log.warn("pull secret of another type ignored", "namespace", namespace, "secret", name, "type", type);
                     yield null;
@@ -117,12 +117,13 @@ public final class KubePullSecrets implements dev.custody.signatures.SignatureSe
         }
     }
 
-    private static byte[] decode(String base64, String field) {
+    /** A Secret's base64 data entry, bounded; IllegalArgumentException naming the entry when it is missing or too large. */
+    static byte[] decode(String base64, String field, int maxBytes) {
         if (base64 == null) {
             throw new IllegalArgumentException("the secret has no " + field + " entry");
         }
-        if (base64.length() > MAX_SECRET_BYTES * 4 / 3 + 4) {
-            throw new IllegalArgumentException(field + " is larger than " + MAX_SECRET_BYTES + " bytes");
+        if (base64.length() > maxBytes * 4 / 3 + 4) {
+            throw new IllegalArgumentException(field + " is larger than " + maxBytes + " bytes");
         }
         return Base64.getDecoder().decode(base64);
     }

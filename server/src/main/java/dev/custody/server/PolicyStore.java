@@ -36,6 +36,7 @@ public final class PolicyStore {
     private volatile String fingerprint = "";
     private volatile String lastError;
     private volatile java.time.Duration refresh;
+    private volatile java.util.function.BooleanSupplier refreshNeeded = () -> false;
     private volatile long lastAttemptNanos = System.nanoTime();
 
     public PolicyStore(List<String> paths, PolicyParser parser, Function<String, Map<String, String>> namespaceLabels, Metrics metrics) {
@@ -54,10 +55,12 @@ public final class PolicyStore {
     /**
      * Also loads again every {@code interval} though no file changed: policies may read keys from Kubernetes
      * Secrets, which change without the files (a rotated or revoked key), and a load that failed because the API
-     * server did not answer is retried. The set is replaced only when something it holds changed.
+     * server did not answer is retried. Only while {@code needed} says so (the policies read a Secret), so a set
+     * without such keys is not parsed again every interval. The set is replaced only when something it holds changed.
      */
-    public PolicyStore refreshingEvery(java.time.Duration interval) {
+    public PolicyStore refreshingEvery(java.time.Duration interval, java.util.function.BooleanSupplier needed) {
         this.refresh = interval;
+        this.refreshNeeded = needed;
         return this;
     }
 
@@ -65,7 +68,7 @@ public final class PolicyStore {
     public synchronized boolean reloadIfChanged() {
         String fp = fingerprint();
         java.time.Duration every = refresh;
-        boolean due = every != null && System.nanoTime() - lastAttemptNanos >= every.toNanos();
+        boolean due = every != null && System.nanoTime() - lastAttemptNanos >= every.toNanos() && refreshNeeded.getAsBoolean();
         boolean filesChanged = !fp.equals(fingerprint);
         if (!filesChanged && !due) {
             return false;

@@ -186,19 +186,12 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         /** Whether some verdict is an outage (the registry failed part-way), which must not be cached. */
         boolean hasUnavailable() {
             return signature != null && signature.kind() == SignatureVerdict.Kind.UNAVAILABLE
-                    || attestations.values().stream().anyMatch(v -> v != null && v.kind() == SignatureVerdict.Kind.UNAVAILABLE);
+                    || attestations.values().stream().anyMatch(v -> v.kind() == SignatureVerdict.Kind.UNAVAILABLE);
         }
 
         boolean verified() {
             return signature != null ? signature.kind() == SignatureVerdict.Kind.VERIFIED
                     : attestations.values().stream().allMatch(v -> v.kind() == SignatureVerdict.Kind.VERIFIED);
-        }
-
-        /** The answer during an outage: evidence verified earlier, or unavailable. */
-        Answer map(java.util.function.UnaryOperator<SignatureVerdict> f) {
-            Map<AttestationKind, SignatureVerdict> each = new java.util.EnumMap<>(AttestationKind.class);
-            attestations.forEach((k, v) -> each.put(k, f.apply(v)));
-            return new Answer(signature == null ? null : f.apply(signature), each, null);
         }
     }
 
@@ -208,27 +201,30 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
      */
     private record Resolved(String digest, SignatureVerdict failure, SignatureSource source, String scope) {}
 
+    /** A source with the credentials it presents, and their scope for cache keys ("" for none). */
+    private record Scoped(SignatureSource source, String scope) {}
+
     /** The source with the need's pull secrets (when it has any and a resolver is set), and the scope of the credentials used. */
-    private Resolved sourceFor(Need n, Instant deadline) {
+    private Scoped sourceFor(Need n, Instant deadline) {
         PullSecretResolver resolver = pullSecrets;
         if (resolver == null || n.pullSecrets().isEmpty()) {
-            return new Resolved(null, null, source, "");
+            return new Scoped(source, "");
         }
         dev.custody.oci.Keychain keychain = resolver.keychain(n.pullSecrets(), deadline);
         // verdicts are kept apart by the credentials the secrets actually give for this registry, not by their names:
         // pods naming other (or made-up) secrets with the same credentials share verdicts
         String scope = String.join(",", keychain.candidates(dev.custody.oci.Repository.of(n.image())).stream()
                 .map(dev.custody.oci.Credentials::fingerprint).toList());
-        return new Resolved(null, null, scope.isEmpty() ? source : source.using(keychain), scope);
+        return new Scoped(scope.isEmpty() ? source : source.using(keychain), scope);
     }
 
     private Resolved resolve(Need n, Instant deadline) {
         SignatureSource from;
         String scope;
         try {
-            Resolved r = sourceFor(n, deadline);
-            from = r.source();
-            scope = r.scope();
+            Scoped scoped = sourceFor(n, deadline);
+            from = scoped.source();
+            scope = scoped.scope();
         } catch (PullSecretsUnavailable e) {
             return new Resolved(null, new SignatureVerdict(SignatureVerdict.Kind.UNAVAILABLE, null, List.of(), e.getMessage()), source, "");
         }
@@ -333,11 +329,8 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         Answer v;
         try {
             v = attested ? attestations(n, digest, late, statements, from) : new Answer(signatures(n, digest, late, from), Map.of(), null);
-        } catch (SignatureSource.Unreadable e) {
-            v = Answer.all(new SignatureVerdict(SignatureVerdict.Kind.INVALID, digest, List.of(), e.getMessage()), n.spec());
-            if (attested) {
-                v = new Answer(null, v.attestations(), null);
-            }
+        } catch (SignatureSource.Unreadable e) { // only the signature path resolves platforms, which can be unreadable
+            v = new Answer(new SignatureVerdict(SignatureVerdict.Kind.INVALID, digest, List.of(), e.getMessage()), Map.of(), null);
         } catch (PartialOutage e) {
             // the .sig tag was not enough and the referrers could not be asked: within grace the earlier success
             // stands, otherwise what the tag held stands, uncached (the next request asks again)
@@ -546,17 +539,20 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         return new Judgement(o, each, freshUntil);
     }
 
+    /** The trusted root when a rule has Fulcio authorities (keyless without a CA of their own), else null: loading it costs. */
+    private TrustRoot rootFor(TrustSpec spec) {
+        return spec.authorities().stream().anyMatch(a -> !a.isKey() && a.rootsPem() == null) ? root.get() : null;
+    }
+
     /** Verifies attestations of a digest with a rule's authorities (Fulcio ones against the trusted root). */
     public dev.custody.verify.Attestations.Outcome verifyAttestations(String digest, List<dev.custody.verify.Attestations.Attestation> found,
                                                                       TrustSpec spec) {
-        boolean fulcio = spec.authorities().stream().anyMatch(a -> !a.isKey() && a.rootsPem() == null);
-        return dev.custody.verify.Attestations.verify(digest, found, authorities(spec), null, fulcio ? root.get() : null);
+        return dev.custody.verify.Attestations.verify(digest, found, authorities(spec), null, rootFor(spec));
     }
 
     /** The verdict on one manifest's signatures. */
     private SignatureVerdict verdictFor(String digest, List<CosignVerifier.Signature> sigs, TrustSpec spec, String prefix) {
-        boolean fulcio = spec.authorities().stream().anyMatch(a -> !a.isKey() && a.rootsPem() == null);
-        CosignVerifier.Outcome o = verifier.verify(digest, sigs, authorities(spec), spec.threshold(), spec.required(), fulcio ? root.get() : null);
+        CosignVerifier.Outcome o = verifier.verify(digest, sigs, authorities(spec), spec.threshold(), spec.required(), rootFor(spec));
         if (o.verified()) {
             return new SignatureVerdict(SignatureVerdict.Kind.VERIFIED, digest, o.authorities(), prefix + o.reason());
         }

@@ -38,14 +38,16 @@ class PolicyStoreTest {
                         - {name: ci, key: 'k8s://custody-system/cosign-release'}
                 """);
         AtomicReference<String> secret = new AtomicReference<>(null); // the API server does not answer yet
+        java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
         PolicyParser parser = PolicyParser.withSecretKeys((ns, name, field) -> {
+            read.set(true);
             String pem = secret.get();
             if (pem == null) {
                 throw new IllegalStateException("the API server did not answer");
             }
             return pem;
         });
-        PolicyStore store = new PolicyStore(List.of(dir.toString()), parser, ns -> null, new Metrics()).refreshingEvery(Duration.ZERO);
+        PolicyStore store = new PolicyStore(List.of(dir.toString()), parser, ns -> null, new Metrics()).refreshingEvery(Duration.ZERO, read::get);
         assertThat(store.reloadIfChanged()).isFalse();
         assertThat(store.admission()).as("not ready without the key").isNull();
         assertThat(store.lastError()).contains("the API server did not answer");
@@ -63,5 +65,30 @@ class PolicyStoreTest {
         assertThat(once.reloadIfChanged()).isTrue();
         secret.set(Files.readString(KEYS.resolve("alice.key")));
         assertThat(once.reloadIfChanged()).isFalse();
+
+        // a set that reads no Secret is not parsed again on the interval
+        Path plain = Files.createDirectories(dir.resolve("plain"));
+        Files.writeString(plain.resolve("p.yaml"), "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: plain}\nspec:\n  tier: dev\n");
+        java.util.concurrent.atomic.AtomicInteger parses = new java.util.concurrent.atomic.AtomicInteger();
+        PolicyParser counting = new PolicyParser(List.of(new PolicyParser.SpecSection() { // read on every load of a policy
+            public String field() {
+                return "counted";
+            }
+
+            public List<dev.custody.policy.Rule> read(dev.custody.policy.Fields spec, dev.custody.policy.Tier tier,
+                                                      dev.custody.decision.Action defaultAction) {
+                parses.incrementAndGet();
+                return List.of();
+            }
+        }));
+        java.util.concurrent.atomic.AtomicBoolean needed = new java.util.concurrent.atomic.AtomicBoolean();
+        PolicyStore quiet = new PolicyStore(List.of(plain.toString()), counting, ns -> null, new Metrics())
+                .refreshingEvery(Duration.ZERO, needed::get);
+        assertThat(quiet.reloadIfChanged()).isTrue();
+        assertThat(quiet.reloadIfChanged()).isFalse();
+        assertThat(parses.get()).as("not parsed again while no Secret is read").isEqualTo(1);
+        needed.set(true);
+        assertThat(quiet.reloadIfChanged()).as("parsed again, nothing changed, kept").isFalse();
+        assertThat(parses.get()).isEqualTo(2);
     }
 }

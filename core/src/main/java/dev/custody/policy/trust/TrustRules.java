@@ -188,9 +188,14 @@ public final class TrustRules implements PolicyParser.SpecSection {
                 String maxAge = sc.string("maxAge", false);
                 java.time.Duration age = null;
                 if (maxAge != null) {
-                    age = duration(maxAge);
-                    if (age == null) {
+                    try {
+                        age = dev.custody.policy.Ages.parse(maxAge);
+                    } catch (IllegalArgumentException ex) {
+                        age = null;
+                    }
+                    if (age == null || age.isZero()) {
                         sc.error(sc.path().child("maxAge"), "\"" + maxAge + "\" is not a duration such as 7d, 36h or 90m");
+                        age = null;
                     }
                 }
                 scan = new ScanRequirement(age);
@@ -204,23 +209,6 @@ public final class TrustRules implements PolicyParser.SpecSection {
         TrustSpec spec = TrustSpec.of(e.document().source(), name, images, authorities, t, required, eachPlatform, provenance,
                 sbom != null && sbom, scan);
         return new TrustRule(spec, action, mode);
-    }
-
-    private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,5})([smhd])");
-
-    /** A positive duration written as a number and one unit (s, m, h, d), or null. */
-    static java.time.Duration duration(String text) {
-        var m = DURATION.matcher(text.strip());
-        if (!m.matches()) {
-            return null;
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "s" -> java.time.Duration.ofSeconds(n);
-            case "m" -> java.time.Duration.ofMinutes(n);
-            case "h" -> java.time.Duration.ofHours(n);
-            default -> java.time.Duration.ofDays(n);
-        };
     }
 
     private static List<Glob> globs(Fields f, String key) {
