@@ -1,6 +1,7 @@
 package dev.custody.cli;
 
 import dev.custody.evidence.Times;
+import dev.custody.sbom.PackageUrl;
 import dev.custody.store.Evidence;
 import dev.custody.store.SbomStore;
 import dev.custody.store.Store;
@@ -90,8 +91,11 @@ final class QueryCommand implements Runnable {
         @Option(names = "--digest", paramLabel = "sha256:HEX", description = "Components of this image.")
         String digest;
 
-        @Option(names = "--purl", paramLabel = "PURL", description = "Find a package by purl; without a version, every version.")
+        @Option(names = "--purl", paramLabel = "PURL", description = {"Find a package by purl, compared by its parts: any spelling (1.30+dfsg or "
+                + "1.30%2Bdfsg), qualifiers in any order and counted only where given; without a version, every version."})
         String purl;
+
+        private PackageUrl parsedPurl;
 
         @Option(names = "--name", paramLabel = "NAME", description = "Find a package by name.")
         String name;
@@ -107,6 +111,13 @@ final class QueryCommand implements Runnable {
             }
             if (digest != null) {
                 digest(digest);
+            }
+            if (purl != null) {
+                try {
+                    parsedPurl = PackageUrl.parse(purl);
+                } catch (PackageUrl.MalformedException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--purl: " + e.getMessage());
+                }
             }
         }
 
@@ -128,7 +139,7 @@ final class QueryCommand implements Runnable {
                 }
                 return ExitCodes.OK;
             }
-            List<Evidence.ComponentHit> hits = purl != null ? e.componentsByPurl(purl) : e.componentsByName(name, version);
+            List<Evidence.ComponentHit> hits = purl != null ? e.componentsByPurl(parsedPurl) : e.componentsByName(name, version);
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("components", hits.stream().map(h -> {

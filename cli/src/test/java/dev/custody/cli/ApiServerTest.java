@@ -90,6 +90,22 @@ class ApiServerTest {
                 String name = comps.path("components").get(0).path("name").asText();
                 JsonNode byName = JSON.readTree(send(client, "GET", base + "/components?name=" + name, viewer, null).body());
                 assertThat(byName.path("components").get(0).path("digests").toString()).contains(DIGEST);
+                // by purl, compared by parts: the stored purl, spelled with an upper-case scheme and reordered qualifiers
+                String purl = null;
+                for (JsonNode c : comps.path("components")) {
+                    if (c.path("purl").asText("").contains("?") && c.path("purl").asText("").contains("&")) {
+                        purl = c.path("purl").asText();
+                        break;
+                    }
+                }
+                assertThat(purl).as("a component with two qualifiers").isNotNull();
+                String[] at = purl.split("\\?");
+                String[] qs = at[1].split("&");
+                String spelled = "PKG" + at[0].substring(3) + "?" + qs[qs.length - 1] + "&" + String.join("&", java.util.Arrays.copyOf(qs, qs.length - 1));
+                JsonNode byPurl = JSON.readTree(send(client, "GET", base + "/components?purl="
+                        + java.net.URLEncoder.encode(spelled, java.nio.charset.StandardCharsets.UTF_8), viewer, null).body());
+                assertThat(byPurl.path("components").get(0).path("component").path("purl").asText()).as(spelled).isEqualTo(purl);
+                assertThat(send(client, "GET", base + "/components?purl=npm%2Flodash", viewer, null).statusCode()).isEqualTo(400);
 
                 JsonNode decisions = JSON.readTree(send(client, "GET", base + "/decisions?namespace=shop&since=1h", viewer, null).body());
                 assertThat(decisions.path("decisions").size()).isEqualTo(1);

@@ -76,6 +76,56 @@ class EvidenceCommandsTest {
         }
     }
 
+    /**
+     * A purl pasted as a scanner prints it finds the image: syft 0.58's SBOM of mongo (real output, in the corpus)
+     * is stored, and the purl is asked for exactly as syft wrote it, as an advisory prints it (fewer qualifiers), in
+     * the specification's canonical form with qualifiers in another order, and without a version.
+     */
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void aPurlFindsItsImageHoweverItIsSpelled(Dialect dialect) throws Exception {
+        StoreLocation loc = BothStores.freshLocation(dialect);
+        try {
+            String store = store(loc);
+            CliResult in = CliResult.run("sbom", "ingest", GUAC.resolve("big-mongo-cyclonedx.json").toString(), "--digest", DIGEST, "--store", store);
+            assertThat(in.code()).as(in.err()).isZero();
+            for (String purl : List.of("pkg:deb/ubuntu/tar@1.30+dfsg-7ubuntu0.20.04.2?arch=amd64&distro=ubuntu-20.04",
+                    "pkg:deb/ubuntu/tar@1.30+dfsg-7ubuntu0.20.04.2?distro=ubuntu-20.04",
+                    "pkg:deb/ubuntu/tar@1.30%2Bdfsg-7ubuntu0.20.04.2?distro=ubuntu-20.04&arch=amd64",
+                    "pkg:deb/ubuntu/tar")) {
+                CliResult q = CliResult.run("query", "components", "--purl", purl, "--store", store, "--output", "json");
+                assertThat(q.code()).as(purl + ": " + q.err()).isZero();
+                JsonNode hits = JSON.readTree(q.out()).path("components");
+                assertThat(hits.size()).as(purl).isEqualTo(1);
+                assertThat(hits.get(0).path("purl").asText()).isEqualTo("pkg:deb/ubuntu/tar@1.30%2Bdfsg-7ubuntu0.20.04.2?arch=amd64&distro=ubuntu-20.04");
+                assertThat(hits.get(0).path("digests").toString()).as(purl).contains(DIGEST);
+            }
+            CliResult epoch = CliResult.run("query", "components", "--purl", "pkg:deb/ubuntu/bsdutils@1:2.34-0.1ubuntu9.3", "--store", store);
+            assertThat(epoch.out()).contains("pkg:deb/ubuntu/bsdutils@1:2.34-0.1ubuntu9.3?").contains("1 matching components");
+            CliResult none = CliResult.run("query", "components", "--purl", "pkg:deb/ubuntu/tar@1.30+dfsg-7ubuntu0.20.04.2?arch=arm64", "--store", store);
+            assertThat(none.out()).contains("0 matching components");
+            CliResult bad = CliResult.run("query", "components", "--purl", "deb/ubuntu/tar", "--store", store);
+            assertThat(bad.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+            assertThat(bad.err()).contains("--purl").contains("deb/ubuntu/tar");
+        } finally {
+            BothStores.dropLocation(loc);
+        }
+    }
+
+    @Test
+    void aPurlIsDenylistedOnceHoweverItIsSpelled() {
+        String store = tmp.resolve("deny-purl.db").toString();
+        CliResult a = CliResult.run("denylist", "add", "--purl", "pkg:deb/ubuntu/tar@1.30+dfsg-7?distro=ubuntu-20.04&arch=amd64", "--reason", "r", "--store", store);
+        CliResult b = CliResult.run("denylist", "add", "--purl", "pkg:deb/ubuntu/tar@1.30%2Bdfsg-7?arch=amd64&distro=ubuntu-20.04", "--reason", "r", "--store", store);
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(b.code()).as(b.err()).isZero();
+        CliResult list = CliResult.run("denylist", "list", "--store", store);
+        assertThat(list.out()).contains("pkg:deb/ubuntu/tar@1.30%2Bdfsg-7?arch=amd64&distro=ubuntu-20.04").contains("1 entries");
+        CliResult bad = CliResult.run("denylist", "add", "--purl", "pkg:npm/%zz", "--reason", "r", "--store", store);
+        assertThat(bad.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(bad.err()).contains("not a purl").contains("pkg:npm/%zz");
+    }
+
     @Test
     void anInvalidSbomExitsTwoWithTheReason() {
         String store = tmp.resolve("s.db").toString();
@@ -133,6 +183,8 @@ class EvidenceCommandsTest {
                 new String[] {"query", "artifact", "sha256:nothex", "--store", db.toString()},
                 new String[] {"query", "components", "--digest", "latest", "--store", db.toString()},
                 new String[] {"query", "components", "--store", db.toString()},
+                new String[] {"query", "components", "--purl", "npm/lodash", "--store", db.toString()},
+                new String[] {"denylist", "add", "--purl", "pkg:", "--reason", "bad", "--store", db.toString()},
                 new String[] {"query", "decisions", "--since", "yesterday-ish", "--store", db.toString()},
                 new String[] {"query", "admitted-without", "provenance", "--store", db.toString()},
                 new String[] {"denylist", "add", "--digest", "sha256:short", "--reason", "bad", "--store", db.toString()})) {

@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param ref      the document-local identifier: the CycloneDX bom-ref or the SPDX SPDXID; never null (the parser
  *                 makes one up from the position when the document has none)
- * @param purl     the package URL in canonical form (packageurl-java), or null when the document has none or it
+ * @param purl     the package URL in the specification's canonical form ({@link PackageUrl}), or null when the document has none or it
  *                 does not parse
  * @param type     the component type as the document says it ("library", "operating-system", ...), lower case;
  *                 for SPDX the primaryPackagePurpose, or "library" when absent

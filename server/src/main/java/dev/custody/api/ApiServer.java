@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.custody.evidence.Times;
+import dev.custody.sbom.PackageUrl;
 import dev.custody.sbom.Sbom;
 import dev.custody.sbom.SbomException;
 import dev.custody.sbom.SbomReader;
@@ -205,7 +206,13 @@ public final class ApiServer implements AutoCloseable {
                 if ((purl == null) == (name == null)) {
                     throw new ApiError(400, "give purl, or name (and optionally version)");
                 }
-                return new Result(200, Map.of("components", purl != null ? evidence.componentsByPurl(purl)
+                PackageUrl parsed;
+                try {
+                    parsed = purl == null ? null : PackageUrl.parse(purl);
+                } catch (PackageUrl.MalformedException e) {
+                    throw new ApiError(400, "purl: " + e.getMessage());
+                }
+                return new Result(200, Map.of("components", parsed != null ? evidence.componentsByPurl(parsed)
                         : evidence.componentsByName(name, q.getValue("version"))));
             }
             case "decisions" -> {

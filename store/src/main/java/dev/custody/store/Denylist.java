@@ -1,5 +1,6 @@
 package dev.custody.store;
 
+import dev.custody.sbom.PackageUrl;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,6 +41,9 @@ public final class Denylist {
     /** Adds an entry, or renews the one with the same kind and value (new reason, author, expiry). */
     public Entry add(Kind kind, String value, String reason, String createdBy, Long expiresAt) {
         validate(kind, value, reason);
+        if (kind == Kind.PURL) {
+            value = PackageUrl.parse(value).canonical(); // one entry per package, however it was spelled
+        }
         Entry e = new Entry(id(kind, value), kind, value, reason, createdBy, System.currentTimeMillis(), expiresAt);
         return write(e);
     }
@@ -49,8 +53,8 @@ public final class Denylist {
         if (kind == Kind.DIGEST && !SbomStore.DIGEST.matcher(value).matches()) {
             throw new IllegalArgumentException("digest must be sha256:<64 lower-case hex>, found \"" + value + "\"");
         }
-        if (kind == Kind.PURL && !value.startsWith("pkg:")) {
-            throw new IllegalArgumentException("purl must start with pkg:, found \"" + value + "\"");
+        if (kind == Kind.PURL) {
+            PackageUrl.parse(value); // throws naming the text and what is wrong with it
         }
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("a denylist entry needs a reason");

@@ -3,6 +3,7 @@ package dev.custody.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.custody.sbom.PackageUrl;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,6 +51,9 @@ public final class Evidence {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
     private static final TypeReference<Map<String, String>> HASHES = new TypeReference<>() {};
 
+    /** At most this many components a lookup returns. */
+    static final int MAX_HITS = 1000;
+
     private final Store store;
 
     public Evidence(Store store) {
@@ -70,27 +74,32 @@ public final class Evidence {
     }
 
     /**
-     * Components by purl, across every SBOM. A purl without a version (pkg:npm/lodash) matches every version; with
-     * a version, qualifiers and subpath are ignored unless given.
+     * Components by purl, across every SBOM, compared by parsed parts ({@link PackageUrl#matches}): a purl without a
+     * version (pkg:npm/lodash) matches every version; qualifiers and subpath count only where given, in any order,
+     * and however the text is percent-encoded.
+     *
+     * @throws PackageUrl.MalformedException when {@code purl} is not a purl
      */
     public List<ComponentHit> componentsByPurl(String purl) {
-        String base = purl;
-        boolean versioned = purl.indexOf('@', purl.indexOf('/') + 1) > 0;
+        return componentsByPurl(PackageUrl.parse(purl));
+    }
+
+    /** Components whose purl {@code query} matches; see {@link #componentsByPurl(String)}. */
+    public List<ComponentHit> componentsByPurl(PackageUrl query) {
         return store.read(c -> {
-            String where = versioned ? (purl.contains("?") || purl.contains("#") ? "k.purl = ?" : "(k.purl = ? OR k.purl LIKE ? ESCAPE '\\' OR k.purl LIKE ? ESCAPE '\\')")
-                    : "(k.purl LIKE ? ESCAPE '\\')";
             try (PreparedStatement p = c.prepareStatement("SELECT k.component_id, k.purl, k.name, k.version, k.type, k.licenses, k.hashes, "
-                    + "k.supplier FROM component k WHERE " + where + " ORDER BY k.purl LIMIT 1000")) {
-                if (versioned && !(purl.contains("?") || purl.contains("#"))) {
-                    p.setString(1, base);
-                    p.setString(2, like(base) + "?%");
-                    p.setString(3, like(base) + "#%");
-                } else if (versioned) {
-                    p.setString(1, base);
-                } else {
-                    p.setString(1, like(base) + "@%");
+                    + "k.supplier FROM component k WHERE k.purl_name = ? AND k.purl_type = ? AND k.purl_namespace = ?"
+                    + (query.version() == null ? "" : " AND k.purl_version = ?") + " ORDER BY k.purl LIMIT 20000")) {
+                p.setString(1, query.name());
+                p.setString(2, query.type());
+                p.setString(3, query.namespace());
+                if (query.version() != null) {
+                    p.setString(4, query.version());
                 }
-                return hits(c, p);
+                return hits(c, p, row -> {
+                    PackageUrl stored = PackageUrl.parseOrNull(row.purl());
+                    return stored != null && query.matches(stored);
+                });
             }
         });
     }
@@ -100,12 +109,12 @@ public final class Evidence {
         return store.read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT k.component_id, k.purl, k.name, k.version, k.type, k.licenses, k.hashes, "
                     + "k.supplier FROM component k WHERE k.name = ?" + (version == null ? "" : " AND k.version = ?")
-                    + " ORDER BY k.version, k.purl LIMIT 1000")) {
+                    + " ORDER BY k.version, k.purl LIMIT " + MAX_HITS)) {
                 p.setString(1, name);
                 if (version != null) {
                     p.setString(2, version);
                 }
-                return hits(c, p);
+                return hits(c, p, row -> true);
             }
         });
     }
@@ -114,11 +123,14 @@ public final class Evidence {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    private List<ComponentHit> hits(Connection c, PreparedStatement p) throws SQLException {
+    private List<ComponentHit> hits(Connection c, PreparedStatement p, java.util.function.Predicate<ComponentRow> keep) throws SQLException {
         Map<Long, ComponentRow> found = new LinkedHashMap<>();
         try (ResultSet rs = p.executeQuery()) {
-            while (rs.next()) {
-                found.put(rs.getLong(1), row(rs, 2));
+            while (rs.next() && found.size() < MAX_HITS) {
+                ComponentRow row = row(rs, 2);
+                if (keep.test(row)) {
+                    found.put(rs.getLong(1), row);
+                }
             }
         }
         List<ComponentHit> out = new ArrayList<>();

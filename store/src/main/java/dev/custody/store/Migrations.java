@@ -19,7 +19,15 @@ import java.util.List;
 final class Migrations {
 
     /** Every migration, in order. Adding one means adding its file and its name here. */
-    static final List<String> ALL = List.of("V1__evidence");
+    static final List<String> ALL = List.of("V1__evidence", "V2__purl_parts");
+
+    /** What a migration needs beyond SQL, run in its transaction right after its statements. */
+    private static final java.util.Map<String, Step> JAVA_STEPS = java.util.Map.of("V2__purl_parts", PurlParts::backfill);
+
+    @FunctionalInterface
+    interface Step {
+        void run(Connection c) throws SQLException;
+    }
 
     private Migrations() {}
 
@@ -57,6 +65,10 @@ final class Migrations {
                     } catch (SQLException e) {
                         throw new StoreException("migration " + name + " failed on " + where + " at: " + first(stmt) + ": " + e.getMessage(), e);
                     }
+                }
+                Step step = JAVA_STEPS.get(name);
+                if (step != null) {
+                    step.run(c);
                 }
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO custody_schema (version, name, applied_at) VALUES (?, ?, ?)")) {
                     p.setInt(1, v);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.custody.sbom.Component;
 import dev.custody.sbom.Dependency;
+import dev.custody.sbom.PackageUrl;
 import dev.custody.sbom.Quality;
 import dev.custody.sbom.Sbom;
 import java.io.ByteArrayOutputStream;
@@ -121,7 +122,8 @@ public final class SbomStore {
 
     private static void insertComponents(Connection c, long doc, Sbom s) throws SQLException {
         try (PreparedStatement comp = c.prepareStatement("INSERT INTO component (component_id, component_key, purl, purl_type, name, version, "
-                + "type, licenses, hashes, supplier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (component_id) DO NOTHING");
+                + "type, licenses, hashes, supplier, purl_namespace, purl_name, purl_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (component_id) DO NOTHING");
              PreparedStatement member = c.prepareStatement("INSERT INTO sbom_component (doc_id, ordinal, ref, component_id) "
                      + "VALUES (?, ?, ?, ?)")) {
             int n = 0;
@@ -133,13 +135,14 @@ public final class SbomStore {
                     comp.setLong(1, id);
                     comp.setString(2, key);
                     comp.setString(3, k.purl());
-                    comp.setString(4, purlType(k.purl()));
+                    comp.setString(4, purlType(k.purl())); // the canonical text's type is already lower case
                     comp.setString(5, k.name());
                     comp.setString(6, k.version());
                     comp.setString(7, k.type());
                     comp.setString(8, k.licenses().isEmpty() ? null : json(k.licenses()));
                     comp.setString(9, k.hashes().isEmpty() ? null : json(k.hashes()));
                     comp.setString(10, k.supplier());
+                    PurlParts.bind(comp, 11, PackageUrl.parseOrNull(k.purl()));
                     comp.addBatch();
                 }
                 member.setLong(1, doc);

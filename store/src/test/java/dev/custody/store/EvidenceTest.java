@@ -55,7 +55,9 @@ class EvidenceTest {
                 .extracting(h -> h.component().purl()).containsExactly("pkg:npm/lodash@4.17.21", "pkg:npm/lodash@4.17.21?arch=x");
         assertThat(evidence.componentsByPurl("pkg:npm/lodash@4.17.21").get(0).digests()).containsExactly(Records.D1);
         assertThat(evidence.componentsByPurl("pkg:npm/lodash")).hasSize(3);
-        assertThat(evidence.componentsByPurl("pkg:npm/left%")).isEmpty(); // LIKE wildcards in input are literal
+        assertThat(evidence.componentsByPurl("pkg:npm/left%25")).isEmpty(); // an encoded % is a literal %, never a wildcard
+        assertThatThrownBy(() -> evidence.componentsByPurl("npm/lodash")).isInstanceOf(dev.custody.sbom.PackageUrl.MalformedException.class)
+                .hasMessageContaining("npm/lodash");
         assertThat(evidence.componentsByPurl("pkg:npm/left_pad")).singleElement()
                 .satisfies(h -> assertThat(h.component().name()).isEqualTo("left_pad"));
         assertThat(evidence.componentsByName("lodash", "4.17.20")).singleElement()
