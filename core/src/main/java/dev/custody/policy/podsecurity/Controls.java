@@ -39,7 +39,8 @@ final class Controls {
             27, List.of("net.ipv4.ip_local_reserved_ports"),
             29, List.of("net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
                     "net.ipv4.tcp_keepalive_probes"),
-            32, List.of("net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"));
+            32, List.of("net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"),
+            37, List.of("net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"));
 
     /** From v1.25 the standard exempts Windows pods from the Linux-only restricted controls. */
     static String windowsExempt(PodView p, PssVersion v) {
