@@ -309,8 +309,10 @@ final class Controls {
             JsonNode vols = p.spec.path("volumes");
             for (int i = 0; i < vols.size(); i++) {
                 JsonNode vol = vols.get(i);
-                boolean ok = false;
-                String type = "unknown";
+                // No source at all is not a bad source: the API server defaults such a volume to emptyDir
+                // before admission sees it, so Kubernetes admits it at every version.
+                boolean ok = true;
+                String type = null;
                 for (Iterator<String> it = vol.fieldNames(); it.hasNext(); ) {
                     String f = it.next();
                     if (f.equals("name") || !present(vol.get(f))) {
@@ -320,11 +322,14 @@ final class Controls {
                         ok = true;
                         break;
                     }
+                    // any other source fails, and so does a field not known as a source at all: upstream fails
+                    // a source newer than its list the same way (the API server rejects or drops an unknown field)
+                    ok = false;
                     type = f;
                 }
                 if (!ok) {
                     FieldPath vp = p.specPath.child("volumes").index(i);
-                    out.add(type.equals("unknown") ? vp : vp.child(type),
+                    out.add(vp.child(type),
                             "volume \"" + vol.path("name").asText() + "\" uses volume type " + type
                                     + "; restricted allows configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret");
                 }

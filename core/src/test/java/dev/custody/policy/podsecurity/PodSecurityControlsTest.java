@@ -91,7 +91,10 @@ class PodSecurityControlsTest {
             sysctls | latest | Pod | {securityContext: {sysctls: [{name: net.ipv4.tcp_slow_start_after_idle, value: '0'}, {name: net.ipv4.tcp_notsent_lowat, value: '16384'}]}, containers: [{name: a}]} | -
             windowsHostProcess | latest | Pod | {securityContext: {windowsOptions: {hostProcess: true}}, containers: [{name: a, securityContext: {windowsOptions: {hostProcess: true}}}]} | spec.securityContext.windowsOptions.hostProcess;spec.containers[0].securityContext.windowsOptions.hostProcess
             hostProbesAndHostLifecycle | latest | Pod | {containers: [{name: a, livenessProbe: {httpGet: {host: 10.0.0.1, port: 80}}, lifecycle: {preStop: {tcpSocket: {host: x, port: 1}}}}]} | spec.containers[0].livenessProbe.httpGet.host;spec.containers[0].lifecycle.preStop.tcpSocket.host
-            restrictedVolumes | latest | Pod | {volumes: [{name: a, configMap: {name: x}}, {name: b, nfs: {server: s, path: /}}, {name: c, image: {reference: r}}, {name: d}], containers: [{name: a}]} | spec.volumes[1].nfs;spec.volumes[3]
+            restrictedVolumes | latest | Pod | {volumes: [{name: a, configMap: {name: x}}, {name: b, nfs: {server: s, path: /}}, {name: c, image: {reference: r}}, {name: d, gitRepo: {repository: r}}], containers: [{name: a}]} | spec.volumes[1].nfs;spec.volumes[3].gitRepo
+            restrictedVolumes | latest | Pod | {volumes: [{name: d}, {name: e, hostPath: null}], containers: [{name: a}]} | -
+            restrictedVolumes | v1.0 | Pod | {volumes: [{name: d}], containers: [{name: a}]} | -
+            restrictedVolumes | latest | Pod | {volumes: [{name: d, futureSource: {x: y}}], containers: [{name: a}]} | spec.volumes[0].futureSource
             allowPrivilegeEscalation | latest | Pod | {containers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}, {name: b}], initContainers: [{name: i, securityContext: {allowPrivilegeEscalation: true}}]} | spec.initContainers[0].securityContext.allowPrivilegeEscalation;spec.containers[1].securityContext.allowPrivilegeEscalation
             allowPrivilegeEscalation | latest | Pod | {os: {name: windows}, containers: [{name: a}]} | exempt
             allowPrivilegeEscalation | v1.24 | Pod | {os: {name: windows}, containers: [{name: a}]} | spec.containers[0].securityContext.allowPrivilegeEscalation
