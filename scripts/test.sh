@@ -24,6 +24,9 @@ if [[ "${CUSTODY_SKIP_E2E:-0}" != "1" ]]; then
   export CUSTODY_HELM="$CUSTODY_KUBE_BIN/helm"
   export CUSTODY_COSIGN="$CUSTODY_KUBE_BIN/cosign"
   export CUSTODY_SYFT="$CUSTODY_KUBE_BIN/syft"
+  # the upstream Pod Security Standards fixtures, every level and version (PodSecurityFixturesTest)
+  CUSTODY_PSA_FIXTURES="$(bash "$ROOT/scripts/tools/fetch-psa-fixtures.sh")"
+  export CUSTODY_PSA_FIXTURES
 fi
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 # The container image: built with jib from scratch (no Docker engine), pushed to a registry on loopback,

@@ -81,7 +81,7 @@ public enum ReasonCode {
     PSS_SYSCTLS(Outcome.FAIL, "The pod sets a sysctl outside the standard's safe set for its version (baseline)."),
     PSS_WINDOWS_HOST_PROCESS(Outcome.FAIL, "The pod or a container sets windowsOptions.hostProcess=true (baseline)."),
     PSS_HOST_PROBES(Outcome.FAIL, "A probe or lifecycle handler sets a host (baseline from v1.34)."),
-    PSS_RESTRICTED_VOLUMES(Outcome.FAIL, "A volume is of a type restricted does not allow."),
+    PSS_RESTRICTED_VOLUMES(Outcome.FAIL, "A volume has a source restricted does not allow (one without a source is an emptyDir, as the API server makes it)."),
     PSS_ALLOW_PRIVILEGE_ESCALATION(Outcome.FAIL, "A container does not set allowPrivilegeEscalation=false (restricted)."),
     PSS_SECCOMP_RESTRICTED(Outcome.FAIL, "Neither the pod nor every container sets seccompProfile RuntimeDefault or Localhost (restricted)."),
     PSS_CAPABILITIES_RESTRICTED(Outcome.FAIL, "A container does not drop ALL capabilities, or adds one other than NET_BIND_SERVICE (restricted)."),

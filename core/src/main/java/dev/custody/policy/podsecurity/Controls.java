@@ -39,7 +39,8 @@ final class Controls {
             27, List.of("net.ipv4.ip_local_reserved_ports"),
             29, List.of("net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
                     "net.ipv4.tcp_keepalive_probes"),
-            32, List.of("net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"));
+            32, List.of("net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"),
+            37, List.of("net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"));
 
     /** From v1.25 the standard exempts Windows pods from the Linux-only restricted controls. */
     static String windowsExempt(PodView p, PssVersion v) {
@@ -308,8 +309,10 @@ final class Controls {
             JsonNode vols = p.spec.path("volumes");
             for (int i = 0; i < vols.size(); i++) {
                 JsonNode vol = vols.get(i);
-                boolean ok = false;
-                String type = "unknown";
+                // No source at all is not a bad source: the API server defaults such a volume to emptyDir
+                // before admission sees it, so Kubernetes admits it at every version.
+                boolean ok = true;
+                String type = null;
                 for (Iterator<String> it = vol.fieldNames(); it.hasNext(); ) {
                     String f = it.next();
                     if (f.equals("name") || !present(vol.get(f))) {
@@ -319,11 +322,14 @@ final class Controls {
                         ok = true;
                         break;
                     }
+                    // any other source fails, and so does a field not known as a source at all: upstream fails
+                    // a source newer than its list the same way (the API server rejects or drops an unknown field)
+                    ok = false;
                     type = f;
                 }
                 if (!ok) {
                     FieldPath vp = p.specPath.child("volumes").index(i);
-                    out.add(type.equals("unknown") ? vp : vp.child(type),
+                    out.add(vp.child(type),
                             "volume \"" + vol.path("name").asText() + "\" uses volume type " + type
                                     + "; restricted allows configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret");
                 }

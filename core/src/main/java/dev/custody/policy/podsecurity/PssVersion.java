@@ -8,8 +8,11 @@ package dev.custody.policy.podsecurity;
  */
 public record PssVersion(int minor) {
 
-    /** The newest minor at which a check changed in the released standard (Kubernetes 1.35/1.36). */
-    public static final int LATEST_MINOR = 35;
+    /**
+     * The newest minor at which a check changed: v1.37 (the sysctls of k8s.io/pod-security-admission v0.37.x).
+     * v1.36 changed nothing, so there {@code latest} meant v1.35; see docs/pss-reference.md.
+     */
+    public static final int LATEST_MINOR = 37;
     public static final PssVersion LATEST = new PssVersion(LATEST_MINOR);
 
     /** Parses {@code latest} or {@code v1.N}; returns null when malformed. */

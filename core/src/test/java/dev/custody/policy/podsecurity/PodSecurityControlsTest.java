@@ -86,9 +86,15 @@ class PodSecurityControlsTest {
             sysctls | latest | Pod | {securityContext: {sysctls: [{name: net.ipv4.tcp_syncookies, value: '1'}, {name: kernel.msgmax, value: '1'}]}, containers: [{name: a}]} | spec.securityContext.sysctls[1].name
             sysctls | v1.28 | Pod | {securityContext: {sysctls: [{name: net.ipv4.tcp_keepalive_time, value: '1'}]}, containers: [{name: a}]} | spec.securityContext.sysctls[0].name
             sysctls | v1.29 | Pod | {securityContext: {sysctls: [{name: net.ipv4.tcp_keepalive_time, value: '1'}]}, containers: [{name: a}]} | -
+            sysctls | v1.36 | Pod | {securityContext: {sysctls: [{name: net.ipv4.tcp_slow_start_after_idle, value: '0'}, {name: net.ipv4.tcp_notsent_lowat, value: '16384'}]}, containers: [{name: a}]} | spec.securityContext.sysctls[0].name;spec.securityContext.sysctls[1].name
+            sysctls | v1.37 | Pod | {securityContext: {sysctls: [{name: net.ipv4.tcp_slow_start_after_idle, value: '0'}, {name: net.ipv4.tcp_notsent_lowat, value: '16384'}]}, containers: [{name: a}]} | -
+            sysctls | latest | Pod | {securityContext: {sysctls: [{name: net.ipv4.tcp_slow_start_after_idle, value: '0'}, {name: net.ipv4.tcp_notsent_lowat, value: '16384'}]}, containers: [{name: a}]} | -
             windowsHostProcess | latest | Pod | {securityContext: {windowsOptions: {hostProcess: true}}, containers: [{name: a, securityContext: {windowsOptions: {hostProcess: true}}}]} | spec.securityContext.windowsOptions.hostProcess;spec.containers[0].securityContext.windowsOptions.hostProcess
             hostProbesAndHostLifecycle | latest | Pod | {containers: [{name: a, livenessProbe: {httpGet: {host: 10.0.0.1, port: 80}}, lifecycle: {preStop: {tcpSocket: {host: x, port: 1}}}}]} | spec.containers[0].livenessProbe.httpGet.host;spec.containers[0].lifecycle.preStop.tcpSocket.host
-            restrictedVolumes | latest | Pod | {volumes: [{name: a, configMap: {name: x}}, {name: b, nfs: {server: s, path: /}}, {name: c, image: {reference: r}}, {name: d}], containers: [{name: a}]} | spec.volumes[1].nfs;spec.volumes[3]
+            restrictedVolumes | latest | Pod | {volumes: [{name: a, configMap: {name: x}}, {name: b, nfs: {server: s, path: /}}, {name: c, image: {reference: r}}, {name: d, gitRepo: {repository: r}}], containers: [{name: a}]} | spec.volumes[1].nfs;spec.volumes[3].gitRepo
+            restrictedVolumes | latest | Pod | {volumes: [{name: d}, {name: e, hostPath: null}], containers: [{name: a}]} | -
+            restrictedVolumes | v1.0 | Pod | {volumes: [{name: d}], containers: [{name: a}]} | -
+            restrictedVolumes | latest | Pod | {volumes: [{name: d, futureSource: {x: y}}], containers: [{name: a}]} | spec.volumes[0].futureSource
             allowPrivilegeEscalation | latest | Pod | {containers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}, {name: b}], initContainers: [{name: i, securityContext: {allowPrivilegeEscalation: true}}]} | spec.initContainers[0].securityContext.allowPrivilegeEscalation;spec.containers[1].securityContext.allowPrivilegeEscalation
             allowPrivilegeEscalation | latest | Pod | {os: {name: windows}, containers: [{name: a}]} | exempt
             allowPrivilegeEscalation | v1.24 | Pod | {os: {name: windows}, containers: [{name: a}]} | spec.containers[0].securityContext.allowPrivilegeEscalation
@@ -139,6 +145,7 @@ class PodSecurityControlsTest {
         assertThat(Controls.select(Level.RESTRICTED, PssVersion.parse("v1.18"))).extracting(c -> c.id)
                 .contains("seccompProfile_baseline", "capabilities_baseline").doesNotContain("seccompProfile_restricted", "runAsUser");
         assertThat(Controls.select(Level.BASELINE, PssVersion.parse("v1.33"))).extracting(c -> c.id).doesNotContain("hostProbesAndHostLifecycle");
+        assertThat(PssVersion.LATEST).isEqualTo(PssVersion.parse("v1.37"));
         assertThat(PssVersion.parse("v1.99")).isEqualTo(PssVersion.LATEST);
         assertThat(PssVersion.parse("1.30")).isNull();
     }
