@@ -71,11 +71,6 @@ class SbomIngestTest {
         return new NpmStyle(file, changed);
     }
 
-    private static String store(StoreLocation loc) {
-        return loc.dialect() == Dialect.SQLITE ? loc.file().toString()
-                : loc.jdbcUrl() + (loc.properties().containsKey("user") ? "&user=" + loc.properties().getProperty("user") : "");
-    }
-
     @ParameterizedTest
     @EnumSource(Dialect.class)
     void anNpmSbomWithGitSshUrlsIsStoredWithItsDeviationsListed(Dialect dialect) throws Exception {
@@ -83,7 +78,7 @@ class SbomIngestTest {
         assertThat(npm.changed()).hasSize(58);
         StoreLocation loc = BothStores.freshLocation(dialect);
         try {
-            String store = store(loc);
+            String store = EvidenceCommandsTest.store(loc);
             CliResult in = CliResult.run("sbom", "ingest", npm.file().toString(), "--digest", DIGEST, "--store", store, "-o", "json");
             assertThat(in.code()).as(in.err()).isZero();
             JsonNode result = EvidenceCommandsTest.JSON.readTree(in.out());
