@@ -203,8 +203,25 @@ final class QueryCommand implements Runnable {
             if (a.verifications().isEmpty()) {
                 out.println("  no verified signatures or attestations");
             }
-            a.sboms().forEach(b -> out.printf("  sbom %s %s %s, %d components, quality %.1f%n", b.contentHash(), b.format(), b.specVersion(),
-                    b.components(), b.qualityScore()));
+            for (Evidence.SbomSummary b : a.sboms()) {
+                out.printf("  sbom %s %s %s, %d components, quality %.1f%n", b.contentHash(), b.format(), b.specVersion(),
+                        b.components(), b.qualityScore());
+                // quality records stored before deviations were kept have neither field
+                int deviations = b.quality().path("deviationCount").asInt(0);
+                if (deviations > 0) {
+                    out.println("    deviates from its schema in " + deviations + (deviations == 1 ? " place:" : " places:"));
+                    int listed = 0;
+                    for (var d : b.quality().path("deviations")) {
+                        if (listed++ == SbomCommand.LISTED_DEVIATIONS) {
+                            break;
+                        }
+                        out.println("      " + d.path("path").asText() + " " + d.path("reason").asText() + ": " + d.path("message").asText());
+                    }
+                    if (deviations > SbomCommand.LISTED_DEVIATIONS) {
+                        out.println("      and " + (deviations - SbomCommand.LISTED_DEVIATIONS) + " more (-o json)");
+                    }
+                }
+            }
             if (a.sboms().isEmpty()) {
                 out.println("  no SBOM");
             }

@@ -1,5 +1,6 @@
 package dev.custody.cli;
 
+import dev.custody.sbom.Quality;
 import dev.custody.sbom.Sbom;
 import dev.custody.sbom.SbomException;
 import dev.custody.sbom.SbomLimits;
@@ -61,8 +62,11 @@ final class SbomCommand implements Runnable {
     /** {@code custody sbom ingest FILE --digest sha256:HEX}. */
     @Command(name = "ingest", mixinStandardHelpOptions = true,
             description = {"Store an SBOM (CycloneDX JSON/XML 1.2-1.6, SPDX 2.2/2.3 JSON or tag-value) and link it to image digests.",
-                    "The document is stored once per content hash; its components once per purl."},
-            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:stored", "2:invalid SBOM or usage error", "3:store error"})
+                    "The document is stored once per content hash; its components once per purl.",
+                    "A CycloneDX JSON whose URLs are not IRI references is stored with those places listed as deviations"
+                            + " and a lower quality score; --strict refuses it."},
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:stored", "2:invalid SBOM (or, with --strict, one that deviates from its schema) or usage error",
+                    "3:store error"})
     static final class Ingest implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "FILE", description = "The SBOM file; - reads stdin.")
@@ -77,6 +81,9 @@ final class SbomCommand implements Runnable {
 
         @Option(names = "--max-bytes", defaultValue = "268435456", paramLabel = "N", description = "Refuse larger documents (default: ${DEFAULT-VALUE}).")
         long maxBytes;
+
+        @Option(names = "--strict", description = "Refuse an SBOM that deviates from its schema at all, even where Custody tolerates it.")
+        boolean strict;
 
         @Mixin
         StoreOption store;
@@ -98,11 +105,11 @@ final class SbomCommand implements Runnable {
             }
             byte[] bytes;
             Sbom sbom;
+            String source = file.equals("-") ? "stdin" : file;
             try {
                 bytes = readBounded(file, maxBytes);
                 SbomLimits d = SbomLimits.DEFAULT;
-                sbom = SbomReader.read(bytes, file.equals("-") ? "stdin" : file,
-                        new SbomLimits(maxBytes, d.maxComponentDepth(), d.maxComponents(), d.maxNestingDepth()));
+                sbom = SbomReader.read(bytes, source, new SbomLimits(maxBytes, d.maxComponentDepth(), d.maxComponents(), d.maxNestingDepth()));
             } catch (NoSuchFileException e) {
                 err.println("custody: " + file + ": no such file");
                 return ExitCodes.INPUT_ERROR;
@@ -111,6 +118,11 @@ final class SbomCommand implements Runnable {
                 return ExitCodes.INPUT_ERROR;
             } catch (SbomException e) {
                 err.println("custody: invalid SBOM: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
+            if (strict && sbom.quality().deviationCount() > 0) {
+                err.println("custody: invalid SBOM (--strict): " + source + ": " + deviates(sbom) + ":");
+                printDeviations(err, sbom.quality());
                 return ExitCodes.INPUT_ERROR;
             }
             SbomStore.IngestResult r;
@@ -126,6 +138,10 @@ final class SbomCommand implements Runnable {
                 out.printf("%s %s: %s %s %s, %d components, %d dependencies, quality %.1f/100%n", r.newDocument() ? "stored" : "already stored",
                         r.contentHash(), sbom.format().family(), sbom.format().encoding(), sbom.specVersion(), r.components(), r.dependencies(),
                         r.quality().score());
+                if (sbom.quality().deviationCount() > 0) {
+                    out.println(deviates(sbom) + " (stored; --strict refuses such a document):");
+                    printDeviations(out, sbom.quality());
+                }
                 for (String d : r.digests()) {
                     out.println("linked to " + d);
                 }
@@ -134,6 +150,24 @@ final class SbomCommand implements Runnable {
                 err.println("custody: warning: the SBOM names no image digest and none was given with --digest; it is stored but not linked");
             }
             return ExitCodes.OK;
+        }
+
+        private static String deviates(Sbom sbom) {
+            int n = sbom.quality().deviationCount();
+            return "deviates from the " + sbom.format().family() + " " + sbom.specVersion() + " schema in " + n + (n == 1 ? " place" : " places");
+        }
+    }
+
+    /** How many deviations the text output lists; JSON output has every one the quality record keeps. */
+    static final int LISTED_DEVIATIONS = 10;
+
+    /** The first deviations, one a line: path, reason code, what was found. */
+    static void printDeviations(PrintWriter out, Quality quality) {
+        quality.deviations().stream().limit(LISTED_DEVIATIONS)
+                .forEach(d -> out.println("  " + d.path() + " " + d.reason() + ": " + d.message()));
+        if (quality.deviationCount() > LISTED_DEVIATIONS) {
+            out.println("  and " + (quality.deviationCount() - LISTED_DEVIATIONS) + " more (-o json lists "
+                    + (quality.deviations().size() == quality.deviationCount() ? "them all" : "the first " + quality.deviations().size()) + ")");
         }
     }
 }

@@ -78,6 +78,21 @@ class ApiServerTest {
                         Files.readAllBytes(GUAC.resolve("invalid-cyclonedx.json")));
                 assertThat(invalid.statusCode()).isEqualTo(400);
                 assertThat(JSON.readTree(invalid.body()).path("error").asText()).startsWith("invalid SBOM: request body");
+                // a URL that is not an IRI reference is stored and listed, unless strict=true
+                byte[] npm = ("{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.4\", \"version\": 1, \"components\": [{\"type\": \"library\", \"name\": \"a\","
+                        + " \"purl\": \"pkg:npm/a@1.0.0\", \"externalReferences\": [{\"type\": \"vcs\", \"url\": \"git@github.com:org/a.git\"}]}]}").getBytes();
+                String other = "sha256:" + "de".repeat(32);
+                HttpResponse<String> strict = send(client, "POST", base + "/sboms?strict=true&digest=" + other, operator, npm);
+                assertThat(strict.statusCode()).isEqualTo(400);
+                assertThat(JSON.readTree(strict.body()).path("error").asText()).contains("$.components[0].externalReferences[0].url IRI_REFERENCE_INVALID");
+                assertThat(send(client, "POST", base + "/sboms?strict=yes&digest=" + other, operator, null).statusCode()).isEqualTo(400);
+                HttpResponse<String> tolerated = send(client, "POST", base + "/sboms?digest=" + other, operator, npm);
+                assertThat(tolerated.statusCode()).as(tolerated.body()).isEqualTo(201);
+                JsonNode deviation = JSON.readTree(tolerated.body()).path("quality").path("deviations").get(0);
+                assertThat(deviation.path("path").asText()).isEqualTo("$.components[0].externalReferences[0].url");
+                assertThat(deviation.path("reason").asText()).isEqualTo("IRI_REFERENCE_INVALID");
+                assertThat(JSON.readTree(send(client, "GET", base + "/artifacts/" + other, viewer, null).body())
+                        .path("sboms").get(0).path("quality").path("deviationCount").asInt()).isEqualTo(1);
 
                 JsonNode comps = JSON.readTree(send(client, "GET", base + "/artifacts/" + DIGEST + "/components", viewer, null).body());
                 assertThat(comps.path("components").size()).isGreaterThan(10);

@@ -30,7 +30,7 @@ class EvidenceCommandsTest {
     @TempDir
     Path tmp;
 
-    private static String store(StoreLocation loc) {
+    static String store(StoreLocation loc) {
         if (loc.dialect() == Dialect.SQLITE) {
             return loc.file().toString();
         }

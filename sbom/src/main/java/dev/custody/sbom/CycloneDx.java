@@ -33,26 +33,27 @@ import org.cyclonedx.Version;
  * A 50,000-component document is then never one tree. The one check this gives up is the schema's
  * {@code uniqueItems} on that array: two identical component objects are not an error here (the store keys
  * components by purl anyway). Otherwise, and for XML converted by {@link CycloneDxXml}, the whole tree is used.
+ *
+ * <p>What validation finds is sorted by {@link SchemaFindings}: a URL that is not an IRI reference, where it does
+ * not touch what the document describes, is a {@link Deviation} kept in the {@link Quality}; anything else refuses
+ * the document. XML is validated by its XSD and has no tolerated deviations.
  */
 final class CycloneDx {
 
     /** The versions Custody reads: 1.0 and 1.1 were XML-only and predate dependencies and purls everywhere. */
     static final Version OLDEST = Version.VERSION_12;
 
-    private static final int MAX_REPORTED_ERRORS = 5;
-    private static final int MAX_MESSAGE = 240;
-
     private CycloneDx() {}
 
     /**
      * Streams the top-level components of a CycloneDX document whose header has been read; collects their
-     * components and validation errors for {@link #readJson}.
+     * components, validation errors and deviations for {@link #readJson}.
      */
     static final class Stream implements JsonInput.Streaming, JsonInput.ElementSink {
         private final String source;
         private final SbomLimits limits;
         private final List<Component> components = new ArrayList<>();
-        private final Errors errors = new Errors();
+        private final SchemaFindings findings = new SchemaFindings();
         private JsonSchema componentSchema;
         private JsonNodePath componentsPath;
         private int count;
@@ -88,15 +89,11 @@ final class CycloneDx {
             List<Located> located = new ArrayList<>();
             count = collect(element, pointer, located, count, source, limits);
             if (!element.isObject()) {
-                errors.add(componentsPath.append(index) + ": expected an object, found " + describe(element));
+                findings.error(componentsPath.append(index) + ": expected an object, found " + describe(element));
                 return;
             }
-            Collection<ValidationMessage> found = validate(componentSchema, element, componentsPath.append(index), source);
-            if (!found.isEmpty()) {
-                found.forEach(m -> errors.add(m.getMessage()));
-                return;
-            }
-            if (errors.isEmpty()) {
+            findings.add(validate(componentSchema, element, componentsPath.append(index), source));
+            if (!findings.hasErrors()) { // once the document is refused, mapping the rest is wasted work
                 for (Located l : located) {
                     components.add(component(l.node, l.pointer, source));
                 }
@@ -115,10 +112,10 @@ final class CycloneDx {
         boolean streamed = stream != null && stream.used;
         List<Located> located = new ArrayList<>();
         int count = collectAll(root, located, streamed ? stream.count : 0, source, limits);
-        Errors errors = streamed ? stream.errors : new Errors();
-        validate(CycloneDxSchemas.json(version), root, null, source).forEach(m -> errors.add(m.getMessage()));
-        if (!errors.isEmpty()) {
-            throw new SbomException(source + ": not valid CycloneDX " + version.getVersionString() + ": " + errors);
+        SchemaFindings findings = streamed ? stream.findings : new SchemaFindings();
+        findings.add(validate(CycloneDxSchemas.json(version), root, null, source));
+        if (findings.hasErrors()) {
+            throw new SbomException(source + ": not valid CycloneDX " + version.getVersionString() + ": " + findings.errors());
         }
         List<Component> components = new ArrayList<>(count);
         for (Located l : located) {
@@ -127,7 +124,7 @@ final class CycloneDx {
         if (streamed) {
             components.addAll(stream.components);
         }
-        return map(root, components, SbomFormat.CYCLONEDX_JSON, version, contentHash);
+        return map(root, components, SbomFormat.CYCLONEDX_JSON, version, contentHash, findings);
     }
 
     /** Maps a document that {@link CycloneDxXml} has validated and converted to the JSON form. */
@@ -139,7 +136,7 @@ final class CycloneDx {
         for (Located l : located) {
             components.add(component(l.node, l.pointer, source));
         }
-        return map(root, components, SbomFormat.CYCLONEDX_XML, version, contentHash);
+        return map(root, components, SbomFormat.CYCLONEDX_XML, version, contentHash, new SchemaFindings());
     }
 
     static Version version(JsonNode specVersion, String source) throws SbomException {
@@ -173,29 +170,6 @@ final class CycloneDx {
         } catch (StackOverflowError e) {
             // the validator recurses; the nesting limit keeps real documents far from this
             throw new SbomException(source + ": document nested too deeply to validate", e);
-        }
-    }
-
-    /** The first few validation messages and how many more there were. */
-    private static final class Errors {
-        private final List<String> shown = new ArrayList<>();
-        private int total;
-
-        void add(String message) {
-            if (shown.size() < MAX_REPORTED_ERRORS) {
-                // "not in the enumeration [...]" lists all 600 SPDX license ids
-                shown.add(message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE) + "...");
-            }
-            total++;
-        }
-
-        boolean isEmpty() {
-            return total == 0;
-        }
-
-        @Override
-        public String toString() {
-            return String.join("; ", shown) + (total > shown.size() ? "; and " + (total - shown.size()) + " more" : "");
         }
     }
 
@@ -275,7 +249,7 @@ final class CycloneDx {
     }
 
     private static Sbom map(JsonNode root, List<Component> components, SbomFormat format, Version version,
-                            String contentHash) {
+                            String contentHash, SchemaFindings findings) {
         JsonNode metadata = root.path("metadata");
         JsonNode subject = metadata.path("component");
         Digests digests = new Digests();
@@ -301,7 +275,8 @@ final class CycloneDx {
                         || text(subject, "publisher") != null || text(subject, "author") != null
                         || anyNamed(subject.path("authors"))));
         return new Sbom(format, version.getVersionString(), text(root, "serialNumber"), name, digests.list(),
-                components, dependencies(root), contentHash, Quality.of(components, supplier));
+                components, dependencies(root), contentHash,
+                Quality.of(components, supplier, findings.deviationCount(), findings.deviations()));
     }
 
     private static Component component(JsonNode c, String pointer, String source) throws SbomException {

@@ -10,8 +10,10 @@ import java.util.Objects;
  * Reads an SBOM document into the normalized {@link Sbom}: CycloneDX 1.2 to 1.6 (JSON or XML) and SPDX 2.x (JSON or
  * tag-value), told apart by content, never by file name. Every failure is an {@link SbomException} whose message
  * starts with the source and says what was found, for example
- * {@code alpine.json: bomFormat: expected "CycloneDX", found "CDX"}. Thread-safe; holds no state but compiled
- * schemas.
+ * {@code alpine.json: bomFormat: expected "CycloneDX", found "CDX"}. A CycloneDX JSON document that departs from
+ * its schema only in the ways {@link Deviation.Reason} lists is read, and says where in
+ * {@code quality().deviations()}; a caller that wants only conforming documents refuses those. Thread-safe; holds
+ * no state but compiled schemas.
  *
  * <pre>{@code
  * Sbom sbom = SbomReader.read(Files.readAllBytes(path), path.getFileName().toString());

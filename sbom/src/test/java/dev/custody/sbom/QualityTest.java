@@ -40,7 +40,7 @@ class QualityTest {
                 java.util.Map.of("SHA-256", "00"), null);
         assertThat(Quality.of(List.of(full, full), true).score()).isEqualTo(100.0);
         assertThat(Quality.of(List.of(full), false).score()).isEqualTo(80.0);
-        assertThat(Quality.of(List.of(), true)).isEqualTo(new Quality(0, 0, 0, 0, 0, true, 20.0));
+        assertThat(Quality.of(List.of(), true)).isEqualTo(new Quality(0, 0, 0, 0, 0, true, 0, List.of(), 20.0));
         assertThat(Quality.of(List.of(), false).score()).isEqualTo(0.0);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.custody.evidence.Times;
 import dev.custody.sbom.PackageUrl;
+import dev.custody.sbom.Quality;
 import dev.custody.sbom.Sbom;
 import dev.custody.sbom.SbomException;
 import dev.custody.sbom.SbomReader;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -315,6 +317,10 @@ public final class ApiServer implements AutoCloseable {
         for (String d : digests) {
             digest(d);
         }
+        String strictParam = q.getValue("strict");
+        if (strictParam != null && !strictParam.equals("true") && !strictParam.equals("false")) {
+            throw new ApiError(400, "strict must be true or false, found \"" + strictParam + "\"");
+        }
         long declared = request.getLength();
         if (declared > MAX_SBOM_BYTES) {
             throw new ApiError(413, "the SBOM is " + declared + " bytes, larger than the limit of " + MAX_SBOM_BYTES);
@@ -325,6 +331,13 @@ public final class ApiServer implements AutoCloseable {
             sbom = SbomReader.read(bytes, "request body");
         } catch (SbomException e) {
             throw new ApiError(400, "invalid SBOM: " + e.getMessage());
+        }
+        Quality quality = sbom.quality();
+        if ("true".equals(strictParam) && quality.deviationCount() > 0) {
+            int n = quality.deviationCount();
+            throw new ApiError(400, "invalid SBOM (strict): request body: deviates from the " + sbom.format().family() + " "
+                    + sbom.specVersion() + " schema in " + n + (n == 1 ? " place: " : " places: ")
+                    + quality.deviations().stream().limit(5).map(d -> d.path() + " " + d.reason()).collect(Collectors.joining("; ")));
         }
         return sboms.ingest(sbom, bytes, digests, "api:" + caller.name());
     }

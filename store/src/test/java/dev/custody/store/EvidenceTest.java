@@ -3,6 +3,9 @@ package dev.custody.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.custody.sbom.Deviation;
+import dev.custody.sbom.Quality;
+import dev.custody.sbom.Sbom;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +45,27 @@ class EvidenceTest {
         assertThat(evidence.artifact(Records.D1, 10).sboms()).singleElement()
                 .satisfies(s -> assertThat(s.components()).isEqualTo(3));
         assertThat(evidence.artifact("sha256:" + "9".repeat(64), 10)).isNull();
+    }
+
+    @StoreTest
+    void anSbomsSchemaDeviationsAreKeptInItsQualityRecord(Store store) {
+        Sbom plain = Records.sbom("c", List.of(Records.D1), "pkg:npm/a@1.0.0");
+        Deviation d = new Deviation("$.components[0].externalReferences[0].url", Deviation.Reason.IRI_REFERENCE_INVALID,
+                "\"git@github.com:org/a.git\" is not an RFC 3987 IRI reference");
+        Quality q = plain.quality();
+        Sbom deviating = new Sbom(plain.format(), plain.specVersion(), plain.serialNumber(), plain.name(), plain.subjectDigests(),
+                plain.components(), plain.dependencies(), plain.contentHash(), new Quality(q.components(), q.withPurl(), q.withVersion(),
+                q.withLicense(), q.withHash(), q.supplier(), 1, List.of(d), q.score() - Quality.DEVIATION_PENALTY));
+        SbomStore.IngestResult r = new SbomStore(store).ingest(deviating, new byte[] {3}, List.of(), "cli");
+        assertThat(r.quality().deviations()).containsExactly(d);
+
+        Evidence.SbomSummary stored = new Evidence(store).artifact(Records.D1, 10).sboms().getFirst();
+        assertThat(stored.qualityScore()).isEqualTo(90.0);
+        assertThat(stored.quality().path("deviationCount").asInt()).isEqualTo(1);
+        assertThat(stored.quality().path("deviations")).singleElement().satisfies(j -> {
+            assertThat(j.path("path").asText()).isEqualTo("$.components[0].externalReferences[0].url");
+            assertThat(j.path("reason").asText()).isEqualTo("IRI_REFERENCE_INVALID");
+        });
     }
 
     @StoreTest

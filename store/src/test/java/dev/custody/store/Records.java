@@ -37,6 +37,6 @@ final class Records {
         }
         List<Dependency> deps = components.size() > 1 ? List.of(new Dependency("ref-0", "ref-1")) : List.of();
         return new Sbom(SbomFormat.CYCLONEDX_JSON, "1.5", "urn:uuid:" + hash, "app", subjects, components, deps,
-                "sha256:" + hash.repeat(64).substring(0, 64), new Quality(components.size(), 1, 1, 1, 1, true, 100));
+                "sha256:" + hash.repeat(64).substring(0, 64), new Quality(components.size(), 1, 1, 1, 1, true, 0, List.of(), 100));
     }
 }
