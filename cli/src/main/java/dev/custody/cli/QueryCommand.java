@@ -85,9 +85,14 @@ final class QueryCommand implements Runnable {
         }
     }
 
-    @Command(name = "components", mixinStandardHelpOptions = true,
+    // Not mixinStandardHelpOptions: its --version would collide with the component version below, and picocli then
+    // drops the mixin's --help with it.
+    @Command(name = "components",
             description = {"Components of an image (every SBOM linked to its digest), or where a package is (by purl, or name and version)."})
     static final class Components extends Base {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+
         @Option(names = "--digest", paramLabel = "sha256:HEX", description = "Components of this image.")
         String digest;
 

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,11 +109,8 @@ final class SbomCommand implements Runnable {
                 bytes = readBounded(file, maxBytes);
                 SbomLimits d = SbomLimits.DEFAULT;
                 sbom = SbomReader.read(bytes, source, new SbomLimits(maxBytes, d.maxComponentDepth(), d.maxComponents(), d.maxNestingDepth()));
-            } catch (NoSuchFileException e) {
-                err.println("custody: " + file + ": no such file");
-                return ExitCodes.INPUT_ERROR;
             } catch (IOException e) {
-                err.println("custody: " + e.getMessage());
+                err.println("custody: " + FileMessages.describe(source, e));
                 return ExitCodes.INPUT_ERROR;
             } catch (SbomException e) {
                 err.println("custody: invalid SBOM: " + e.getMessage());

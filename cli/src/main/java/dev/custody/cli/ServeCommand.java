@@ -100,7 +100,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--api-port", paramLabel = "PORT", description = "Also serve the evidence API (HTTPS, bearer tokens) on this port; needs --api-tokens.")
     Integer apiPort;
 
-    @Option(names = "--api-tokens", paramLabel = "FILE", description = "Tokens of the evidence API with their roles (see docs/api.md).")
+    @Option(names = "--api-tokens", paramLabel = "FILE", description = "Tokens of the evidence API with their roles (see docs/api/openapi.yaml and the README).")
     Path apiTokens;
 
     @CommandLine.Spec
@@ -130,7 +130,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (apiTokens != null) {
             try {
                 tokens = ApiTokens.load(apiTokens);
-            } catch (java.io.IOException | IllegalArgumentException e) {
+            } catch (java.io.IOException e) {
+                err.println("custody: --api-tokens " + FileMessages.describe(String.valueOf(apiTokens), e));
+                return ExitCodes.INPUT_ERROR;
+            } catch (IllegalArgumentException e) {
                 err.println("custody: " + e.getMessage());
                 return ExitCodes.INPUT_ERROR;
             }
@@ -159,7 +162,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         try {
             tls = new TlsMaterial(cert, key);
         } catch (java.io.IOException e) {
-            err.println("custody: " + e.getMessage());
+            // the JDK names neither file for some errors (a directory): name both, the pair is read together
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            err.println("custody: TLS pair " + cert + " / " + key + ": " + (m.equals("Is a directory") ? "a directory, not a PEM file" : m));
             return ExitCodes.INPUT_ERROR;
         }
         NamespaceCache namespaces = null;

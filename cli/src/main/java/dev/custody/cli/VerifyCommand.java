@@ -158,7 +158,7 @@ final class VerifyCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw usage(e.getMessage());
             } catch (IOException e) {
-                err.println("custody: cannot read --key " + key + ": " + describe(e));
+                err.println("custody: cannot read --key " + FileMessages.describe(String.valueOf(key), e));
                 return ExitCodes.INPUT_ERROR;
             }
             TrustRoot root;
@@ -172,14 +172,14 @@ final class VerifyCommand implements Runnable {
             try {
                 json = BundleVerifier.readBundle(bundle);
             } catch (IOException e) {
-                err.println("custody: cannot read --bundle " + bundle + ": " + describe(e));
+                err.println("custody: cannot read --bundle " + FileMessages.describe(String.valueOf(bundle), e));
                 return ExitCodes.INPUT_ERROR;
             }
             Artifact subject;
             try {
                 subject = Artifact.fromArgument(artifact);
             } catch (IOException e) {
-                err.println("custody: cannot read the artifact " + artifact + ": " + describe(e));
+                err.println("custody: cannot read the artifact " + FileMessages.describe(String.valueOf(artifact), e));
                 return ExitCodes.INPUT_ERROR;
             }
             dev.custody.policy.trust.TrustSpec provenanceRule = provenanceRule(err);
@@ -222,7 +222,11 @@ final class VerifyCommand implements Runnable {
                     throw new IllegalArgumentException(
                             "--key cannot be combined with the --certificate-* options: a bundle is signed either with a key or with a certificate");
                 }
-                return SignerPolicy.publicKey(new String(readKey(key), StandardCharsets.US_ASCII));
+                try {
+                    return SignerPolicy.publicKey(new String(readKey(key), StandardCharsets.US_ASCII));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--key " + key + ": " + e.getMessage(), e);
+                }
             }
             if (!keyless) {
                 throw new IllegalArgumentException("say who must have signed: --certificate-identity (or --certificate-identity-regexp) "
@@ -323,13 +327,6 @@ final class VerifyCommand implements Runnable {
             m.put("tlogIndex", d.tlogIndex());
             m.put("trustRoot", root.source());
             return m;
-        }
-
-        private static String describe(IOException e) {
-            if (e instanceof NoSuchFileException) {
-                return "no such file";
-            }
-            return e.getMessage() != null ? e.getMessage() : e.toString();
         }
 
         private CommandLine.ParameterException usage(String message) {

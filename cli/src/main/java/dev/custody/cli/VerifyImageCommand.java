@@ -206,11 +206,8 @@ final class VerifyImageCommand implements Callable<Integer> {
         } else {
             try {
                 specs.add(adHoc());
-            } catch (java.nio.file.NoSuchFileException e) {
-                err.println("custody: " + e.getFile() + ": no such file");
-                return ExitCodes.INPUT_ERROR;
             } catch (IOException e) {
-                err.println("custody: " + e.getMessage());
+                err.println("custody: " + FileMessages.describe(adHocFile(), e));
                 return ExitCodes.INPUT_ERROR;
             }
         }
@@ -355,6 +352,11 @@ final class VerifyImageCommand implements Callable<Integer> {
     }
 
     /** The authority given on the command line, as a one-rule trust spec. */
+    /** The file the command-line trust rule reads: the key, or the certificate chain. */
+    private String adHocFile() {
+        return String.valueOf(key != null ? key : chain);
+    }
+
     private TrustSpec adHoc() throws IOException {
         boolean hasKey = key != null;
         boolean hasIdentity = identity != null || identityRegexp != null;

@@ -159,7 +159,13 @@ class ApiServerTest {
                         checked++;
                     }
                 }
-                assertThat(checked).isEqualTo(11);
+                assertThat(checked).isEqualTo(12);
+                // the document itself is served, without a token, and is the one in docs/
+                HttpResponse<String> served = client.send(HttpRequest.newBuilder(java.net.URI.create(base + "/openapi.yaml")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(served.statusCode()).isEqualTo(200);
+                assertThat(served.headers().firstValue("content-type")).hasValue("application/yaml");
+                assertThat(served.body()).isEqualTo(Files.readString(EvidenceCommandsTest.ROOT.resolve("docs/api/openapi.yaml")));
 
                 // the incident path: an operator blocks a digest at once, a viewer sees it, only an admin lifts it
                 HttpResponse<String> blocked = send(client, "POST", base + "/denylist", operator,

@@ -114,6 +114,14 @@ public final class ApiServer implements AutoCloseable {
         try {
             if (path.equals("/api/v1/healthz")) {
                 body = Map.of("status", "ok");
+            } else if (path.equals("/api/v1/openapi.yaml") && request.getMethod().equals("GET")) {
+                // the API's own description, without a token: it holds no evidence, and clients are generated from it
+                byte[] doc = openApiDocument();
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/yaml");
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, doc.length);
+                response.write(true, ByteBuffer.wrap(doc), callback);
+                return;
             } else {
                 ApiTokens.Caller caller = tokens.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION))
                         .orElseThrow(() -> new ApiError(401, "a bearer token is required (Authorization: Bearer <token>)"));
@@ -156,6 +164,22 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private record Result(int status, Object body) {}
+
+    private static volatile byte[] openApi;
+
+    /** docs/api/openapi.yaml, which the build packs beside this class. */
+    static byte[] openApiDocument() throws IOException {
+        byte[] doc = openApi;
+        if (doc == null) {
+            try (InputStream in = ApiServer.class.getResourceAsStream("openapi.yaml")) {
+                if (in == null) {
+                    throw new IOException("openapi.yaml is missing from the build (server/pom.xml packs docs/api/openapi.yaml)");
+                }
+                openApi = doc = in.readAllBytes();
+            }
+        }
+        return doc;
+    }
 
     /** Reads and drops up to 1 MiB of an unread request body, and closes the connection after the answer. */
     private static void drain(Request request, Response response) {
