@@ -185,7 +185,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         Metrics metrics = new Metrics();
         // connected to a cluster, trust rules may name keys kept in Secrets (key: k8s://NAMESPACE/NAME)
         dev.custody.server.KubeSecretKeys secretKeys = namespaces == null ? null : new dev.custody.server.KubeSecretKeys(namespaces.client());
-        PolicyParser parser = secretKeys != null ? PolicyParser.withSecretKeys(secretKeys) : new PolicyParser();
+        PolicyParser parser = secretKeys != null ? dev.custody.policy.trust.TrustRules.parser(secretKeys) : new PolicyParser();
         PolicyStore policyStore = new PolicyStore(policies, parser, labels, metrics);
         if (secretKeys != null) {
             policyStore.refreshingEvery(Duration.ofMinutes(1), secretKeys::used); // keys in Secrets rotate without a file change

@@ -253,7 +253,7 @@ class KubeApiServerE2ETest {
                         - {name: ci, key: 'k8s://dev/cosign-release'}
                         - {name: gone, key: 'k8s://dev/no-such-secret'}
                 """;
-        var parser = PolicyParser.withSecretKeys(new dev.custody.server.KubeSecretKeys(namespaces.client()));
+        var parser = dev.custody.policy.trust.TrustRules.parser(new dev.custody.server.KubeSecretKeys(namespaces.client()));
         try {
             parser.load(Map.of("p.yaml", policy));
             org.junit.jupiter.api.Assertions.fail("a missing Secret must fail the policy");

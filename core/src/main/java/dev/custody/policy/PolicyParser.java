@@ -8,7 +8,6 @@ import dev.custody.manifest.InputLimits;
 import dev.custody.manifest.ManifestException;
 import dev.custody.manifest.ManifestReader;
 import dev.custody.manifest.Position;
-import dev.custody.policy.images.ImageRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,49 +36,36 @@ public final class PolicyParser {
     private static final Set<String> EXPRESSION = Set.of("key", "operator", "values");
     private static final List<String> TIERS = List.of("dev", "staging", "production", "regulated");
 
-    private final List<SpecSection> sections;
+    private final List<RuleFamily> sections;
 
-    /** A section of {@code spec} contributed by a feature (images, pod security, CEL, ...). */
-    public interface SpecSection {
-        String field();
-
-        /** Compiles the section from {@code spec}; called even when the section is absent, so tier defaults apply. */
-        List<Rule> read(Fields spec, Tier tier, Action defaultAction);
+    /** The rule families registered with {@link java.util.ServiceLoader}, in their {@link RuleFamily#order()}. */
+    public static List<RuleFamily> registered() {
+        List<RuleFamily> out = new ArrayList<>();
+        java.util.ServiceLoader.load(RuleFamily.class, PolicyParser.class.getClassLoader()).forEach(out::add);
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no rule family is registered (META-INF/services/" + RuleFamily.class.getName()
+                    + " is missing from the build)");
+        }
+        return out;
     }
 
-    public PolicyParser(List<SpecSection> extraSections) {
-        List<SpecSection> all = new ArrayList<>();
-        all.add(new SpecSection() {
-            public String field() {
-                return "images";
+    /** A parser with exactly these rule families (in their order); tests and {@code TrustRules.parser} use it. */
+    public PolicyParser(List<RuleFamily> families) {
+        List<RuleFamily> all = new ArrayList<>(families);
+        all.sort(java.util.Comparator.comparingInt(RuleFamily::order));
+        Set<String> fields = new java.util.HashSet<>();
+        for (RuleFamily f : all) {
+            if (!fields.add(f.field())) {
+                throw new IllegalArgumentException("two rule families read spec." + f.field());
             }
-
-            public List<Rule> read(Fields spec, Tier tier, Action defaultAction) {
-                return ImageRules.read(spec, tier, defaultAction);
-            }
-        });
-        all.addAll(extraSections);
+        }
         this.sections = List.copyOf(all);
     }
 
-    /** A parser with every built-in section: images, CEL (and the sections registered in {@link #BUILT_IN}). */
+    /** A parser with every registered rule family. */
     public PolicyParser() {
-        this(BUILT_IN);
+        this(registered());
     }
-
-    /** A parser with every built-in section, whose trust rules may take keys from Kubernetes Secrets. */
-    public static PolicyParser withSecretKeys(dev.custody.policy.trust.TrustRules.SecretKeys keys) {
-        List<SpecSection> sections = new ArrayList<>();
-        for (SpecSection s : BUILT_IN) {
-            sections.add(s instanceof dev.custody.policy.trust.TrustRules ? new dev.custody.policy.trust.TrustRules(keys) : s);
-        }
-        return new PolicyParser(sections);
-    }
-
-    /** Sections beyond images that every policy may use. */
-    public static final List<SpecSection> BUILT_IN = List.of(new dev.custody.policy.podsecurity.PodSecurityRules(),
-            new dev.custody.policy.identity.ServiceAccountRules(), new dev.custody.policy.identity.OwnershipRules(),
-            new dev.custody.policy.cel.CelRules(), new dev.custody.policy.trust.TrustRules());
 
     /** Loads a set of policy sources (name and text) and validates them together. */
     public PolicySet load(Map<String, String> sources) {
@@ -178,7 +164,7 @@ public final class PolicyParser {
         Action action = Action.parse(spec.choice("action", RuleSettings.ACTIONS, "enforce"));
         NamespaceMatch namespaces = namespaces(spec);
         List<Rule> rules = new ArrayList<>();
-        for (SpecSection s : sections) {
+        for (RuleFamily s : sections) {
             rules.addAll(s.read(spec, tier, action));
         }
         if (errors.size() > before) {

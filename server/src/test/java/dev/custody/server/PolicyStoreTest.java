@@ -39,7 +39,7 @@ class PolicyStoreTest {
                 """);
         AtomicReference<String> secret = new AtomicReference<>(null); // the API server does not answer yet
         java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
-        PolicyParser parser = PolicyParser.withSecretKeys((ns, name, field) -> {
+        PolicyParser parser = dev.custody.policy.trust.TrustRules.parser((ns, name, field) -> {
             read.set(true);
             String pem = secret.get();
             if (pem == null) {
@@ -70,7 +70,7 @@ class PolicyStoreTest {
         Path plain = Files.createDirectories(dir.resolve("plain"));
         Files.writeString(plain.resolve("p.yaml"), "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: plain}\nspec:\n  tier: dev\n");
         java.util.concurrent.atomic.AtomicInteger parses = new java.util.concurrent.atomic.AtomicInteger();
-        PolicyParser counting = new PolicyParser(List.of(new PolicyParser.SpecSection() { // read on every load of a policy
+        PolicyParser counting = new PolicyParser(List.of(new dev.custody.policy.RuleFamily() { // read on every load of a policy
             public String field() {
                 return "counted";
             }

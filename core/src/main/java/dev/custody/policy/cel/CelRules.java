@@ -20,8 +20,8 @@ import dev.custody.decision.FailureMode;
 import dev.custody.manifest.FieldPath;
 import dev.custody.manifest.Position;
 import dev.custody.policy.Fields;
-import dev.custody.policy.PolicyParser;
 import dev.custody.policy.Rule;
+import dev.custody.policy.RuleFamily;
 import dev.custody.policy.RuleSettings;
 import dev.custody.policy.Tier;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  *     action: warn
  * </pre>
  */
-public final class CelRules implements PolicyParser.SpecSection {
+public final class CelRules implements RuleFamily {
 
     /** Comprehension iterations one evaluation of an expression may spend (nested loops count together). */
     public static final long DEFAULT_COST_LIMIT = 100_000;
@@ -149,6 +149,11 @@ public final class CelRules implements PolicyParser.SpecSection {
     @Override
     public String field() {
         return "cel";
+    }
+
+    @Override
+    public int order() {
+        return 500;
     }
 
     @Override

@@ -6,9 +6,9 @@ import dev.custody.decision.ReasonCode;
 import dev.custody.manifest.FieldPath;
 import dev.custody.policy.Fields;
 import dev.custody.policy.Glob;
-import dev.custody.policy.PolicyParser;
 import dev.custody.policy.ResultSink;
 import dev.custody.policy.Rule;
+import dev.custody.policy.RuleFamily;
 import dev.custody.policy.RuleSettings;
 import dev.custody.policy.Tier;
 import dev.custody.workload.Workload;
@@ -29,13 +29,18 @@ import java.util.Set;
  *   namespaceLabels: [team]
  * </pre>
  */
-public final class OwnershipRules implements PolicyParser.SpecSection {
+public final class OwnershipRules implements RuleFamily {
 
     static final Set<String> FIELDS = Set.of("workloadLabels", "workloadAnnotations", "namespaceLabels", "action");
 
     @Override
     public String field() {
         return "ownership";
+    }
+
+    @Override
+    public int order() {
+        return 400;
     }
 
     @Override

@@ -5,8 +5,8 @@ import dev.custody.decision.Action;
 import dev.custody.decision.ReasonCode;
 import dev.custody.manifest.FieldPath;
 import dev.custody.policy.Fields;
-import dev.custody.policy.PolicyParser;
 import dev.custody.policy.Rule;
+import dev.custody.policy.RuleFamily;
 import dev.custody.policy.RuleSettings;
 import dev.custody.policy.Tier;
 import dev.custody.workload.Workload;
@@ -26,13 +26,18 @@ import java.util.Set;
  *   tokenAudiences: {allowed: [vault, sts.amazonaws.com]}  # projected token audiences
  * </pre>
  */
-public final class ServiceAccountRules implements PolicyParser.SpecSection {
+public final class ServiceAccountRules implements RuleFamily {
 
     static final Set<String> FIELDS = Set.of("denyDefault", "automountToken", "tokenAudiences");
 
     @Override
     public String field() {
         return "serviceAccount";
+    }
+
+    @Override
+    public int order() {
+        return 300;
     }
 
     @Override

@@ -2,8 +2,8 @@ package dev.custody.policy.podsecurity;
 
 import dev.custody.decision.Action;
 import dev.custody.policy.Fields;
-import dev.custody.policy.PolicyParser;
 import dev.custody.policy.Rule;
+import dev.custody.policy.RuleFamily;
 import dev.custody.policy.RuleSettings;
 import dev.custody.policy.Tier;
 import java.util.ArrayList;
@@ -23,13 +23,18 @@ import java.util.Set;
  *   exclude: [seccompProfile_restricted]   # control ids to leave out, on purpose
  * </pre>
  */
-public final class PodSecurityRules implements PolicyParser.SpecSection {
+public final class PodSecurityRules implements RuleFamily {
 
     static final Set<String> FIELDS = Set.of("level", "version", "action", "exclude");
 
     @Override
     public String field() {
         return "podSecurity";
+    }
+
+    @Override
+    public int order() {
+        return 200;
     }
 
     @Override

@@ -6,8 +6,9 @@ import dev.custody.decision.FailureMode;
 import dev.custody.manifest.FieldPath;
 import dev.custody.policy.Fields;
 import dev.custody.policy.Glob;
-import dev.custody.policy.PolicyParser;
 import dev.custody.policy.Rule;
+import dev.custody.policy.PolicyParser;
+import dev.custody.policy.RuleFamily;
 import dev.custody.policy.RuleSettings;
 import dev.custody.policy.Tier;
 import dev.custody.policy.images.ImageRules;
@@ -55,7 +56,7 @@ import java.util.regex.PatternSyntaxException;
  *     failureMode: closed     # what an outage means; invalid signatures always fail
  * </pre>
  */
-public final class TrustRules implements PolicyParser.SpecSection {
+public final class TrustRules implements RuleFamily {
 
     static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "multiArch", "provenance", "sbom",
             "scan", "action", "failureMode");
@@ -90,10 +91,24 @@ public final class TrustRules implements PolicyParser.SpecSection {
         this.secretKeys = secretKeys;
     }
 
+    /** A parser with every registered rule family, whose trust rules may take keys from Kubernetes Secrets. */
+    public static PolicyParser parser(SecretKeys keys) {
+        List<RuleFamily> families = new ArrayList<>();
+        for (RuleFamily f : PolicyParser.registered()) {
+            families.add(f instanceof TrustRules ? new TrustRules(keys) : f);
+        }
+        return new PolicyParser(families);
+    }
+
     /** The policy name is not known to sections; trust specs carry the one {@link #read} is told. */
     @Override
     public String field() {
         return "trust";
+    }
+
+    @Override
+    public int order() {
+        return 600;
     }
 
     @Override

@@ -279,7 +279,7 @@ class TrustRulesTest {
 
     @Test
     void aKeyMayComeFromAKubernetesSecretWhenTheParserCanReadThem() {
-        PolicySet set = PolicyParser.withSecretKeys((ns, name, field) -> {
+        PolicySet set = TrustRules.parser((ns, name, field) -> {
             assertThat(List.of(ns, name, field)).containsExactly("custody-system", "cosign-release", "cosign.pub");
             return KEY;
         }).load(Map.of("p.yaml", policy(FROM_SECRET)));
@@ -295,13 +295,13 @@ class TrustRulesTest {
                 """ + KEY.indent(8)).id());
         assertThatThrownBy(() -> new PolicyParser().load(Map.of("p.yaml", policy(FROM_SECRET))))
                 .hasMessageContaining("spec.trust[0].authorities[0].key").hasMessageContaining("only custody serve connected to a cluster");
-        assertThatThrownBy(() -> PolicyParser.withSecretKeys((ns, name, field) -> {
+        assertThatThrownBy(() -> TrustRules.parser((ns, name, field) -> {
             throw new IllegalArgumentException("Secret custody-system/cosign-release does not exist");
         }).load(Map.of("p.yaml", policy(FROM_SECRET)))).hasMessageContaining("spec.trust[0].authorities[0].key")
                 .hasMessageContaining("does not exist");
-        assertThatThrownBy(() -> PolicyParser.withSecretKeys((ns, name, field) -> "not a key").load(Map.of("p.yaml", policy(FROM_SECRET))))
+        assertThatThrownBy(() -> TrustRules.parser((ns, name, field) -> "not a key").load(Map.of("p.yaml", policy(FROM_SECRET))))
                 .hasMessageContaining("not a PEM public key");
-        assertThatThrownBy(() -> PolicyParser.withSecretKeys((ns, name, field) -> KEY).load(Map.of("p.yaml",
+        assertThatThrownBy(() -> TrustRules.parser((ns, name, field) -> KEY).load(Map.of("p.yaml",
                 policy(FROM_SECRET.replace("k8s://custody-system/cosign-release", "k8s://Bad/../x"))))).hasMessageContaining("k8s://NAMESPACE/NAME");
     }
 
