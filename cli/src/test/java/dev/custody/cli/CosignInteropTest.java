@@ -389,9 +389,9 @@ class CosignInteropTest {
         java.util.Set<String> purls = new java.util.TreeSet<>();
         sbom.path("components").forEach(c -> {
             if (c.hasNonNull("purl")) {
-                try { // the store keys components by the canonical purl
-                    purls.add(new com.github.packageurl.PackageURL(c.path("purl").asText()).canonicalize());
-                } catch (com.github.packageurl.MalformedPackageURLException e) {
+                try { // the store keys components by the purl spec's canonical form (':' stays unescaped)
+                    purls.add(dev.custody.sbom.PackageUrl.parse(c.path("purl").asText()).canonical());
+                } catch (dev.custody.sbom.PackageUrl.MalformedException e) {
                     throw new AssertionError("syft wrote an invalid purl: " + c.path("purl").asText(), e);
                 }
             }
