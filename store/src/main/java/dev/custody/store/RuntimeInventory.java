@@ -1,0 +1,392 @@
+package dev.custody.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What runs: pods and their containers as collectors saw them, per cluster, with history. Writes are idempotent (keyed
+ * by cluster and pod uid), so a collector may list a cluster again at any time, after a restart or an outage, and the
+ * store ends up holding each pod once.
+ */
+public final class RuntimeInventory {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The workload a pod belongs to: the top of its owner chain (a bare pod is its own workload). */
+    public record WorkloadRef(String kind, String name) {}
+
+    /**
+     * A pod as the API server holds it now.
+     *
+     * @param ownerChain the owners from the top workload down to the pod, as {@code Kind/name > Kind/name}
+     * @param object     the pod's JSON (metadata and spec) as the engine reads a manifest, for re-evaluation
+     */
+    public record PodObservation(String cluster, String uid, String namespace, String name, WorkloadRef workload, String ownerChain,
+                                 String node, String serviceAccount, String phase, Long createdAt, String object,
+                                 List<ContainerObservation> containers) {}
+
+    /**
+     * One container of a pod.
+     *
+     * @param list           containers, initContainers or ephemeralContainers
+     * @param declaredDigest the digest the spec's image reference pins, or null for a tag
+     * @param imageId        the kubelet's {@code containerStatuses[].imageID}, or null before the image was pulled
+     * @param digest         the manifest digest read from imageId, or null when it names none
+     */
+    public record ContainerObservation(String name, String list, String image, String declaredDigest, String imageId, String digest,
+                                       boolean running, int restarts, Long startedAt, Long stoppedAt) {}
+
+    /** One container row joined with its pod and namespace, as queries return it. */
+    public record Row(String cluster, String namespace, String pod, String podUid, String container, String list, WorkloadRef workload,
+                      String ownerChain, String image, String imageId, String digest, String declaredDigest, String node,
+                      String serviceAccount, boolean running, boolean podPresent, Long startedAt, Long stoppedAt, long firstSeen,
+                      long lastSeen, Map<String, String> namespaceLabels) {}
+
+    /** A pod that is still present, with what re-evaluating it needs. */
+    public record PresentPod(String cluster, String uid, String namespace, String name, WorkloadRef workload, String object,
+                             Map<String, String> namespaceLabels) {}
+
+    /** A cluster's collector state. */
+    public record ClusterState(String cluster, Long syncedAt, long seenAt, String state, String message, long presentPods) {}
+
+    private final Store store;
+
+    public RuntimeInventory(Store store) {
+        this.store = store;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** Records pods as observed now (insert or update; first_seen is kept). One transaction for the batch. */
+    public void observe(Collection<PodObservation> pods, long now) {
+        if (pods.isEmpty()) {
+            return;
+        }
+        store.write(c -> {
+            upsert(c, pods, now);
+            return null;
+        });
+    }
+
+    /**
+     * Records a complete listing of a cluster's pods: every pod listed is upserted, and every pod the store held as
+     * present that the listing lacks is marked gone (it was deleted while nobody watched). Returns how many were marked.
+     */
+    public int replaceAll(String cluster, Collection<PodObservation> pods, long now) {
+        return store.write(c -> {
+            upsert(c, pods, now);
+            Set<String> live = new HashSet<>();
+            pods.forEach(p -> live.add(p.uid()));
+            List<String> vanished = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT uid FROM runtime_pod WHERE cluster = ? AND present = 1")) {
+                p.setString(1, cluster);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        if (!live.contains(rs.getString(1))) {
+                            vanished.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            for (String uid : vanished) {
+                markGone(c, cluster, uid, now);
+            }
+            return vanished.size();
+        });
+    }
+
+    /** Records that a pod was deleted. Returns whether a present pod was marked. */
+    public boolean gone(String cluster, String uid, long now) {
+        return store.write(c -> markGone(c, cluster, uid, now));
+    }
+
+    private static boolean markGone(Connection c, String cluster, String uid, long now) throws SQLException {
+        int n;
+        try (PreparedStatement p = c.prepareStatement(
+                "UPDATE runtime_pod SET present = 0, stopped_at = ?, last_seen = ? WHERE cluster = ? AND uid = ? AND present = 1")) {
+            p.setLong(1, now);
+            p.setLong(2, now);
+            p.setString(3, cluster);
+            p.setString(4, uid);
+            n = p.executeUpdate();
+        }
+        try (PreparedStatement p = c.prepareStatement("UPDATE runtime_container SET running = 0, stopped_at = COALESCE(stopped_at, ?) "
+                + "WHERE cluster = ? AND pod_uid = ? AND running = 1")) {
+            p.setLong(1, now);
+            p.setString(2, cluster);
+            p.setString(3, uid);
+            p.executeUpdate();
+        }
+        return n == 1;
+    }
+
+    private static void upsert(Connection c, Collection<PodObservation> pods, long now) throws SQLException {
+        try (PreparedStatement pod = c.prepareStatement("INSERT INTO runtime_pod (cluster, uid, namespace, name, workload_kind, workload_name, "
+                + "owner_chain, node, service_account, phase, present, created_at, first_seen, last_seen, stopped_at, object) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, NULL, ?) ON CONFLICT (cluster, uid) DO UPDATE SET "
+                + "namespace = excluded.namespace, name = excluded.name, workload_kind = excluded.workload_kind, "
+                + "workload_name = excluded.workload_name, owner_chain = excluded.owner_chain, node = excluded.node, "
+                + "service_account = excluded.service_account, phase = excluded.phase, present = 1, created_at = excluded.created_at, "
+                + "last_seen = excluded.last_seen, stopped_at = NULL, object = excluded.object");
+             PreparedStatement ctr = c.prepareStatement("INSERT INTO runtime_container (cluster, pod_uid, container, list, image, "
+                     + "declared_digest, image_id, digest, running, restarts, started_at, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     + "ON CONFLICT (cluster, pod_uid, container) DO UPDATE SET list = excluded.list, image = excluded.image, "
+                     + "declared_digest = excluded.declared_digest, image_id = COALESCE(excluded.image_id, runtime_container.image_id), "
+                     + "digest = COALESCE(excluded.digest, runtime_container.digest), running = excluded.running, "
+                     + "restarts = excluded.restarts, started_at = COALESCE(excluded.started_at, runtime_container.started_at), "
+                     + "stopped_at = excluded.stopped_at")) {
+            int batched = 0;
+            for (PodObservation o : pods) {
+                pod.setString(1, o.cluster());
+                pod.setString(2, o.uid());
+                pod.setString(3, o.namespace());
+                pod.setString(4, o.name());
+                pod.setString(5, o.workload().kind());
+                pod.setString(6, o.workload().name());
+                pod.setString(7, o.ownerChain());
+                pod.setString(8, o.node());
+                pod.setString(9, o.serviceAccount());
+                pod.setString(10, o.phase());
+                setLong(pod, 11, o.createdAt());
+                pod.setLong(12, now);
+                pod.setLong(13, now);
+                pod.setString(14, o.object());
+                pod.addBatch();
+                for (ContainerObservation k : o.containers()) {
+                    ctr.setString(1, o.cluster());
+                    ctr.setString(2, o.uid());
+                    ctr.setString(3, k.name());
+                    ctr.setString(4, k.list());
+                    ctr.setString(5, k.image());
+                    ctr.setString(6, k.declaredDigest());
+                    ctr.setString(7, k.imageId());
+                    ctr.setString(8, k.digest());
+                    ctr.setInt(9, k.running() ? 1 : 0);
+                    ctr.setInt(10, k.restarts());
+                    setLong(ctr, 11, k.startedAt());
+                    setLong(ctr, 12, k.stoppedAt());
+                    ctr.addBatch();
+                }
+                if (++batched % 500 == 0) {
+                    pod.executeBatch();
+                    ctr.executeBatch();
+                }
+            }
+            pod.executeBatch();
+            ctr.executeBatch();
+        }
+    }
+
+    /**
+     * Records a cluster's namespaces. With {@code complete}, the list is all of them and any other namespace the
+     * store held as present is marked gone.
+     */
+    public void namespaces(String cluster, Map<String, Map<String, String>> labelsByName, boolean complete, long now) {
+        store.write(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO runtime_namespace (cluster, name, labels, present, last_seen) "
+                    + "VALUES (?, ?, ?, 1, ?) ON CONFLICT (cluster, name) DO UPDATE SET labels = excluded.labels, present = 1, "
+                    + "last_seen = excluded.last_seen")) {
+                for (var e : labelsByName.entrySet()) {
+                    p.setString(1, cluster);
+                    p.setString(2, e.getKey());
+                    p.setString(3, json(new TreeMap<>(e.getValue())));
+                    p.setLong(4, now);
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            if (complete) {
+                List<String> gone = new ArrayList<>();
+                try (PreparedStatement p = c.prepareStatement("SELECT name FROM runtime_namespace WHERE cluster = ? AND present = 1")) {
+                    p.setString(1, cluster);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            if (!labelsByName.containsKey(rs.getString(1))) {
+                                gone.add(rs.getString(1));
+                            }
+                        }
+                    }
+                }
+                for (String ns : gone) {
+                    namespaceGone(c, cluster, ns, now);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Records that a namespace was deleted. */
+    public void namespaceGone(String cluster, String name, long now) {
+        store.write(c -> {
+            namespaceGone(c, cluster, name, now);
+            return null;
+        });
+    }
+
+    private static void namespaceGone(Connection c, String cluster, String name, long now) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("UPDATE runtime_namespace SET present = 0, last_seen = ? WHERE cluster = ? AND name = ?")) {
+            p.setLong(1, now);
+            p.setString(2, cluster);
+            p.setString(3, name);
+            p.executeUpdate();
+        }
+    }
+
+    /** Records a cluster collector's state: "synced", "watching", "unreachable", with a message for the last. */
+    public void clusterState(String cluster, String state, String message, Long syncedAt, long now) {
+        store.write(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO runtime_cluster (cluster, synced_at, seen_at, state, message) "
+                    + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (cluster) DO UPDATE SET synced_at = COALESCE(excluded.synced_at, runtime_cluster.synced_at), "
+                    + "seen_at = excluded.seen_at, state = excluded.state, message = excluded.message")) {
+                p.setString(1, cluster);
+                setLong(p, 2, syncedAt);
+                p.setLong(3, now);
+                p.setString(4, state);
+                p.setString(5, message);
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    /** Removes the history of pods that stopped before a time (retention). Returns how many pods were removed. */
+    public int prune(long stoppedBefore) {
+        return store.write(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM runtime_container WHERE EXISTS (SELECT 1 FROM runtime_pod r "
+                    + "WHERE r.cluster = runtime_container.cluster AND r.uid = runtime_container.pod_uid AND r.present = 0 AND r.stopped_at < ?)")) {
+                p.setLong(1, stoppedBefore);
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM runtime_pod WHERE present = 0 AND stopped_at < ?")) {
+                p.setLong(1, stoppedBefore);
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    private static final String ROW = "SELECT r.cluster, r.namespace, r.name, r.uid, k.container, k.list, r.workload_kind, r.workload_name, "
+            + "r.owner_chain, k.image, k.image_id, k.digest, k.declared_digest, r.node, r.service_account, k.running, r.present, "
+            + "k.started_at, k.stopped_at, r.first_seen, r.last_seen, n.labels FROM runtime_container k "
+            + "JOIN runtime_pod r ON r.cluster = k.cluster AND r.uid = k.pod_uid "
+            + "LEFT JOIN runtime_namespace n ON n.cluster = r.cluster AND n.name = r.namespace ";
+    private static final String ORDER = " ORDER BY r.cluster, r.namespace, r.name, k.container";
+
+    /** Containers running (or, with history, ever seen running) a digest. */
+    public List<Row> byDigest(String digest, boolean history) {
+        return rows(ROW + "WHERE k.digest = ?" + (history ? "" : " AND r.present = 1") + ORDER, digest);
+    }
+
+    /** Every container of every present pod, optionally of one cluster. */
+    public List<Row> present(String cluster) {
+        return cluster == null ? rows(ROW + "WHERE r.present = 1" + ORDER) : rows(ROW + "WHERE r.present = 1 AND r.cluster = ?" + ORDER, cluster);
+    }
+
+    /** Containers of present pods whose running digest is not the digest their spec pins. */
+    public List<Row> digestMismatches() {
+        return rows(ROW + "WHERE r.present = 1 AND k.digest IS NOT NULL AND k.declared_digest IS NOT NULL AND k.digest <> k.declared_digest"
+                + ORDER);
+    }
+
+    private List<Row> rows(String sql, String... args) {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    p.setString(i + 1, args[i]);
+                }
+                List<Row> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                                new WorkloadRef(rs.getString(7), rs.getString(8)), rs.getString(9), rs.getString(10), rs.getString(11),
+                                rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getInt(16) == 1, rs.getInt(17) == 1,
+                                getLong(rs, 18), getLong(rs, 19), rs.getLong(20), rs.getLong(21), labels(rs.getString(22))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Every present pod with its object and namespace labels, in a stable order, for re-evaluation. */
+    public List<PresentPod> presentPods() {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT r.cluster, r.uid, r.namespace, r.name, r.workload_kind, r.workload_name, "
+                    + "r.object, n.labels FROM runtime_pod r LEFT JOIN runtime_namespace n ON n.cluster = r.cluster AND n.name = r.namespace "
+                    + "WHERE r.present = 1 ORDER BY r.cluster, r.namespace, r.workload_kind, r.workload_name, r.name")) {
+                List<PresentPod> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new PresentPod(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                new WorkloadRef(rs.getString(5), rs.getString(6)), rs.getString(7), labels(rs.getString(8))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Every cluster a collector reported, with its count of present pods. */
+    public List<ClusterState> clusters() {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT k.cluster, k.synced_at, k.seen_at, k.state, k.message, "
+                    + "(SELECT COUNT(*) FROM runtime_pod r WHERE r.cluster = k.cluster AND r.present = 1) FROM runtime_cluster k ORDER BY k.cluster")) {
+                List<ClusterState> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new ClusterState(rs.getString(1), getLong(rs, 2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getLong(6)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void setLong(PreparedStatement p, int i, Long v) throws SQLException {
+        if (v == null) {
+            p.setNull(i, Types.BIGINT);
+        } else {
+            p.setLong(i, v);
+        }
+    }
+
+    private static Long getLong(ResultSet rs, int i) throws SQLException {
+        long v = rs.getLong(i);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static String json(Map<String, String> m) {
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> labels(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() {});
+        } catch (JsonProcessingException e) {
+            throw new StoreException("runtime_namespace.labels is not a JSON object of strings: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.custody.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.custody.store.RuntimeInventory.ContainerObservation;
+import dev.custody.store.RuntimeInventory.PodObservation;
+import dev.custody.store.RuntimeInventory.WorkloadRef;
+import java.util.List;
+import java.util.Map;
+
+class RuntimeInventoryTest {
+
+    static PodObservation pod(String cluster, String uid, String name, String digest, String declared) {
+        return new PodObservation(cluster, uid, "shop", name, new WorkloadRef("Deployment", "api"),
+                "Deployment/api > ReplicaSet/api-7f9 > Pod/" + name, "node-1", "api", "Running", 1000L, "{\"kind\":\"Pod\"}",
+                List.of(new ContainerObservation("app", "containers", "registry.example/shop/api@" + (declared != null ? declared : digest),
+                                declared, "registry.example/shop/api@" + digest, digest, true, 0, 1500L, null),
+                        new ContainerObservation("init", "initContainers", "registry.example/tools:1", null, null, null, false, 0, null, 1400L)));
+    }
+
+    @StoreTest
+    void listingAgainUpdatesTheSameRowsAndMarksWhatVanished(Store store) {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        inv.replaceAll("east", List.of(pod("east", "u1", "api-1", Records.D1, null), pod("east", "u2", "api-2", Records.D1, null)), 10_000);
+        assertThat(inv.byDigest(Records.D1, false)).hasSize(2).allSatisfy(r -> {
+            assertThat(r.running()).isTrue();
+            assertThat(r.workload()).isEqualTo(new WorkloadRef("Deployment", "api"));
+            assertThat(r.firstSeen()).isEqualTo(10_000);
+        });
+        // a restarted collector lists again: u2 was deleted meanwhile, u1 is unchanged
+        int vanished = inv.replaceAll("east", List.of(pod("east", "u1", "api-1", Records.D1, null)), 20_000);
+        assertThat(vanished).isEqualTo(1);
+        assertThat(inv.byDigest(Records.D1, false)).singleElement().satisfies(r -> {
+            assertThat(r.pod()).isEqualTo("api-1");
+            assertThat(r.firstSeen()).as("first sighting kept").isEqualTo(10_000);
+            assertThat(r.lastSeen()).isEqualTo(20_000);
+        });
+        assertThat(inv.byDigest(Records.D1, true)).hasSize(2).filteredOn(r -> r.pod().equals("api-2")).singleElement().satisfies(r -> {
+            assertThat(r.podPresent()).isFalse();
+            assertThat(r.running()).isFalse();
+            assertThat(r.stoppedAt()).isEqualTo(20_000L);
+        });
+        assertThat(count(store, "runtime_pod")).isEqualTo(2);
+        assertThat(count(store, "runtime_container")).isEqualTo(4);
+        // another cluster's listing leaves east alone
+        inv.replaceAll("west", List.of(pod("west", "u1", "api-1", Records.D2, null)), 30_000);
+        assertThat(inv.byDigest(Records.D1, false)).hasSize(1);
+        assertThat(inv.present(null)).extracting(RuntimeInventory.Row::cluster).containsOnly("east", "west");
+    }
+
+    @StoreTest
+    void aDeletedPodStopsAndRetentionRemovesItsHistory(Store store) {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        inv.observe(List.of(pod("east", "u1", "api-1", Records.D1, null)), 1_000);
+        assertThat(inv.gone("east", "u1", 5_000)).isTrue();
+        assertThat(inv.gone("east", "u1", 6_000)).as("only once").isFalse();
+        assertThat(inv.byDigest(Records.D1, false)).isEmpty();
+        assertThat(inv.prune(5_000)).isZero();
+        assertThat(inv.prune(5_001)).isEqualTo(1);
+        assertThat(inv.byDigest(Records.D1, true)).isEmpty();
+        assertThat(count(store, "runtime_container")).isZero();
+    }
+
+    @StoreTest
+    void aRunningDigestOtherThanThePinnedOneIsAMismatch(Store store) {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        inv.observe(List.of(pod("east", "u1", "ok", Records.D1, Records.D1), pod("east", "u2", "drifted", Records.D2, Records.D1)), 1_000);
+        assertThat(inv.digestMismatches()).singleElement().satisfies(r -> {
+            assertThat(r.pod()).isEqualTo("drifted");
+            assertThat(r.declaredDigest()).isEqualTo(Records.D1);
+            assertThat(r.digest()).isEqualTo(Records.D2);
+        });
+    }
+
+    @StoreTest
+    void namespaceLabelsJoinTheRowsAndAFullListMarksDeletedNamespaces(Store store) {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        inv.namespaces("east", Map.of("shop", Map.of("team", "payments"), "old", Map.of()), true, 1_000);
+        inv.observe(List.of(pod("east", "u1", "api-1", Records.D1, null)), 1_000);
+        assertThat(inv.byDigest(Records.D1, false)).singleElement()
+                .satisfies(r -> assertThat(r.namespaceLabels()).containsEntry("team", "payments"));
+        inv.namespaces("east", Map.of("shop", Map.of("team", "checkout")), true, 2_000);
+        assertThat(inv.presentPods()).singleElement().satisfies(p -> {
+            assertThat(p.namespaceLabels()).containsEntry("team", "checkout");
+            assertThat(p.object()).isEqualTo("{\"kind\":\"Pod\"}");
+        });
+        int oldPresent = store.read(c -> {
+            try (var s = c.createStatement(); var rs = s.executeQuery("SELECT present FROM runtime_namespace WHERE name = 'old'")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(oldPresent).isZero();
+    }
+
+    @StoreTest
+    void clusterStateKeepsTheLastSyncThroughAnOutage(Store store) {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        inv.clusterState("east", "synced", null, 1_000L, 1_000);
+        inv.clusterState("east", "unreachable", "connection refused", null, 2_000);
+        assertThat(inv.clusters()).singleElement().satisfies(s -> {
+            assertThat(s.syncedAt()).isEqualTo(1_000L);
+            assertThat(s.state()).isEqualTo("unreachable");
+            assertThat(s.message()).isEqualTo("connection refused");
+        });
+    }
+
+    static long count(Store store, String table) {
+        return store.read(c -> {
+            try (var s = c.createStatement(); var rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+}
