@@ -1,0 +1,328 @@
+package dev.custody.inventory;
+
+import dev.custody.store.RuntimeInventory;
+import dev.custody.store.RuntimeInventory.PodObservation;
+import dev.custody.store.StoreException;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Records what runs in one cluster. {@link #snapshot()} lists everything once; {@link #start()} keeps watching with
+ * informers and writes changes in batches. Both write through {@link RuntimeInventory#replaceAll}, which is idempotent,
+ * so a collector that is restarted, or whose API server was away, lists again and the store loses and duplicates
+ * nothing. The one thing a listing cannot recover is a pod that came and went while nobody watched.
+ */
+public final class ClusterCollector implements AutoCloseable {
+
+    /** How one list or watch of a cluster went. */
+    public record Snapshot(String cluster, int pods, int containers, int namespaces, int vanished) {}
+
+    /** What the collector knows of its cluster now. */
+    public record Status(String cluster, boolean synced, boolean watching, String message, long lastWriteAt) {
+        public boolean ready() {
+            return synced && watching;
+        }
+    }
+
+    /** A cluster that could not be listed; the message names the cluster. */
+    public static final class UnreachableException extends RuntimeException {
+        UnreachableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static final long PAGE = 500;
+    private static final Object GONE = new Object();
+
+    private final String cluster;
+    private final KubernetesClient client;
+    private final RuntimeInventory inventory;
+    private final Consumer<String> log;
+
+    private SharedIndexInformer<Namespace> namespaces;
+    private SharedIndexInformer<ReplicaSet> replicaSets;
+    private SharedIndexInformer<Job> jobs;
+    private SharedIndexInformer<Pod> pods;
+    private ScheduledExecutorService writer;
+    private final Map<String, Object> pending = new LinkedHashMap<>(); // pod uid -> Pod or GONE, newest wins
+    private volatile boolean reconciled;
+    private volatile String lastProblem;
+    private volatile long lastWriteAt;
+    private volatile String reportedState;
+
+    public ClusterCollector(String cluster, KubernetesClient client, RuntimeInventory inventory, Consumer<String> log) {
+        this.cluster = cluster;
+        this.client = client;
+        this.inventory = inventory;
+        this.log = log;
+    }
+
+    public String cluster() {
+        return cluster;
+    }
+
+    // ---------------------------------------------------------------- once
+
+    /** Lists the cluster's namespaces, ReplicaSets, Jobs and pods (paged) and records the whole picture. */
+    public Snapshot snapshot() {
+        long now = System.currentTimeMillis();
+        Map<String, Map<String, String>> nsLabels = new HashMap<>();
+        Map<String, List<OwnerReference>> owners = new HashMap<>();
+        List<Pod> listed = new ArrayList<>();
+        try {
+            page(o -> client.namespaces().list(o), n -> nsLabels.put(n.getMetadata().getName(), labels(n)));
+            page(o -> client.apps().replicaSets().inAnyNamespace().list(o), r -> owners.put(key("ReplicaSet", r), r.getMetadata().getOwnerReferences()));
+            page(o -> client.batch().v1().jobs().inAnyNamespace().list(o), j -> owners.put(key("Job", j), j.getMetadata().getOwnerReferences()));
+            page(o -> client.pods().inAnyNamespace().list(o), listed::add);
+        } catch (RuntimeException e) {
+            String why = "cannot list cluster " + cluster + " at " + client.getConfiguration().getMasterUrl() + ": " + rootMessage(e);
+            try {
+                inventory.clusterState(cluster, "unreachable", why, null, now);
+            } catch (StoreException ignored) {
+                // the cluster error is the one to report
+            }
+            throw new UnreachableException(why, e);
+        }
+        Owners lookup = (kind, ns, name) -> owners.get(kind + "/" + ns + "/" + name);
+        List<PodObservation> observed = listed.stream().map(p -> Pods.observe(cluster, p, lookup)).toList();
+        inventory.namespaces(cluster, nsLabels, true, now);
+        int vanished = inventory.replaceAll(cluster, observed, now);
+        inventory.clusterState(cluster, "synced", null, now, now);
+        return new Snapshot(cluster, observed.size(), observed.stream().mapToInt(o -> o.containers().size()).sum(), nsLabels.size(), vanished);
+    }
+
+    private static <T extends HasMetadata, L extends KubernetesResourceList<T>> void page(Function<ListOptions, L> list, Consumer<T> each) {
+        String cont = null;
+        do {
+            L l = list.apply(new ListOptionsBuilder().withLimit(PAGE).withContinue(cont).build());
+            l.getItems().forEach(each);
+            cont = l.getMetadata() == null ? null : l.getMetadata().getContinue();
+        } while (cont != null && !cont.isEmpty());
+    }
+
+    private static String key(String kind, HasMetadata o) {
+        return kind + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    }
+
+    // ---------------------------------------------------------------- watch
+
+    /**
+     * Starts watching. Owners and namespaces are watched first, so the first pods already resolve to their top
+     * workload; once the pod informer has listed, the listing replaces the cluster's rows, and later events are
+     * written every {@code flushMillis}. An API server outage leaves the informers retrying; {@link #status()} says so.
+     */
+    public void start(long flushMillis) {
+        namespaces = client.namespaces().runnableInformer(0);
+        namespaces.exceptionHandler((started, t) -> problem(t));
+        namespaces.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Namespace n) {
+                write(() -> inventory.namespaces(cluster, Map.of(n.getMetadata().getName(), labels(n)), false, System.currentTimeMillis()));
+            }
+
+            @Override
+            public void onUpdate(Namespace old, Namespace n) {
+                onAdd(n);
+            }
+
+            @Override
+            public void onDelete(Namespace n, boolean unknownFinalState) {
+                write(() -> inventory.namespaceGone(cluster, n.getMetadata().getName(), System.currentTimeMillis()));
+            }
+        });
+        replicaSets = client.apps().replicaSets().inAnyNamespace().runnableInformer(0);
+        replicaSets.exceptionHandler((started, t) -> problem(t));
+        jobs = client.batch().v1().jobs().inAnyNamespace().runnableInformer(0);
+        jobs.exceptionHandler((started, t) -> problem(t));
+        pods = client.pods().inAnyNamespace().runnableInformer(0);
+        pods.exceptionHandler((started, t) -> problem(t));
+        pods.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod p) {
+                queue(p.getMetadata().getUid(), p);
+            }
+
+            @Override
+            public void onUpdate(Pod old, Pod p) {
+                queue(p.getMetadata().getUid(), p);
+            }
+
+            @Override
+            public void onDelete(Pod p, boolean unknownFinalState) {
+                queue(p.getMetadata().getUid(), GONE);
+            }
+        });
+        writer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "custody-collector-" + cluster);
+            t.setDaemon(true);
+            return t;
+        });
+        // owners before pods; an owner informer that cannot list yet does not hold the pods back for ever
+        var ownersSynced = java.util.concurrent.CompletableFuture.allOf(namespaces.start().toCompletableFuture(),
+                replicaSets.start().toCompletableFuture(), jobs.start().toCompletableFuture());
+        ownersSynced.orTimeout(30, TimeUnit.SECONDS).whenComplete((v, t) -> pods.start());
+        writer.scheduleWithFixedDelay(this::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void queue(String uid, Object podOrGone) {
+        synchronized (pending) {
+            pending.remove(uid); // keep arrival order of the newest state
+            pending.put(uid, podOrGone);
+        }
+    }
+
+    private void flush() {
+        try {
+            long now = System.currentTimeMillis();
+            if (!reconciled) {
+                if (pods == null || !pods.hasSynced()) {
+                    report(now);
+                    return;
+                }
+                synchronized (pending) {
+                    pending.clear(); // the informer's cache, read below, already holds every state they carried
+                }
+                List<PodObservation> all = pods.getStore().list().stream().map(p -> Pods.observe(cluster, p, this::ownersOf)).toList();
+                int vanished = inventory.replaceAll(cluster, all, now);
+                reconciled = true;
+                lastWriteAt = now;
+                inventory.clusterState(cluster, "watching", null, now, now);
+                reportedState = "watching";
+                log.accept("cluster " + cluster + ": listed " + all.size() + " pods" + (vanished > 0 ? ", " + vanished + " gone since the last run" : ""));
+                return;
+            }
+            Map<String, Object> batch;
+            synchronized (pending) {
+                if (pending.isEmpty()) {
+                    report(now);
+                    return;
+                }
+                batch = new LinkedHashMap<>(pending);
+                pending.clear();
+            }
+            try {
+                List<PodObservation> changed = new ArrayList<>();
+                for (var e : batch.entrySet()) {
+                    if (e.getValue() instanceof Pod p) {
+                        changed.add(Pods.observe(cluster, p, this::ownersOf));
+                    }
+                }
+                inventory.observe(changed, now);
+                for (var e : batch.entrySet()) {
+                    if (e.getValue() == GONE) {
+                        inventory.gone(cluster, e.getKey(), now);
+                    }
+                }
+                lastWriteAt = now;
+            } catch (StoreException e) {
+                synchronized (pending) {
+                    batch.forEach(pending::putIfAbsent); // retried next time; a newer state that arrived meanwhile wins
+                }
+                throw e;
+            }
+            report(now);
+        } catch (RuntimeException e) {
+            lastProblem = "store: " + e.getMessage();
+            log.accept("cluster " + cluster + ": " + lastProblem);
+        }
+    }
+
+    /** Writes the cluster's state to the store when it changed. */
+    private void report(long now) {
+        Status s = status();
+        String state = !s.synced() ? "starting" : s.watching() ? "watching" : "unreachable";
+        if (!state.equals(reportedState)) {
+            inventory.clusterState(cluster, state, state.equals("watching") ? null : s.message(), null, now);
+            if (reportedState != null || !state.equals("starting")) {
+                log.accept("cluster " + cluster + ": " + state + (s.message() != null && !state.equals("watching") ? " (" + s.message() + ")" : ""));
+            }
+            reportedState = state;
+        }
+    }
+
+    private List<OwnerReference> ownersOf(String kind, String namespace, String name) {
+        SharedIndexInformer<? extends HasMetadata> inf = kind.equals("ReplicaSet") ? replicaSets : kind.equals("Job") ? jobs : null;
+        if (inf == null) {
+            return null;
+        }
+        HasMetadata o = inf.getIndexer().getByKey(namespace + "/" + name);
+        return o == null ? null : o.getMetadata().getOwnerReferences();
+    }
+
+    private boolean problem(Throwable t) {
+        lastProblem = rootMessage(t);
+        return true; // keep retrying: an outage is survived, and reported through status()
+    }
+
+    private void write(Runnable r) {
+        try {
+            r.run();
+        } catch (StoreException e) {
+            lastProblem = "store: " + e.getMessage();
+            log.accept("cluster " + cluster + ": " + lastProblem);
+        }
+    }
+
+    /** Whether the first listing is recorded and every watch is up. */
+    public Status status() {
+        boolean watching = pods != null && pods.isWatching() && namespaces.isWatching() && replicaSets.isWatching() && jobs.isWatching();
+        return new Status(cluster, reconciled, watching, watching ? null : lastProblem != null ? lastProblem : "not watching yet", lastWriteAt);
+    }
+
+    /** Writes what is queued, for a caller that is about to stop. */
+    public void drain() {
+        if (writer != null) {
+            try {
+                writer.submit(this::flush).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.accept("cluster " + cluster + ": last changes not written: " + e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (writer != null) {
+            writer.shutdownNow();
+        }
+        for (SharedIndexInformer<?> i : new SharedIndexInformer<?>[] {pods, jobs, replicaSets, namespaces}) {
+            if (i != null) {
+                i.stop();
+            }
+        }
+    }
+
+    private static Map<String, String> labels(Namespace n) {
+        Map<String, String> l = n.getMetadata().getLabels();
+        return l == null ? Map.of() : l;
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        String m = c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+        return c == t ? m : t.getMessage() + " (" + m + ")";
+    }
+}
