@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 /** {@code custody query}: read the evidence store. */
 @Command(name = "query", mixinStandardHelpOptions = true, description = "Query the evidence store.",
         subcommands = {QueryCommand.Components.class, QueryCommand.Artifact.class, QueryCommand.Decisions.class,
-                QueryCommand.AdmittedWithout.class})
+                QueryCommand.AdmittedWithout.class, InventoryQueries.Pods.class, InventoryQueries.Drift.class, InventoryQueries.Clusters.class})
 final class QueryCommand implements Runnable {
 
     @CommandLine.Spec
