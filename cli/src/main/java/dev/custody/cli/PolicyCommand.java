@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code custody policy}: work with policy files. */
 @Command(name = "policy", mixinStandardHelpOptions = true, description = "Work with policy files.",
-        subcommands = PolicyCommand.Validate.class)
+        subcommands = {PolicyCommand.Validate.class, DryRunCommand.class})
 final class PolicyCommand implements Runnable {
 
     @picocli.CommandLine.Spec

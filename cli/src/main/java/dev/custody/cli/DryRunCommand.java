@@ -1,0 +1,194 @@
+package dev.custody.cli;
+
+import dev.custody.decision.Outcome;
+import dev.custody.decision.RuleResult;
+import dev.custody.decision.WorkloadDecision;
+import dev.custody.engine.Engine;
+import dev.custody.files.PolicyFiles;
+import dev.custody.manifest.InputLimits;
+import dev.custody.manifest.ManifestException;
+import dev.custody.manifest.ManifestReader;
+import dev.custody.policy.InvalidPolicyException;
+import dev.custody.policy.PolicyError;
+import dev.custody.policy.PolicySet;
+import dev.custody.store.RuntimeInventory;
+import dev.custody.store.Store;
+import dev.custody.store.StoreException;
+import dev.custody.workload.Extraction;
+import dev.custody.workload.Workload;
+import dev.custody.workload.WorkloadExtractor;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code custody policy dry-run}: what enforcing a candidate policy set would do to what runs now. Every present pod
+ * of the runtime inventory is evaluated by the same engine admission uses, as admission would see it (its spec, its
+ * namespace's labels); a rule that is broken counts as a denial whatever its action today, since the question is
+ * what happens when it is switched to enforce.
+ */
+@Command(name = "dry-run", mixinStandardHelpOptions = true,
+        description = {"Evaluate a candidate policy set against the pods that run now (the inventory `custody collect` keeps) and say",
+                "which running workloads enforcing it would deny, with each rule and reason. Rules in warn or audit count as",
+                "enforced. Signatures are not fetched here: trust rules report their images as not checked."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:enforcing would deny nothing", "1:enforcing would deny at least one running workload",
+                "2:usage error or invalid policy", "3:internal or store error"})
+final class DryRunCommand implements Callable<Integer> {
+
+    @Option(names = {"-p", "--policy"}, required = true, paramLabel = "FILE|DIR", description = "Candidate policy files or directories (repeatable).")
+    List<String> policies;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
+    String output;
+
+    @Option(names = "--cluster", paramLabel = "NAME", description = "Only this cluster's pods.")
+    String cluster;
+
+    @Mixin
+    StoreOption store;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** One running workload: its pods and what the candidate policies find in them, each finding once. */
+    private static final class Workloadish {
+        final String cluster;
+        final String namespace;
+        final RuntimeInventory.WorkloadRef workload;
+        final List<String> pods = new ArrayList<>();
+        final Map<String, RuleResult> findings = new LinkedHashMap<>(); // policy/rule/code/path -> first finding
+        final Set<String> policies = new LinkedHashSet<>();
+        boolean deniedToday;
+
+        Workloadish(RuntimeInventory.PresentPod p) {
+            this.cluster = p.cluster();
+            this.namespace = p.namespace();
+            this.workload = p.workload();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!output.equals("text") && !output.equals("json")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--output must be text or json, found \"" + output + "\"");
+        }
+        PolicySet set;
+        try {
+            set = PolicyFiles.load(policies, Policies.parser());
+        } catch (InvalidPolicyException e) {
+            for (PolicyError pe : e.errors()) {
+                err.println("custody: policy error: " + pe.describe());
+            }
+            return ExitCodes.INPUT_ERROR;
+        }
+        Engine engine = new Engine(set);
+        ManifestReader reader = new ManifestReader(InputLimits.DEFAULT);
+        Map<String, Workloadish> byWorkload = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        int pods = 0;
+        try (Store s = store.open()) {
+            for (RuntimeInventory.PresentPod p : new RuntimeInventory(s).presentPods()) {
+                if (cluster != null && !cluster.equals(p.cluster())) {
+                    continue;
+                }
+                pods++;
+                String name = p.cluster() + "/" + p.namespace() + "/pod/" + p.name();
+                Extraction x;
+                try {
+                    x = WorkloadExtractor.extract(reader.read(name, p.object()));
+                } catch (ManifestException e) {
+                    problems.add(e.describe());
+                    continue;
+                }
+                x.problems().forEach(pr -> problems.add(pr.describe()));
+                Workloadish w = byWorkload.computeIfAbsent(p.cluster() + "\u0000" + p.namespace() + "\u0000" + p.workload().kind() + "\u0000"
+                        + p.workload().name(), k -> new Workloadish(p));
+                w.pods.add(p.name());
+                for (Workload wl : x.workloads()) {
+                    WorkloadDecision d = engine.evaluate(wl, p.namespace(), p.namespaceLabels());
+                    w.policies.addAll(d.policies());
+                    w.deniedToday |= !d.allowed();
+                    for (RuleResult r : d.results()) {
+                        if (wouldDeny(r)) {
+                            w.findings.putIfAbsent(r.policy() + "/" + r.rule() + "/" + r.code() + "/" + r.path(), r);
+                        }
+                    }
+                }
+            }
+        } catch (StoreException e) {
+            err.println("custody: store error: " + e.getMessage());
+            return ExitCodes.INTERNAL_ERROR;
+        }
+        List<Workloadish> denied = byWorkload.values().stream().filter(w -> !w.findings.isEmpty()).toList();
+        long deniedToday = byWorkload.values().stream().filter(w -> w.deniedToday).count();
+        long deniedPods = denied.stream().mapToLong(w -> w.pods.size()).sum();
+        if (output.equals("json")) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("policyVersion", set.version());
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("workloads", byWorkload.size());
+            summary.put("pods", pods);
+            summary.put("denied", denied.size());
+            summary.put("deniedPods", deniedPods);
+            summary.put("deniedWithTodaysActions", deniedToday);
+            summary.put("inputErrors", problems.size());
+            o.put("summary", summary);
+            o.put("denied", denied.stream().map(DryRunCommand::json).toList());
+            o.put("errors", problems);
+            Json.print(out, o);
+        } else {
+            for (Workloadish w : denied) {
+                out.printf("%s/%s %s/%s (%d %s)%n", w.cluster, w.namespace, w.workload.kind(), w.workload.name(), w.pods.size(),
+                        w.pods.size() == 1 ? "pod" : "pods");
+                for (RuleResult r : w.findings.values()) {
+                    out.printf("    %s %s/%s %s at %s: %s%n", r.action().label(), r.policy(), r.rule(), r.code().name(), r.path(), r.message());
+                }
+            }
+            problems.forEach(p -> out.println("error: " + p));
+            out.printf("%nenforcing this would deny %d running %s (%d pods) of %d; %d denied with today's actions; policies %s%n",
+                    denied.size(), denied.size() == 1 ? "workload" : "workloads", deniedPods, byWorkload.size(), deniedToday, set.version());
+        }
+        out.flush();
+        return denied.isEmpty() ? ExitCodes.OK : ExitCodes.DENIED;
+    }
+
+    /** Broken (whatever the action), or not evaluable where the rule fails closed. */
+    private static boolean wouldDeny(RuleResult r) {
+        return r.outcome() == Outcome.FAIL || r.outcome() == Outcome.WARN
+                || (r.outcome() == Outcome.ERROR && r.failureMode() == dev.custody.decision.FailureMode.CLOSED);
+    }
+
+    private static Map<String, Object> json(Workloadish w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cluster", w.cluster);
+        m.put("namespace", w.namespace);
+        m.put("workload", Map.of("kind", w.workload.kind(), "name", w.workload.name()));
+        m.put("pods", w.pods);
+        m.put("policies", w.policies);
+        m.put("deniedWithTodaysActions", w.deniedToday);
+        m.put("violations", w.findings.values().stream().map(r -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("policy", r.policy());
+            v.put("rule", r.rule());
+            v.put("code", r.code().name());
+            v.put("path", r.path().toString());
+            v.put("message", r.message());
+            v.put("outcome", r.outcome().label());
+            v.put("action", r.action().label());
+            return v;
+        }).toList());
+        return m;
+    }
+}
