@@ -1,0 +1,456 @@
+package dev.custody.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.custody.imageref.Digest;
+import dev.custody.oci.Call;
+import dev.custody.oci.Descriptor;
+import dev.custody.oci.RegistryClient;
+import dev.custody.oci.Repository;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The runtime inventory end to end: two real control planes (kube-apiserver and etcd from scripts/kube, one per
+ * kubeconfig context) and a real registry on loopback. There is no kubelet, so the test plays its part: it creates
+ * the ReplicaSets, Jobs and Pods that controllers would (with the same ownerReferences), and writes the pods'
+ * container statuses through the status subresource with imageIDs in the form containerd reports. Everything
+ * Custody reads, it reads from the API servers and the registry.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InventoryE2ETest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final String PINNED = "sha256:" + "1".repeat(64);
+    static final String RUNS_INSTEAD = "sha256:" + "2".repeat(64);
+
+    Path work;
+    Path alphaDir;
+    Path betaDir;
+    Path kubeconfig;
+    Path db;
+    String registry;
+    String v1Digest;
+    KubernetesClient alpha;
+    KubernetesClient beta;
+
+    @BeforeAll
+    void start() throws Exception {
+        String bin = System.getenv("CUSTODY_KUBE_BIN");
+        assumeTrue(bin != null && Files.isExecutable(Path.of(bin, "kube-apiserver")),
+                "CUSTODY_KUBE_BIN is not set; scripts/test.sh builds kube-apiserver, etcd and kubectl and sets it");
+        work = Files.createTempDirectory("custody-inventory-");
+        alphaDir = work.resolve("alpha");
+        betaDir = work.resolve("beta");
+        for (Path d : List.of(alphaDir, betaDir)) {
+            var started = KubeApiServerE2ETest.run(List.of("bash", CheckCommandTest.ROOT.resolve("scripts/kube/start.sh").toString(), d.toString()),
+                    null, 180);
+            assertThat(started.exit()).as("start.sh: " + started.err()).isZero();
+        }
+        Process reg = new ProcessBuilder("bash", CheckCommandTest.ROOT.resolve("scripts/image/registry.sh").toString(), "start",
+                work.resolve("registry").toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        registry = new String(reg.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(reg.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(reg.exitValue()).as("registry.sh start").isZero();
+        v1Digest = push("shop/api", "v1", "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"build\":\"1\"}}}");
+
+        kubeconfig = work.resolve("kubeconfig");
+        Files.writeString(kubeconfig, merged(Map.of("alpha", alphaDir.resolve("kubeconfig"), "beta", betaDir.resolve("kubeconfig"))));
+        alpha = client("alpha");
+        beta = client("beta");
+        db = work.resolve("inventory.db");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (KubernetesClient c : new KubernetesClient[] {alpha, beta}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (work == null) {
+            return;
+        }
+        for (Path d : List.of(alphaDir, betaDir)) {
+            KubeApiServerE2ETest.run(List.of("bash", CheckCommandTest.ROOT.resolve("scripts/kube/stop.sh").toString(), d.toString()), null, 60);
+        }
+        new ProcessBuilder("bash", CheckCommandTest.ROOT.resolve("scripts/image/registry.sh").toString(), "stop", work.resolve("registry").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- the tests, in order: each builds on the last
+
+    /** Deployments, CronJobs and bare pods in two clusters; one snapshot records them with their top workloads. */
+    @Test
+    @Order(1)
+    void aSnapshotRecordsWhatRunsInBothClustersWithTheirWorkloads() throws Exception {
+        String api = registry + "/shop/api:v1";
+        alpha.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").addToLabels("team", "payments").endMetadata().build())
+                .create();
+        Deployment d = alpha.apps().deployments().inNamespace("shop").resource(new DeploymentBuilder().withNewMetadata().withName("api").endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "api").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "api").endMetadata().withNewSpec().addNewContainer().withName("app").withImage(api).endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        ReplicaSet rs = alpha.apps().replicaSets().inNamespace("shop").resource(new ReplicaSetBuilder().withNewMetadata().withName("api-6d4f")
+                .withOwnerReferences(owner(d.getApiVersion(), "Deployment", d.getMetadata().getName(), d.getMetadata().getUid())).endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "api").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "api").endMetadata().withNewSpec().addNewContainer().withName("app").withImage(api).endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        OwnerReference byRs = owner("apps/v1", "ReplicaSet", rs.getMetadata().getName(), rs.getMetadata().getUid());
+        for (String name : List.of("api-6d4f-aaaaa", "api-6d4f-bbbbb")) {
+            running(alpha, pod("shop", name, byRs, "app", api, "node-1"), List.of(status("app", registry + "/shop/api@" + v1Digest)), List.of());
+        }
+
+        CronJob cj = alpha.batch().v1().cronjobs().inNamespace("shop").resource(new CronJobBuilder().withNewMetadata().withName("nightly")
+                .endMetadata().withNewSpec().withSchedule("0 3 * * *").withNewJobTemplate().withNewSpec().withNewTemplate().withNewSpec()
+                .withRestartPolicy("OnFailure").addNewContainer().withName("report").withImage("busybox@" + PINNED).endContainer().endSpec()
+                .endTemplate().endSpec().endJobTemplate().endSpec().build()).create();
+        Job job = alpha.batch().v1().jobs().inNamespace("shop").resource(new JobBuilder().withNewMetadata().withName("nightly-29000000")
+                .withOwnerReferences(owner("batch/v1", "CronJob", "nightly", cj.getMetadata().getUid())).endMetadata().withNewSpec()
+                .withManualSelector(true).withNewSelector().addToMatchLabels("job", "nightly").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("job", "nightly").endMetadata().withNewSpec().withRestartPolicy("OnFailure")
+                .addNewContainer().withName("report").withImage("busybox@" + PINNED).endContainer().endSpec().endTemplate().endSpec().build()).create();
+        // the kubelet reports another digest than the one the spec pins: drift
+        running(alpha, pod("shop", "nightly-29000000-x1y2z", owner("batch/v1", "Job", job.getMetadata().getName(), job.getMetadata().getUid()),
+                "report", "busybox@" + PINNED, "node-2"), List.of(status("report", "docker.io/library/busybox@" + RUNS_INSTEAD)), List.of());
+
+        // a bare pod with an init container; its imageID in the docker-pullable form
+        Pod debug = new PodBuilder(pod("shop", "debug", null, "shell", registry + "/shop/api@" + v1Digest, "node-1")).editSpec()
+                .addNewInitContainer().withName("fetch").withImage("busybox@" + PINNED).endInitContainer().endSpec().build();
+        running(alpha, debug, List.of(status("shell", "docker-pullable://" + registry + "/shop/api@" + v1Digest)),
+                List.of(new ContainerStatusBuilder(status("fetch", "docker.io/library/busybox@" + PINNED)).withNewState().withNewTerminated()
+                        .withExitCode(0).withStartedAt("2026-12-01T10:00:00Z").withFinishedAt("2026-12-01T10:00:03Z").endTerminated().endState()
+                        .build()));
+
+        // the second cluster: one bare pod of the same image
+        beta.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("edge").addToLabels("team", "platform").endMetadata().build())
+                .create();
+        running(beta, pod("edge", "probe", null, "app", api, "edge-node"), List.of(status("app", registry + "/shop/api@" + v1Digest)), List.of());
+
+        CliResult r = CliResult.run("collect", "--kubeconfig", kubeconfig.toString(), "--context", "alpha", "--context", "beta", "--once",
+                "--store", db.toString());
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("cluster alpha: 4 pods, 5 containers").contains("cluster beta: 1 pods, 1 containers");
+
+        JsonNode pods = pods(v1Digest, false);
+        assertThat(pods.size()).as(pods.toPrettyString()).isEqualTo(4);
+        assertThat(names(pods)).containsExactly("alpha/shop/api-6d4f-aaaaa/app", "alpha/shop/api-6d4f-bbbbb/app", "alpha/shop/debug/shell",
+                "beta/edge/probe/app");
+        JsonNode a = pods.get(0);
+        assertThat(a.path("workload").path("kind").asText()).isEqualTo("Deployment");
+        assertThat(a.path("workload").path("name").asText()).isEqualTo("api");
+        assertThat(a.path("ownerChain").asText()).isEqualTo("Deployment/api > ReplicaSet/api-6d4f > Pod/api-6d4f-aaaaa");
+        assertThat(a.path("image").asText()).isEqualTo(api);
+        assertThat(a.path("imageID").asText()).isEqualTo(registry + "/shop/api@" + v1Digest);
+        assertThat(a.path("digest").asText()).isEqualTo(v1Digest);
+        assertThat(a.path("node").asText()).isEqualTo("node-1");
+        assertThat(a.path("serviceAccount").asText()).isEqualTo("api-sa");
+        assertThat(a.path("running").asBoolean()).isTrue();
+        assertThat(a.path("startedAt").asText()).isEqualTo("2026-12-01T10:00:05Z");
+        assertThat(a.path("namespaceLabels").path("team").asText()).isEqualTo("payments");
+        assertThat(pods.get(2).path("workload").path("kind").asText()).as("a bare pod is its own workload").isEqualTo("Pod");
+        assertThat(pods.get(2).path("imageID").asText()).startsWith("docker-pullable://");
+        assertThat(pods.get(3).path("cluster").asText()).isEqualTo("beta");
+        assertThat(pods.get(3).path("namespaceLabels").path("team").asText()).isEqualTo("platform");
+
+        JsonNode job1 = pods(PINNED, false);
+        assertThat(names(job1)).as("the init container ran the pinned digest").containsExactly("alpha/shop/debug/fetch");
+        assertThat(job1.get(0).path("list").asText()).isEqualTo("initContainers");
+        assertThat(job1.get(0).path("running").asBoolean()).isFalse();
+        JsonNode cron = pods(RUNS_INSTEAD, false);
+        assertThat(cron.get(0).path("workload").path("kind").asText()).isEqualTo("CronJob");
+        assertThat(cron.get(0).path("ownerChain").asText()).isEqualTo("CronJob/nightly > Job/nightly-29000000 > Pod/nightly-29000000-x1y2z");
+
+        CliResult text = CliResult.run("query", "pods", "--digest", v1Digest, "--store", db.toString());
+        assertThat(text.out()).contains("alpha/shop/api-6d4f-aaaaa app [Deployment api]").contains("4 pods run " + v1Digest);
+    }
+
+    /** Drift: a running digest the spec does not pin, then a tag re-pushed in the registry after the pods started. */
+    @Test
+    @Order(2)
+    void driftIsFoundForARunningDigestAndForATagThatMoved() throws Exception {
+        CliResult r = CliResult.run("query", "drift", "-o", "json", "--store", db.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.DENIED);
+        JsonNode drift = JSON.readTree(r.out()).path("drift");
+        assertThat(drift.size()).as(drift.toPrettyString()).isEqualTo(1);
+        assertThat(drift.get(0).path("reason").asText()).isEqualTo("RUNNING_DIGEST_DIFFERS");
+        assertThat(drift.get(0).path("pod").asText()).isEqualTo("nightly-29000000-x1y2z");
+        assertThat(drift.get(0).path("declaredDigest").asText()).isEqualTo(PINNED);
+        assertThat(drift.get(0).path("digest").asText()).isEqualTo(RUNS_INSTEAD);
+
+        // unchanged tag: resolving finds nothing more
+        r = CliResult.run("query", "drift", "--resolve", "-o", "json", "--store", db.toString());
+        assertThat(JSON.readTree(r.out()).path("drift").size()).as(r.out() + r.err()).isEqualTo(1);
+
+        String v2 = push("shop/api", "v1", "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"build\":\"2\"}}}");
+        assertThat(v2).isNotEqualTo(v1Digest);
+        r = CliResult.run("query", "drift", "--resolve", "-o", "json", "--store", db.toString());
+        JsonNode out = JSON.readTree(r.out());
+        List<String> moved = new ArrayList<>();
+        for (JsonNode d : out.path("drift")) {
+            if (d.path("reason").asText().equals("TAG_MOVED")) {
+                moved.add(d.path("cluster").asText() + "/" + d.path("pod").asText());
+                assertThat(d.path("tagResolvesTo").asText()).isEqualTo(v2);
+                assertThat(d.path("digest").asText()).isEqualTo(v1Digest);
+            }
+        }
+        // the debug pod names the image by digest: no tag to move
+        assertThat(moved).as(out.toPrettyString()).containsExactly("alpha/api-6d4f-aaaaa", "alpha/api-6d4f-bbbbb", "beta/probe");
+        assertThat(out.path("unresolved").size()).as(out.path("unresolved").toString()).isZero();
+    }
+
+    /** A candidate policy against what runs: the tag-pinned Deployment would be denied, once, with both its pods. */
+    @Test
+    @Order(3)
+    void aDryRunSaysWhichRunningWorkloadsEnforcingWouldDeny() throws Exception {
+        Path policy = work.resolve("candidate.yaml");
+        Files.writeString(policy, """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: pin-digests}
+                spec:
+                  tier: production
+                  action: audit
+                  serviceAccount: {denyDefault: false, automountToken: false}
+                """);
+        CliResult r = CliResult.run("policy", "dry-run", "--policy", policy.toString(), "-o", "json", "--store", db.toString());
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.DENIED);
+        JsonNode out = JSON.readTree(r.out());
+        assertThat(out.path("summary").path("pods").asInt()).isEqualTo(5);
+        assertThat(out.path("summary").path("workloads").asInt()).as("two pods of one Deployment are one workload").isEqualTo(4);
+        assertThat(out.path("summary").path("deniedWithTodaysActions").asInt()).as("audit denies nothing today").isZero();
+        List<String> denied = new ArrayList<>();
+        for (JsonNode w : out.path("denied")) {
+            denied.add(w.path("cluster").asText() + "/" + w.path("workload").path("kind").asText() + "/" + w.path("workload").path("name").asText());
+        }
+        assertThat(denied).as(out.toPrettyString()).containsExactly("alpha/Deployment/api", "beta/Pod/probe");
+        JsonNode api = out.path("denied").get(0);
+        assertThat(api.path("pods")).hasSize(2);
+        assertThat(api.path("violations").toString()).contains("DIGEST_REQUIRED").contains("\"action\":\"audit\"")
+                .contains("spec.containers[0].image");
+        assertThat(out.path("summary").path("denied").asInt()).isEqualTo(2);
+
+        CliResult text = CliResult.run("policy", "dry-run", "--policy", policy.toString(), "--store", db.toString());
+        assertThat(text.out()).contains("enforcing this would deny 2 running workloads (3 pods) of 4");
+    }
+
+    /** A pod replaced between two snapshots: the old one is kept as history, stopped; nothing is recorded twice. */
+    @Test
+    @Order(4)
+    void replacingAPodUpdatesRunningStateAndKeepsHistoryWithoutDuplicates() throws Exception {
+        Pod old = alpha.pods().inNamespace("shop").withName("api-6d4f-aaaaa").get();
+        alpha.pods().inNamespace("shop").withName("api-6d4f-aaaaa").withGracePeriod(0).delete();
+        running(alpha, pod("shop", "api-6d4f-ccccc", old.getMetadata().getOwnerReferences().getFirst(), "app", registry + "/shop/api:v1", "node-3"),
+                List.of(status("app", registry + "/shop/api@" + v1Digest)), List.of());
+        CliResult r = CliResult.run("collect", "--kubeconfig", kubeconfig.toString(), "--context", "alpha", "--once", "--store", db.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("1 pods gone since the last run");
+        assertThat(names(pods(v1Digest, false))).containsExactly("alpha/shop/api-6d4f-bbbbb/app", "alpha/shop/api-6d4f-ccccc/app",
+                "alpha/shop/debug/shell", "beta/edge/probe/app");
+        JsonNode history = pods(v1Digest, true);
+        assertThat(names(history)).containsExactly("alpha/shop/api-6d4f-aaaaa/app", "alpha/shop/api-6d4f-bbbbb/app",
+                "alpha/shop/api-6d4f-ccccc/app", "alpha/shop/debug/shell", "beta/edge/probe/app");
+        assertThat(history.get(0).path("podPresent").asBoolean()).isFalse();
+        assertThat(history.get(0).path("stoppedAt").isNull()).isFalse();
+    }
+
+    /**
+     * The watching collector, as a process: a new pod is recorded within seconds; killed with SIGKILL while pods come
+     * and go, it is restarted and the store then holds exactly what the API server holds.
+     */
+    @Test
+    @Order(5)
+    void aWatchingCollectorKilledAndRestartedLosesAndDuplicatesNothing() throws Exception {
+        Process p = collector();
+        try {
+            awaitPods(v1Digest, n -> n.contains("alpha/shop/api-6d4f-bbbbb/app"), "the first listing");
+            running(alpha, pod("shop", "api-6d4f-ddddd", owner("apps/v1", "ReplicaSet", "api-6d4f",
+                    alpha.apps().replicaSets().inNamespace("shop").withName("api-6d4f").get().getMetadata().getUid()), "app",
+                    registry + "/shop/api:v1", "node-1"), List.of(status("app", registry + "/shop/api@" + v1Digest)), List.of());
+            awaitPods(v1Digest, n -> n.contains("alpha/shop/api-6d4f-ddddd/app"), "a pod created while watching");
+        } finally {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
+        }
+        // while nobody watches: one pod goes, another comes
+        alpha.pods().inNamespace("shop").withName("api-6d4f-bbbbb").withGracePeriod(0).delete();
+        running(alpha, pod("shop", "api-6d4f-eeeee", owner("apps/v1", "ReplicaSet", "api-6d4f",
+                alpha.apps().replicaSets().inNamespace("shop").withName("api-6d4f").get().getMetadata().getUid()), "app",
+                registry + "/shop/api:v1", "node-1"), List.of(status("app", registry + "/shop/api@" + v1Digest)), List.of());
+        p = collector();
+        try {
+            awaitPods(v1Digest, n -> n.contains("alpha/shop/api-6d4f-eeeee/app") && !n.contains("alpha/shop/api-6d4f-bbbbb/app"),
+                    "the listing after the restart");
+            assertThat(names(pods(v1Digest, false))).containsExactly("alpha/shop/api-6d4f-ccccc/app", "alpha/shop/api-6d4f-ddddd/app",
+                    "alpha/shop/api-6d4f-eeeee/app", "alpha/shop/debug/shell", "beta/edge/probe/app");
+            List<String> all = names(pods(v1Digest, true));
+            assertThat(all).as("each pod once").doesNotHaveDuplicates()
+                    .contains("alpha/shop/api-6d4f-aaaaa/app", "alpha/shop/api-6d4f-bbbbb/app").hasSize(7);
+            CliResult clusters = CliResult.run("query", "clusters", "-o", "json", "--store", db.toString());
+            JsonNode cs = JSON.readTree(clusters.out()).path("clusters");
+            assertThat(cs.get(0).path("cluster").asText()).isEqualTo("alpha");
+            assertThat(cs.get(0).path("state").asText()).isEqualTo("watching");
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A context whose API server does not answer: exit 2, and the message names the context. */
+    @Test
+    @Order(6)
+    void anUnreachableClusterExitsTwoAndNamesItsContext() throws Exception {
+        String dead = Files.readString(kubeconfig).replaceAll("server: \"?https://127\\.0\\.0\\.1:\\d+\"?", "server: https://127.0.0.1:1");
+        Path deadConfig = work.resolve("dead-kubeconfig");
+        Files.writeString(deadConfig, dead);
+        CliResult r = CliResult.run("collect", "--kubeconfig", deadConfig.toString(), "--context", "beta", "--once", "--timeout", "3s",
+                "--store", db.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(r.err()).contains("context beta").contains("127.0.0.1:1");
+        CliResult unknown = CliResult.run("collect", "--kubeconfig", kubeconfig.toString(), "--context", "gamma", "--once", "--store", db.toString());
+        assertThat(unknown.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(unknown.err()).contains("no context \"gamma\"").contains("alpha, beta");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    Process collector() throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "collect", "--kubeconfig", kubeconfig.toString(), "--context", "alpha", "--store", db.toString());
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("collector.log").toFile()).start();
+    }
+
+    void awaitPods(String digest, Predicate<List<String>> ok, String what) throws Exception {
+        long until = System.currentTimeMillis() + 30_000;
+        List<String> seen = List.of();
+        while (System.currentTimeMillis() < until) {
+            seen = names(pods(digest, false));
+            if (ok.test(seen)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(what + ": the store holds " + seen + "; collector log:\n" + Files.readString(work.resolve("collector.log")));
+    }
+
+    JsonNode pods(String digest, boolean history) throws Exception {
+        List<String> args = new ArrayList<>(List.of("query", "pods", "--digest", digest, "-o", "json", "--store", db.toString()));
+        if (history) {
+            args.add("--history");
+        }
+        CliResult r = CliResult.run(args.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        return JSON.readTree(r.out()).path("pods");
+    }
+
+    static List<String> names(JsonNode rows) {
+        List<String> out = new ArrayList<>();
+        rows.forEach(r -> out.add(r.path("cluster").asText() + "/" + r.path("namespace").asText() + "/" + r.path("pod").asText() + "/"
+                + r.path("container").asText()));
+        return out;
+    }
+
+    static OwnerReference owner(String apiVersion, String kind, String name, String uid) {
+        return new OwnerReferenceBuilder().withApiVersion(apiVersion).withKind(kind).withName(name).withUid(uid).withController(true).build();
+    }
+
+    static Pod pod(String ns, String name, OwnerReference owner, String container, String image, String node) {
+        PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata();
+        if (owner != null) {
+            b.editMetadata().withOwnerReferences(owner).endMetadata();
+        }
+        return b.withNewSpec().withNodeName(node).withServiceAccountName(name.startsWith("api-") ? "api-sa" : "default")
+                .addNewContainer().withName(container).withImage(image).endContainer().endSpec().build();
+    }
+
+    static ContainerStatus status(String name, String imageId) {
+        return new ContainerStatusBuilder().withName(name).withImage("ignored").withImageID(imageId).withReady(true).withRestartCount(0)
+                .withNewState().withNewRunning().withStartedAt("2026-12-01T10:00:05Z").endRunning().endState().build();
+    }
+
+    /** Creates the pod, then writes its status as a kubelet would. */
+    static void running(KubernetesClient c, Pod pod, List<ContainerStatus> containers, List<ContainerStatus> init) {
+        Pod created = c.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
+        created.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").withStartTime("2026-12-01T10:00:00Z")
+                .withContainerStatuses(containers).withInitContainerStatuses(init).build());
+        c.pods().inNamespace(pod.getMetadata().getNamespace()).resource(created).updateStatus();
+    }
+
+    String push(String repository, String tag, String config) {
+        try (RegistryClient client = RegistryClient.builder().build()) {
+            Repository repo = new Repository(registry, repository);
+            Descriptor cfg = client.pushBlob(repo, config.getBytes(StandardCharsets.UTF_8), "application/vnd.oci.image.config.v1+json",
+                    Call.within(Duration.ofSeconds(20)));
+            String manifest = """
+                    {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+                    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[]}"""
+                    .formatted(cfg.digest(), cfg.size());
+            Digest d = client.pushManifest(repo, tag, "application/vnd.oci.image.manifest.v1+json", manifest.getBytes(StandardCharsets.UTF_8),
+                    Call.within(Duration.ofSeconds(20)));
+            return d.toString();
+        }
+    }
+
+    KubernetesClient client(String context) throws Exception {
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString())).build();
+    }
+
+    /** One kubeconfig with a context per control plane, each renamed after its key. */
+    static String merged(Map<String, Path> configs) throws Exception {
+        ObjectNode out = YAML.createObjectNode();
+        out.put("apiVersion", "v1").put("kind", "Config");
+        ArrayNode clusters = out.putArray("clusters");
+        ArrayNode users = out.putArray("users");
+        ArrayNode contexts = out.putArray("contexts");
+        for (String name : Set.copyOf(configs.keySet()).stream().sorted().toList()) {
+            JsonNode c = YAML.readTree(configs.get(name).toFile());
+            clusters.add(((ObjectNode) c.path("clusters").get(0).deepCopy()).put("name", name));
+            users.add(((ObjectNode) c.path("users").get(0).deepCopy()).put("name", name + "-admin"));
+            ObjectNode ctx = YAML.createObjectNode().put("name", name);
+            ctx.putObject("context").put("cluster", name).put("user", name + "-admin");
+            contexts.add(ctx);
+        }
+        out.put("current-context", "alpha");
+        return YAML.writeValueAsString(out);
+    }
+}
