@@ -302,6 +302,144 @@ public final class RuntimeInventory {
                 + ORDER);
     }
 
+    /**
+     * Where evidence about a running digest may be filed: under the digest itself, under the platform manifests of an
+     * index that runs (their parent is the running digest), or under the index a running platform manifest belongs to.
+     */
+    private static String aboutRunning(String column) {
+        return "(" + column + " = k.digest OR " + column + " IN (SELECT a.digest FROM artifact a WHERE a.parent_digest = k.digest) OR "
+                + column + " IN (SELECT a.parent_digest FROM artifact a WHERE a.digest = k.digest AND a.parent_digest IS NOT NULL))";
+    }
+
+    /** The provenance a running container was built with. */
+    public record Built(Row row, String sourceRepository, String sourceCommit, String sourceRef, String builderId) {}
+
+    /**
+     * Containers of present pods whose image provenance names one of {@code repositories} (exact stored spellings; null:
+     * any) and a commit starting with {@code commitPrefix} (null: any).
+     */
+    public List<Built> builtFrom(Collection<String> repositories, String commitPrefix) {
+        if (repositories != null && repositories.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder where = new StringBuilder();
+        List<String> args = new ArrayList<>();
+        if (repositories != null) {
+            where.append(" AND p.source_repository IN (").append(String.join(",", java.util.Collections.nCopies(repositories.size(), "?")))
+                    .append(")");
+            args.addAll(repositories);
+        }
+        if (commitPrefix != null) {
+            where.append(" AND p.source_commit LIKE ?");
+            args.add(commitPrefix.toLowerCase(java.util.Locale.ROOT) + "%");
+        }
+        String sql = ROW.replace(" FROM runtime_container k ", ", p.source_repository, p.source_commit, p.source_ref, p.builder_id "
+                + "FROM runtime_container k ") + "JOIN provenance p ON " + aboutRunning("p.digest") + " WHERE r.present = 1" + where + ORDER
+                + ", p.source_commit";
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.size(); i++) {
+                    p.setString(i + 1, args.get(i));
+                }
+                java.util.LinkedHashMap<String, Built> out = new java.util.LinkedHashMap<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        Row row = row(rs);
+                        Built b = new Built(row, rs.getString(23), rs.getString(24), rs.getString(25), rs.getString(26));
+                        out.putIfAbsent(row.cluster() + "/" + row.podUid() + "/" + row.container() + "/" + b.sourceRepository() + "@"
+                                + b.sourceCommit(), b);
+                    }
+                }
+                return List.copyOf(out.values());
+            }
+        });
+    }
+
+    /** Every source repository spelling the provenance records hold (to match a user's spelling against). */
+    public List<String> sourceRepositories() {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT source_repository FROM provenance WHERE source_repository IS NOT NULL");
+                 ResultSet rs = p.executeQuery()) {
+                List<String> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Evidence a running image may lack. */
+    public enum EvidenceKind {
+        SBOM("SELECT 1 FROM sbom_link e WHERE " + "%s"),
+        SIGNATURE("SELECT 1 FROM verification e WHERE e.kind = 'signature' AND %s"),
+        PROVENANCE("SELECT 1 FROM provenance e WHERE %s");
+
+        private final String exists;
+
+        EvidenceKind(String exists) {
+            this.exists = exists;
+        }
+    }
+
+    /**
+     * Containers of present pods whose running digest has no evidence of that kind in the store (a container whose
+     * digest is not known yet, before its image was pulled, is not listed: there is nothing to look up).
+     */
+    public List<Row> runningWithout(EvidenceKind kind) {
+        return rows(ROW + "WHERE r.present = 1 AND k.digest IS NOT NULL AND NOT EXISTS (" + kind.exists.formatted(aboutRunning("e.digest")) + ")"
+                + ORDER);
+    }
+
+    /** How long before a pod's creation its admission may have been decided, and after (clocks of two machines). */
+    static final long ADMITTED_BEFORE = 10 * 60_000L;
+    static final long ADMITTED_AFTER = 60_000L;
+
+    private static final String ADMISSION = "FROM decision d WHERE d.source = 'admission' AND d.kind = 'Pod' AND d.namespace = r.namespace "
+            + "AND d.name = r.name AND d.verdict <> 'denied' AND d.operation = 'CREATE' AND r.created_at IS NOT NULL "
+            + "AND d.recorded_at BETWEEN r.created_at - " + ADMITTED_BEFORE + " AND r.created_at + " + ADMITTED_AFTER;
+
+    /**
+     * Containers of present pods that no admission decision let in: created while the webhook was not registered, was
+     * failing open, or excluded their namespace. A pod is matched to the decision on its namespace and name made around
+     * its creation time (the API server names a pod before validating webhooks see it).
+     */
+    public List<Row> neverAdmitted() {
+        return rows(ROW + "WHERE r.present = 1 AND NOT EXISTS (SELECT 1 " + ADMISSION + ")" + ORDER);
+    }
+
+    /** A present container with the policy version its pod was admitted under. */
+    public record Admitted(Row row, long decisionSeq, String policyVersion, long admittedAt) {}
+
+    /** Containers of present pods whose admission decision was made under another policy version than {@code current}. */
+    public List<Admitted> admittedUnderOtherPolicy(String current) {
+        String sql = ROW.replace(" FROM runtime_container k ", ", d.seq, d.policy_version, d.recorded_at FROM runtime_container k ")
+                + "JOIN decision d ON d.seq = (SELECT MAX(d.seq) " + ADMISSION + ") WHERE r.present = 1 AND (d.policy_version IS NULL OR "
+                + "d.policy_version <> ?)" + ORDER;
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, current);
+                List<Admitted> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Admitted(row(rs), rs.getLong(23), rs.getString(24), rs.getLong(25)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The policy version of the newest admission decision, or null when admission decided nothing yet. */
+    public String newestAdmissionPolicyVersion() {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT policy_version FROM decision WHERE source = 'admission' ORDER BY seq DESC LIMIT 1");
+                 ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        });
+    }
+
     private List<Row> rows(String sql, String... args) {
         return store.read(c -> {
             try (PreparedStatement p = c.prepareStatement(sql)) {
@@ -311,15 +449,19 @@ public final class RuntimeInventory {
                 List<Row> out = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                                new WorkloadRef(rs.getString(7), rs.getString(8)), rs.getString(9), rs.getString(10), rs.getString(11),
-                                rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getInt(16) == 1, rs.getInt(17) == 1,
-                                getLong(rs, 18), getLong(rs, 19), rs.getLong(20), rs.getLong(21), labels(rs.getString(22))));
+                        out.add(row(rs));
                     }
                 }
                 return out;
             }
         });
+    }
+
+    private static Row row(ResultSet rs) throws SQLException {
+        return new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                new WorkloadRef(rs.getString(7), rs.getString(8)), rs.getString(9), rs.getString(10), rs.getString(11),
+                rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getInt(16) == 1, rs.getInt(17) == 1,
+                getLong(rs, 18), getLong(rs, 19), rs.getLong(20), rs.getLong(21), labels(rs.getString(22)));
     }
 
     /** Every present pod with its object and namespace labels, in a stable order, for re-evaluation. */

@@ -105,6 +105,59 @@ class RuntimeInventoryTest {
         });
     }
 
+    @StoreTest
+    void runningContainersJoinTheirProvenanceSbomsAndSignatures(Store store) throws Exception {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        inv.observe(List.of(pod("east", "u1", "api-1", Records.D1, null), pod("east", "u2", "api-2", Records.D2, null)), 1_000);
+        Verifications v = new Verifications(store);
+        v.record(new Verifications.Verified(Records.D1, "attestation", "https://slsa.dev/provenance/v1", "ci", null, "trust rule ci", 900, "referrer"),
+                new Verifications.Provenance("https://github.com/actions/runner", "buildkit", "git+https://github.com/acme/shop.git",
+                        "refs/heads/main", "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12"));
+        v.record(new Verifications.Verified(Records.D2, "signature", null, "ci-key", null, "trust rule release", 900, "tag .sig"));
+        new SbomStore(store).ingest(Records.sbom("a", List.of()), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(Records.D1), "test");
+
+        assertThat(inv.builtFrom(List.of("git+https://github.com/acme/shop.git"), "ab12cd3")).singleElement().satisfies(b -> {
+            assertThat(b.row().pod()).isEqualTo("api-1");
+            assertThat(b.row().container()).isEqualTo("app");
+            assertThat(b.sourceRef()).isEqualTo("refs/heads/main");
+            assertThat(b.builderId()).isEqualTo("https://github.com/actions/runner");
+        });
+        assertThat(inv.builtFrom(null, "ffff")).isEmpty();
+        assertThat(inv.builtFrom(List.of(), null)).isEmpty();
+        assertThat(inv.sourceRepositories()).containsExactly("git+https://github.com/acme/shop.git");
+
+        assertThat(inv.runningWithout(RuntimeInventory.EvidenceKind.SBOM)).extracting(RuntimeInventory.Row::pod).containsExactly("api-2");
+        assertThat(inv.runningWithout(RuntimeInventory.EvidenceKind.SIGNATURE)).extracting(RuntimeInventory.Row::pod).containsExactly("api-1");
+        assertThat(inv.runningWithout(RuntimeInventory.EvidenceKind.PROVENANCE)).extracting(RuntimeInventory.Row::pod).containsExactly("api-2");
+    }
+
+    @StoreTest
+    void podsAreMatchedToTheAdmissionThatLetThemIn(Store store) throws Exception {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        inv.observe(List.of(pod("east", "u1", "api-1", Records.D1, null), pod("east", "u2", "api-2", Records.D1, null),
+                pod("east", "u3", "api-3", Records.D1, null)), 1_000_000);
+        long created = 1_000; // the fixture's creationTimestamp
+        try (DecisionLog log = new DecisionLog(store)) {
+            // api-1 admitted just before it was created; api-2 only long before (another pod of that name); api-3 under pv2
+            log.append(admission("api-1", created - 2_000, "pv1")).get();
+            log.append(admission("api-2", created - 3_600_000, "pv1")).get();
+            log.append(admission("api-3", created - 1_000, "pv2")).get();
+            var denied = admission("api-2", created - 500, "pv2");
+            log.append(new DecisionRecord(denied.recordedAt(), "admission", "uid-d", "kube", "CREATE", "shop", "Pod", "api-2", "denied", false, "pv2",
+                    denied.images(), List.of(), List.of())).get();
+        }
+        assertThat(inv.neverAdmitted()).extracting(RuntimeInventory.Row::pod).as("a denial let nothing in").containsExactly("api-2", "api-2");
+        assertThat(inv.newestAdmissionPolicyVersion()).isEqualTo("pv2");
+        assertThat(inv.admittedUnderOtherPolicy("pv2")).extracting(a -> a.row().pod() + "/" + a.row().container() + "@" + a.policyVersion())
+                .containsExactly("api-1/app@pv1", "api-1/init@pv1");
+    }
+
+    static DecisionRecord admission(String pod, long at, String policyVersion) {
+        return new DecisionRecord(at, "admission", "uid-" + pod + at, "system:serviceaccount:kube-system:replicaset-controller", "CREATE", "shop",
+                "Pod", pod, "allowed", false, policyVersion, List.of(new DecisionRecord.Image("app", "registry.example/shop/api@" + Records.D1,
+                Records.D1)), List.of(), List.of());
+    }
+
     static long count(Store store, String table) {
         return store.read(c -> {
             try (var s = c.createStatement(); var rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {

@@ -60,3 +60,6 @@ CREATE TABLE runtime_cluster (
   state      TEXT NOT NULL,
   message    TEXT
 );
+
+-- Admission decisions of one object, for matching running pods to the decision that let them in.
+CREATE INDEX decision_object ON decision (namespace, name, recorded_at);
