@@ -2,28 +2,19 @@ package dev.custody.cli;
 
 import dev.custody.decision.Outcome;
 import dev.custody.decision.RuleResult;
-import dev.custody.decision.WorkloadDecision;
 import dev.custody.engine.Engine;
+import dev.custody.evidence.RunningWorkloads;
 import dev.custody.files.PolicyFiles;
-import dev.custody.manifest.InputLimits;
-import dev.custody.manifest.ManifestException;
-import dev.custody.manifest.ManifestReader;
 import dev.custody.policy.InvalidPolicyException;
 import dev.custody.policy.PolicyError;
 import dev.custody.policy.PolicySet;
 import dev.custody.store.RuntimeInventory;
 import dev.custody.store.Store;
 import dev.custody.store.StoreException;
-import dev.custody.workload.Extraction;
-import dev.custody.workload.Workload;
-import dev.custody.workload.WorkloadExtractor;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,23 +51,6 @@ final class DryRunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** One running workload: its pods and what the candidate policies find in them, each finding once. */
-    private static final class Workloadish {
-        final String cluster;
-        final String namespace;
-        final RuntimeInventory.WorkloadRef workload;
-        final List<String> pods = new ArrayList<>();
-        final Map<String, RuleResult> findings = new LinkedHashMap<>(); // policy/rule/code/path -> first finding
-        final Set<String> policies = new LinkedHashSet<>();
-        boolean deniedToday;
-
-        Workloadish(RuntimeInventory.PresentPod p) {
-            this.cluster = p.cluster();
-            this.namespace = p.namespace();
-            this.workload = p.workload();
-        }
-    }
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -93,53 +67,23 @@ final class DryRunCommand implements Callable<Integer> {
             }
             return ExitCodes.INPUT_ERROR;
         }
-        Engine engine = new Engine(set);
-        ManifestReader reader = new ManifestReader(InputLimits.DEFAULT);
-        Map<String, Workloadish> byWorkload = new LinkedHashMap<>();
-        List<String> problems = new ArrayList<>();
-        int pods = 0;
+        RunningWorkloads.Evaluation ev;
         try (Store s = store.open()) {
-            for (RuntimeInventory.PresentPod p : new RuntimeInventory(s).presentPods()) {
-                if (cluster != null && !cluster.equals(p.cluster())) {
-                    continue;
-                }
-                pods++;
-                String name = p.cluster() + "/" + p.namespace() + "/pod/" + p.name();
-                Extraction x;
-                try {
-                    x = WorkloadExtractor.extract(reader.read(name, p.object()));
-                } catch (ManifestException e) {
-                    problems.add(e.describe());
-                    continue;
-                }
-                x.problems().forEach(pr -> problems.add(pr.describe()));
-                Workloadish w = byWorkload.computeIfAbsent(p.cluster() + "\u0000" + p.namespace() + "\u0000" + p.workload().kind() + "\u0000"
-                        + p.workload().name(), k -> new Workloadish(p));
-                w.pods.add(p.name());
-                for (Workload wl : x.workloads()) {
-                    WorkloadDecision d = engine.evaluate(wl, p.namespace(), p.namespaceLabels());
-                    w.policies.addAll(d.policies());
-                    w.deniedToday |= !d.allowed();
-                    for (RuleResult r : d.results()) {
-                        if (wouldDeny(r)) {
-                            w.findings.putIfAbsent(r.policy() + "/" + r.rule() + "/" + r.code() + "/" + r.path(), r);
-                        }
-                    }
-                }
-            }
+            ev = RunningWorkloads.evaluate(new Engine(set), new RuntimeInventory(s).presentPods(), cluster, DryRunCommand::wouldDeny);
         } catch (StoreException e) {
             err.println("custody: store error: " + e.getMessage());
             return ExitCodes.INTERNAL_ERROR;
         }
-        List<Workloadish> denied = byWorkload.values().stream().filter(w -> !w.findings.isEmpty()).toList();
-        long deniedToday = byWorkload.values().stream().filter(w -> w.deniedToday).count();
-        long deniedPods = denied.stream().mapToLong(w -> w.pods.size()).sum();
+        List<RunningWorkloads.Verdict> denied = ev.withFindings();
+        long deniedToday = ev.workloads().stream().filter(RunningWorkloads.Verdict::deniedToday).count();
+        long deniedPods = denied.stream().mapToLong(w -> w.pods().size()).sum();
+        List<String> problems = ev.problems();
         if (output.equals("json")) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("policyVersion", set.version());
             Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("workloads", byWorkload.size());
-            summary.put("pods", pods);
+            summary.put("workloads", ev.workloads().size());
+            summary.put("pods", ev.pods());
             summary.put("denied", denied.size());
             summary.put("deniedPods", deniedPods);
             summary.put("deniedWithTodaysActions", deniedToday);
@@ -149,16 +93,16 @@ final class DryRunCommand implements Callable<Integer> {
             o.put("errors", problems);
             Json.print(out, o);
         } else {
-            for (Workloadish w : denied) {
-                out.printf("%s/%s %s/%s (%d %s)%n", w.cluster, w.namespace, w.workload.kind(), w.workload.name(), w.pods.size(),
-                        w.pods.size() == 1 ? "pod" : "pods");
-                for (RuleResult r : w.findings.values()) {
+            for (RunningWorkloads.Verdict w : denied) {
+                out.printf("%s/%s %s/%s (%d %s)%n", w.cluster(), w.namespace(), w.workload().kind(), w.workload().name(), w.pods().size(),
+                        w.pods().size() == 1 ? "pod" : "pods");
+                for (RuleResult r : w.findings()) {
                     out.printf("    %s %s/%s %s at %s: %s%n", r.action().label(), r.policy(), r.rule(), r.code().name(), r.path(), r.message());
                 }
             }
             problems.forEach(p -> out.println("error: " + p));
             out.printf("%nenforcing this would deny %d running %s (%d pods) of %d; %d denied with today's actions; policies %s%n",
-                    denied.size(), denied.size() == 1 ? "workload" : "workloads", deniedPods, byWorkload.size(), deniedToday, set.version());
+                    denied.size(), denied.size() == 1 ? "workload" : "workloads", deniedPods, ev.workloads().size(), deniedToday, set.version());
         }
         out.flush();
         return denied.isEmpty() ? ExitCodes.OK : ExitCodes.DENIED;
@@ -170,15 +114,21 @@ final class DryRunCommand implements Callable<Integer> {
                 || (r.outcome() == Outcome.ERROR && r.failureMode() == dev.custody.decision.FailureMode.CLOSED);
     }
 
-    private static Map<String, Object> json(Workloadish w) {
+    private static Map<String, Object> json(RunningWorkloads.Verdict w) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cluster", w.cluster);
-        m.put("namespace", w.namespace);
-        m.put("workload", Map.of("kind", w.workload.kind(), "name", w.workload.name()));
-        m.put("pods", w.pods);
-        m.put("policies", w.policies);
-        m.put("deniedWithTodaysActions", w.deniedToday);
-        m.put("violations", w.findings.values().stream().map(r -> {
+        m.put("cluster", w.cluster());
+        m.put("namespace", w.namespace());
+        m.put("workload", Map.of("kind", w.workload().kind(), "name", w.workload().name()));
+        m.put("pods", w.pods());
+        m.put("policies", w.policies());
+        m.put("deniedWithTodaysActions", w.deniedToday());
+        m.put("violations", findings(w.findings()));
+        return m;
+    }
+
+    /** Findings with the fields {@code custody check -o json} gives them (no line: a running pod has no file). */
+    static List<Map<String, Object>> findings(List<RuleResult> results) {
+        return results.stream().map(r -> {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("policy", r.policy());
             v.put("rule", r.rule());
@@ -188,7 +138,6 @@ final class DryRunCommand implements Callable<Integer> {
             v.put("outcome", r.outcome().label());
             v.put("action", r.action().label());
             return v;
-        }).toList());
-        return m;
+        }).toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.custody.cli;
 
+import dev.custody.evidence.InventoryViews;
 import dev.custody.imageref.ImageReference;
 import dev.custody.imageref.InvalidImageReferenceException;
 import dev.custody.oci.Call;
@@ -27,35 +28,12 @@ final class InventoryQueries {
 
     private InventoryQueries() {}
 
-    /** One container row as JSON: times as instants, the workload as an object. */
     static Map<String, Object> row(RuntimeInventory.Row r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cluster", r.cluster());
-        m.put("namespace", r.namespace());
-        m.put("pod", r.pod());
-        m.put("podUid", r.podUid());
-        m.put("container", r.container());
-        m.put("list", r.list());
-        m.put("workload", Map.of("kind", r.workload().kind(), "name", r.workload().name()));
-        m.put("ownerChain", r.ownerChain());
-        m.put("image", r.image());
-        m.put("imageID", r.imageId());
-        m.put("digest", r.digest());
-        m.put("declaredDigest", r.declaredDigest());
-        m.put("node", r.node());
-        m.put("serviceAccount", r.serviceAccount());
-        m.put("running", r.running());
-        m.put("podPresent", r.podPresent());
-        m.put("startedAt", instant(r.startedAt()));
-        m.put("stoppedAt", instant(r.stoppedAt()));
-        m.put("firstSeen", instant(r.firstSeen()));
-        m.put("lastSeen", instant(r.lastSeen()));
-        m.put("namespaceLabels", r.namespaceLabels());
-        return m;
+        return InventoryViews.row(r);
     }
 
     static String instant(Long millis) {
-        return millis == null ? null : Instant.ofEpochMilli(millis).toString();
+        return InventoryViews.instant(millis);
     }
 
     private static void text(PrintWriter out, RuntimeInventory.Row r) {
@@ -103,16 +81,7 @@ final class InventoryQueries {
         int query(Store s, PrintWriter out, boolean json) {
             List<RuntimeInventory.ClusterState> cs = new RuntimeInventory(s).clusters();
             if (json) {
-                Json.print(out, Map.of("clusters", cs.stream().map(c -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("cluster", c.cluster());
-                    m.put("state", c.state());
-                    m.put("message", c.message());
-                    m.put("syncedAt", instant(c.syncedAt()));
-                    m.put("seenAt", instant(c.seenAt()));
-                    m.put("presentPods", c.presentPods());
-                    return m;
-                }).toList()));
+                Json.print(out, InventoryViews.clusters(new RuntimeInventory(s)));
                 return ExitCodes.OK;
             }
             for (RuntimeInventory.ClusterState c : cs) {
@@ -155,8 +124,9 @@ final class InventoryQueries {
             RuntimeInventory inventory = new RuntimeInventory(s);
             List<Map<String, Object>> drift = new ArrayList<>();
             List<String> lines = new ArrayList<>();
-            for (RuntimeInventory.Row r : inventory.digestMismatches()) {
-                add(drift, lines, r, "RUNNING_DIGEST_DIFFERS", "runs " + r.digest() + ", the spec pins " + r.declaredDigest(), null);
+            for (Map<String, Object> d : InventoryViews.digestDrift(inventory)) {
+                drift.add(d);
+                lines.add(line(d));
             }
             List<String> unresolved = new ArrayList<>();
             if (resolve) {
@@ -211,15 +181,188 @@ final class InventoryQueries {
 
         private static void add(List<Map<String, Object>> drift, List<String> lines, RuntimeInventory.Row r, String reason, String detail,
                                 String tagDigest) {
-            Map<String, Object> m = row(r);
-            m.put("reason", reason);
-            m.put("detail", detail);
-            if (tagDigest != null) {
-                m.put("tagResolvesTo", tagDigest);
-            }
+            Map<String, Object> m = InventoryViews.drift(r, reason, detail, tagDigest);
             drift.add(m);
-            lines.add(reason + " " + r.cluster() + "/" + r.namespace() + "/" + r.pod() + " " + r.container() + " [" + r.workload().kind() + " "
-                    + r.workload().name() + "]: " + detail);
+            lines.add(line(m));
+        }
+
+        @SuppressWarnings("unchecked")
+        private static String line(Map<String, Object> d) {
+            Map<String, Object> w = (Map<String, Object>) d.get("workload");
+            return d.get("reason") + " " + d.get("cluster") + "/" + d.get("namespace") + "/" + d.get("pod") + " " + d.get("container") + " ["
+                    + w.get("kind") + " " + w.get("name") + "]: " + d.get("detail");
+        }
+    }
+
+    private static void textRows(PrintWriter out, List<RuntimeInventory.Row> rows, String what) {
+        rows.forEach(r -> text(out, r));
+        out.println(rows.size() + (rows.size() == 1 ? " container " : " containers ") + what);
+    }
+
+    @Command(name = "built-from", mixinStandardHelpOptions = true,
+            description = {"Running workloads built from a source repository or commit, as their verified provenance says.",
+                    "Repositories match in any usual spelling (https://, git+https://...@ref, git@host:org/repo.git)."})
+    static final class BuiltFrom extends QueryCommand.Base {
+        @Option(names = "--commit", paramLabel = "SHA", description = "A commit (7 to 64 hex digits; a prefix matches).")
+        String commit;
+
+        @Option(names = "--source-repo", paramLabel = "REPO", description = "A source repository.")
+        String repository;
+
+        @Override
+        void validate() {
+            if (commit == null && repository == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --commit, --source-repo, or both");
+            }
+            if (commit != null && !commit.matches("[0-9a-fA-F]{7,64}")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--commit must be 7 to 64 hex digits, found \"" + commit + "\"");
+            }
+        }
+
+        @Override
+        int query(Store s, PrintWriter out, boolean json) {
+            RuntimeInventory inventory = new RuntimeInventory(s);
+            List<RuntimeInventory.Built> built = inventory.builtFrom(repository == null ? null : InventoryViews.spellingsOf(inventory, repository),
+                    commit);
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("commit", commit);
+                o.put("sourceRepository", repository);
+                o.put("pods", InventoryViews.built(built));
+                Json.print(out, o);
+                return ExitCodes.OK;
+            }
+            for (RuntimeInventory.Built b : built) {
+                text(out, b.row());
+                out.println("    built from " + b.sourceRepository() + "@" + b.sourceCommit() + (b.sourceRef() == null ? "" : " (" + b.sourceRef() + ")")
+                        + " by " + b.builderId());
+            }
+            out.println(built.size() + " running containers built from " + (repository != null ? repository : "") + (commit != null ? "@" + commit : ""));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "running-without", mixinStandardHelpOptions = true,
+            description = "Running containers whose image digest has no SBOM, no verified signature, or no verified provenance in the store.")
+    static final class RunningWithout extends QueryCommand.Base {
+        @CommandLine.Parameters(index = "0", paramLabel = "sbom|signature|provenance")
+        String evidence;
+
+        @Override
+        void validate() {
+            kind();
+        }
+
+        RuntimeInventory.EvidenceKind kind() {
+            try {
+                return RuntimeInventory.EvidenceKind.valueOf(evidence.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "evidence must be sbom, signature or provenance, found \"" + evidence + "\"");
+            }
+        }
+
+        @Override
+        int query(Store s, PrintWriter out, boolean json) {
+            List<RuntimeInventory.Row> rows = new RuntimeInventory(s).runningWithout(kind());
+            if (json) {
+                Json.print(out, Map.of("evidence", evidence, "pods", InventoryViews.rows(rows)));
+            } else {
+                textRows(out, rows, "run an image without " + (evidence.equals("sbom") ? "an SBOM" : "a verified " + evidence));
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "never-admitted", mixinStandardHelpOptions = true,
+            description = {"Running pods no admission decision let in: created while the webhook was absent, failing open, or not",
+                    "watching their namespace. A pod matches the Pod CREATE decision of its namespace and name made around its creation."})
+    static final class NeverAdmitted extends QueryCommand.Base {
+        @Override
+        int query(Store s, PrintWriter out, boolean json) {
+            List<RuntimeInventory.Row> rows = new RuntimeInventory(s).neverAdmitted();
+            if (json) {
+                Json.print(out, Map.of("pods", InventoryViews.rows(rows)));
+            } else {
+                textRows(out, rows, "in pods admission never saw");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "older-policy", mixinStandardHelpOptions = true,
+            description = {"Running pods admitted under another policy version than the current one (by default the version of the",
+                    "newest admission decision)."})
+    static final class OlderPolicy extends QueryCommand.Base {
+        @Option(names = "--policy-version", paramLabel = "VERSION", description = "The current policy version (as `custody policy validate` prints it).")
+        String version;
+
+        @Override
+        int query(Store s, PrintWriter out, boolean json) {
+            RuntimeInventory inventory = new RuntimeInventory(s);
+            String current = version != null ? version : inventory.newestAdmissionPolicyVersion();
+            List<RuntimeInventory.Admitted> rows = current == null ? List.of() : inventory.admittedUnderOtherPolicy(current);
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("policyVersion", current);
+                o.put("pods", InventoryViews.admitted(rows));
+                Json.print(out, o);
+                return ExitCodes.OK;
+            }
+            for (RuntimeInventory.Admitted a : rows) {
+                text(out, a.row());
+                out.println("    admitted under " + a.policyVersion() + " at " + instant(a.admittedAt()) + " (decision #" + a.decisionSeq() + ")");
+            }
+            out.println(rows.size() + " running containers admitted under another policy version than " + (current == null ? "(none yet)" : current));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "registries", mixinStandardHelpOptions = true,
+            description = {"Namespaces whose running workloads use images from registries outside the allowlist: the patterns given",
+                    "(--allow, as a policy's images.allowedRegistries takes them), or the allowedRegistries rules of policies (--policy)."})
+    static final class Registries extends QueryCommand.Base {
+        @Option(names = "--allow", paramLabel = "PATTERN", description = "An allowed registry or repository prefix, or a glob (repeatable).")
+        List<String> allow = new ArrayList<>();
+
+        @Option(names = {"-p", "--policy"}, paramLabel = "FILE|DIR", description = "Policies whose allowedRegistries rules say what is allowed.")
+        List<String> policies = new ArrayList<>();
+
+        private dev.custody.policy.PolicySet set;
+
+        @Override
+        void validate() {
+            if (allow.isEmpty() == policies.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --allow PATTERN... or --policy FILE|DIR, not both");
+            }
+            try {
+                set = allow.isEmpty() ? dev.custody.files.PolicyFiles.load(policies, Policies.parser())
+                        : InventoryViews.allowlist(Policies.parser(), allow);
+            } catch (dev.custody.policy.InvalidPolicyException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.errors().stream()
+                        .map(pe -> (allow.isEmpty() ? "" : "--allow: ") + pe.describe()).collect(java.util.stream.Collectors.joining("; ")));
+            }
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        int query(Store s, PrintWriter out, boolean json) {
+            Map<String, Object> report = InventoryViews.outsideAllowlist(set, new RuntimeInventory(s).presentPods());
+            List<Map<String, Object>> namespaces = (List<Map<String, Object>>) report.get("namespaces");
+            if (json) {
+                Json.print(out, report);
+            } else {
+                for (Map<String, Object> ns : namespaces) {
+                    out.println(ns.get("cluster") + "/" + ns.get("namespace"));
+                    for (Map<String, Object> w : (List<Map<String, Object>>) ns.get("workloads")) {
+                        Map<String, Object> ref = (Map<String, Object>) w.get("workload");
+                        for (Map<String, Object> f : (List<Map<String, Object>>) w.get("findings")) {
+                            out.println("    " + ref.get("kind") + "/" + ref.get("name") + ": " + f.get("message"));
+                        }
+                    }
+                }
+                out.println(namespaces.size() + " namespaces run images from registries outside the allowlist");
+            }
+            return namespaces.isEmpty() ? ExitCodes.OK : ExitCodes.DENIED;
         }
     }
 }

@@ -21,7 +21,9 @@ import picocli.CommandLine.Parameters;
 /** {@code custody query}: read the evidence store. */
 @Command(name = "query", mixinStandardHelpOptions = true, description = "Query the evidence store.",
         subcommands = {QueryCommand.Components.class, QueryCommand.Artifact.class, QueryCommand.Decisions.class,
-                QueryCommand.AdmittedWithout.class, InventoryQueries.Pods.class, InventoryQueries.Drift.class, InventoryQueries.Clusters.class})
+                QueryCommand.AdmittedWithout.class, InventoryQueries.Pods.class, InventoryQueries.Drift.class, InventoryQueries.Clusters.class,
+                InventoryQueries.BuiltFrom.class, InventoryQueries.RunningWithout.class, InventoryQueries.NeverAdmitted.class,
+                InventoryQueries.OlderPolicy.class, InventoryQueries.Registries.class})
 final class QueryCommand implements Runnable {
 
     @CommandLine.Spec

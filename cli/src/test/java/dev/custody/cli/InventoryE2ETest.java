@@ -352,6 +352,35 @@ class InventoryE2ETest {
         assertThat(unknown.err()).contains("no context \"gamma\"").contains("alpha, beta");
     }
 
+    /** Images from outside the allowlist, pods admission never saw, images without an SBOM: all read from what runs. */
+    @Test
+    @Order(7)
+    void theInventoryAnswersWhereRegistriesEvidenceAndAdmissionAreMissing() throws Exception {
+        CliResult r = CliResult.run("query", "registries", "--allow", registry, "-o", "json", "--store", db.toString());
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.DENIED);
+        JsonNode namespaces = JSON.readTree(r.out()).path("namespaces");
+        assertThat(namespaces.size()).as(r.out()).isEqualTo(1);
+        assertThat(namespaces.get(0).path("cluster").asText() + "/" + namespaces.get(0).path("namespace").asText()).isEqualTo("alpha/shop");
+        List<String> workloads = new ArrayList<>();
+        namespaces.get(0).path("workloads").forEach(w -> workloads.add(w.path("workload").path("kind").asText() + "/"
+                + w.path("workload").path("name").asText()));
+        assertThat(workloads).as("busybox is not under " + registry).containsExactly("CronJob/nightly", "Pod/debug");
+        assertThat(namespaces.get(0).path("workloads").get(1).path("findings").get(0).path("path").asText()).isEqualTo("spec.initContainers[0].image");
+        CliResult none = CliResult.run("query", "registries", "--allow", registry, "--allow", "docker.io", "--store", db.toString());
+        assertThat(none.code()).as(none.out()).isZero();
+        assertThat(none.out()).contains("0 namespaces run images from registries outside the allowlist");
+
+        // no webhook watched these clusters: every running pod is one admission never saw
+        JsonNode never = JSON.readTree(CliResult.run("query", "never-admitted", "-o", "json", "--store", db.toString()).out()).path("pods");
+        JsonNode present = JSON.readTree(CliResult.run("query", "running-without", "provenance", "-o", "json", "--store", db.toString()).out())
+                .path("pods");
+        assertThat(names(never)).contains("alpha/shop/api-6d4f-eeeee/app", "beta/edge/probe/app", "alpha/shop/debug/fetch").hasSize(7);
+        assertThat(names(present)).as("no provenance was recorded").containsExactlyElementsOf(names(never));
+        CliResult bad = CliResult.run("query", "running-without", "vibes", "--store", db.toString());
+        assertThat(bad.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(bad.err()).contains("sbom, signature or provenance");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     Process collector() throws Exception {

@@ -1,0 +1,204 @@
+package dev.custody.evidence;
+
+import dev.custody.decision.ReasonCode;
+import dev.custody.engine.Engine;
+import dev.custody.policy.PolicyParser;
+import dev.custody.policy.PolicySet;
+import dev.custody.store.RuntimeInventory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The runtime inventory's answers as the CLI prints them in JSON and the API returns them: one shape for both, so a
+ * script can move from one to the other.
+ */
+public final class InventoryViews {
+
+    private InventoryViews() {}
+
+    /** One container row: times as instants, the workload as an object. */
+    public static Map<String, Object> row(RuntimeInventory.Row r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cluster", r.cluster());
+        m.put("namespace", r.namespace());
+        m.put("pod", r.pod());
+        m.put("podUid", r.podUid());
+        m.put("container", r.container());
+        m.put("list", r.list());
+        m.put("workload", Map.of("kind", r.workload().kind(), "name", r.workload().name()));
+        m.put("ownerChain", r.ownerChain());
+        m.put("image", r.image());
+        m.put("imageID", r.imageId());
+        m.put("digest", r.digest());
+        m.put("declaredDigest", r.declaredDigest());
+        m.put("node", r.node());
+        m.put("serviceAccount", r.serviceAccount());
+        m.put("running", r.running());
+        m.put("podPresent", r.podPresent());
+        m.put("startedAt", instant(r.startedAt()));
+        m.put("stoppedAt", instant(r.stoppedAt()));
+        m.put("firstSeen", instant(r.firstSeen()));
+        m.put("lastSeen", instant(r.lastSeen()));
+        m.put("namespaceLabels", r.namespaceLabels());
+        return m;
+    }
+
+    public static List<Map<String, Object>> rows(List<RuntimeInventory.Row> rows) {
+        return rows.stream().map(InventoryViews::row).toList();
+    }
+
+    public static String instant(Long millis) {
+        return millis == null ? null : Instant.ofEpochMilli(millis).toString();
+    }
+
+    /** Drift the store alone can tell: the running digest is not the one the spec pins. */
+    public static List<Map<String, Object>> digestDrift(RuntimeInventory inventory) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (RuntimeInventory.Row r : inventory.digestMismatches()) {
+            out.add(drift(r, "RUNNING_DIGEST_DIFFERS", "runs " + r.digest() + ", the spec pins " + r.declaredDigest(), null));
+        }
+        return out;
+    }
+
+    public static Map<String, Object> drift(RuntimeInventory.Row r, String reason, String detail, String tagDigest) {
+        Map<String, Object> m = row(r);
+        m.put("reason", reason);
+        m.put("detail", detail);
+        if (tagDigest != null) {
+            m.put("tagResolvesTo", tagDigest);
+        }
+        return m;
+    }
+
+    public static Map<String, Object> clusters(RuntimeInventory inventory) {
+        return Map.of("clusters", inventory.clusters().stream().map(c -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("cluster", c.cluster());
+            m.put("state", c.state());
+            m.put("message", c.message());
+            m.put("syncedAt", instant(c.syncedAt()));
+            m.put("seenAt", instant(c.seenAt()));
+            m.put("presentPods", c.presentPods());
+            return m;
+        }).toList());
+    }
+
+    // ---------------------------------------------------------------- provenance
+
+    /**
+     * A source repository as people write it and as provenance records it ({@code git+https://github.com/acme/shop.git@refs/heads/main},
+     * {@code https://github.com/acme/shop}, {@code git@github.com:acme/shop.git}) reduced to {@code github.com/acme/shop}.
+     */
+    public static String repositoryKey(String repository) {
+        String s = repository.strip().toLowerCase(Locale.ROOT);
+        if (s.startsWith("git+")) {
+            s = s.substring(4);
+        }
+        int scheme = s.indexOf("://");
+        if (scheme >= 0) {
+            s = s.substring(scheme + 3);
+            int at = s.indexOf('@');
+            int slash = s.indexOf('/');
+            if (at >= 0 && (slash < 0 || at < slash)) {
+                s = s.substring(at + 1); // user@host
+            }
+        } else if (s.matches("^[^/@]+@[^/:]+:.*")) {
+            s = s.substring(s.indexOf('@') + 1).replaceFirst(":", "/"); // scp-like git@host:org/repo
+        }
+        int ref = s.indexOf('@');
+        if (ref >= 0) {
+            s = s.substring(0, ref);
+        }
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.endsWith(".git")) {
+            s = s.substring(0, s.length() - 4);
+        }
+        return s;
+    }
+
+    /** The stored spellings of {@code repository}. */
+    public static List<String> spellingsOf(RuntimeInventory inventory, String repository) {
+        String key = repositoryKey(repository);
+        return inventory.sourceRepositories().stream().filter(r -> repositoryKey(r).equals(key)).toList();
+    }
+
+    public static List<Map<String, Object>> built(List<RuntimeInventory.Built> built) {
+        return built.stream().map(b -> {
+            Map<String, Object> m = row(b.row());
+            m.put("sourceRepository", b.sourceRepository());
+            m.put("sourceCommit", b.sourceCommit());
+            m.put("sourceRef", b.sourceRef());
+            m.put("builderId", b.builderId());
+            return m;
+        }).toList();
+    }
+
+    public static List<Map<String, Object>> admitted(List<RuntimeInventory.Admitted> admitted) {
+        return admitted.stream().map(a -> {
+            Map<String, Object> m = row(a.row());
+            m.put("decisionSeq", a.decisionSeq());
+            m.put("policyVersion", a.policyVersion());
+            m.put("admittedAt", instant(a.admittedAt()));
+            return m;
+        }).toList();
+    }
+
+    // ---------------------------------------------------------------- registries
+
+    /** A policy set of one rule, the registry allowlist given, for asking which running images are outside it. */
+    public static PolicySet allowlist(PolicyParser parser, List<String> patterns) {
+        StringBuilder yaml = new StringBuilder("""
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: registry-allowlist}
+                spec:
+                  tier: dev
+                  images:
+                    allowedRegistries:
+                """);
+        for (String p : patterns) {
+            // a JSON string is a YAML double-quoted scalar: nothing a pattern holds can break out of it
+            yaml.append("      - \"").append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(p)).append("\"\n");
+        }
+        return parser.load(Map.of("--allow", yaml.toString()));
+    }
+
+    /**
+     * Namespaces whose running workloads use images from registries the policies do not allow: per cluster and
+     * namespace, the workloads and the images, with the rule's message.
+     */
+    public static Map<String, Object> outsideAllowlist(PolicySet policies, List<RuntimeInventory.PresentPod> present) {
+        RunningWorkloads.Evaluation ev = RunningWorkloads.evaluate(new Engine(policies), present, null,
+                r -> r.code() == ReasonCode.REGISTRY_NOT_ALLOWED);
+        Map<String, Map<String, Object>> byNamespace = new TreeMap<>();
+        for (RunningWorkloads.Verdict v : ev.withFindings()) {
+            Map<String, Object> ns = byNamespace.computeIfAbsent(v.cluster() + "/" + v.namespace(), k -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("cluster", v.cluster());
+                m.put("namespace", v.namespace());
+                m.put("workloads", new ArrayList<Map<String, Object>>());
+                return m;
+            });
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("workload", Map.of("kind", v.workload().kind(), "name", v.workload().name()));
+            w.put("pods", v.pods());
+            w.put("findings", v.findings().stream().map(r -> Map.of("path", r.path().toString(), "message", r.message(), "policy", r.policy()))
+                    .toList());
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> ws = (List<Map<String, Object>>) ns.get("workloads");
+            ws.add(w);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("policyVersion", policies.version());
+        out.put("namespaces", List.copyOf(byNamespace.values()));
+        out.put("errors", ev.problems());
+        return out;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.custody.evidence;
+
+import dev.custody.decision.RuleResult;
+import dev.custody.decision.WorkloadDecision;
+import dev.custody.engine.Engine;
+import dev.custody.manifest.InputLimits;
+import dev.custody.manifest.ManifestException;
+import dev.custody.manifest.ManifestReader;
+import dev.custody.store.RuntimeInventory;
+import dev.custody.workload.Extraction;
+import dev.custody.workload.Workload;
+import dev.custody.workload.WorkloadExtractor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The pods that run now, evaluated by the engine admission uses, as admission sees a pod: its spec (as the collector
+ * stored it) in its namespace with that namespace's labels. Pods are grouped into their top workload, and a finding
+ * repeated by every pod of a workload is kept once.
+ */
+public final class RunningWorkloads {
+
+    /** One running workload: its pods, the policies that selected it, and the results the filter kept. */
+    public record Verdict(String cluster, String namespace, RuntimeInventory.WorkloadRef workload, List<String> pods, List<String> policies,
+                          List<RuleResult> findings, boolean deniedToday) {}
+
+    /** Everything evaluated: each workload, the pods counted, and pods whose stored object could not be read. */
+    public record Evaluation(List<Verdict> workloads, int pods, List<String> problems) {
+        public List<Verdict> withFindings() {
+            return workloads.stream().filter(w -> !w.findings().isEmpty()).toList();
+        }
+    }
+
+    private RunningWorkloads() {}
+
+    /**
+     * Evaluates every present pod ({@code cluster} null: of every cluster) and keeps the results {@code keep} accepts.
+     */
+    public static Evaluation evaluate(Engine engine, List<RuntimeInventory.PresentPod> present, String cluster, Predicate<RuleResult> keep) {
+        ManifestReader reader = new ManifestReader(InputLimits.DEFAULT);
+        final class Acc {
+            final RuntimeInventory.PresentPod first;
+            final List<String> pods = new ArrayList<>();
+            final Map<String, RuleResult> findings = new LinkedHashMap<>();
+            final Set<String> policies = new LinkedHashSet<>();
+            boolean deniedToday;
+
+            Acc(RuntimeInventory.PresentPod first) {
+                this.first = first;
+            }
+        }
+        Map<String, Acc> byWorkload = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        int pods = 0;
+        for (RuntimeInventory.PresentPod p : present) {
+            if (cluster != null && !cluster.equals(p.cluster())) {
+                continue;
+            }
+            pods++;
+            Extraction x;
+            try {
+                x = WorkloadExtractor.extract(reader.read(p.cluster() + "/" + p.namespace() + "/pod/" + p.name(), p.object()));
+            } catch (ManifestException e) {
+                problems.add(e.describe());
+                continue;
+            }
+            x.problems().forEach(pr -> problems.add(pr.describe()));
+            Acc acc = byWorkload.computeIfAbsent(String.join("\u0000", p.cluster(), p.namespace(), p.workload().kind(), p.workload().name()),
+                    k -> new Acc(p));
+            acc.pods.add(p.name());
+            for (Workload w : x.workloads()) {
+                WorkloadDecision d = engine.evaluate(w, p.namespace(), p.namespaceLabels());
+                acc.policies.addAll(d.policies());
+                acc.deniedToday |= !d.allowed();
+                for (RuleResult r : d.results()) {
+                    if (keep.test(r)) {
+                        acc.findings.putIfAbsent(r.policy() + "/" + r.rule() + "/" + r.code() + "/" + r.path(), r);
+                    }
+                }
+            }
+        }
+        List<Verdict> out = byWorkload.values().stream().map(a -> new Verdict(a.first.cluster(), a.first.namespace(), a.first.workload(),
+                List.copyOf(a.pods), List.copyOf(a.policies), List.copyOf(a.findings.values()), a.deniedToday)).toList();
+        return new Evaluation(out, pods, List.copyOf(problems));
+    }
+}
