@@ -12,6 +12,7 @@ import dev.custody.store.BothStores;
 import dev.custody.store.DecisionLog;
 import dev.custody.store.DecisionRecord;
 import dev.custody.store.Dialect;
+import dev.custody.store.RuntimeInventory;
 import dev.custody.store.Store;
 import dev.custody.store.StoreLocation;
 import java.net.URI;
@@ -55,6 +56,10 @@ class ApiServerTest {
                         false, "pv", List.of(new DecisionRecord.Image("api", "r.example/api@" + DIGEST, DIGEST)), List.of(), List.of()))
                         .get(10, TimeUnit.SECONDS);
             }
+            // what a collector recorded: the admitted pod, and one that admission never saw, from another registry
+            long podsCreated = System.currentTimeMillis() - 1_000;
+            new RuntimeInventory(store).observe(List.of(running("u1", "api", "r.example/api@" + DIGEST, podsCreated),
+                    running("u2", "stray", "elsewhere.example/tool@" + DIGEST, podsCreated)), podsCreated + 500);
             ApiServer api = new ApiServer("127.0.0.1", 0, new TlsMaterial(tls.cert(), tls.key()), ApiTokens.load(tokens), store);
             api.start();
             try {
@@ -130,6 +135,21 @@ class ApiServerTest {
                 JsonNode noSbom = JSON.readTree(send(client, "GET", base + "/reports/admitted-without/sbom?since=1h", viewer, null).body());
                 assertThat(noSbom.path("images").size()).isZero(); // the SBOM is linked now
 
+                JsonNode running = JSON.readTree(send(client, "GET", base + "/inventory/pods?digest=" + DIGEST, viewer, null).body());
+                assertThat(running.path("pods").size()).isEqualTo(2);
+                assertThat(running.path("pods").get(0).path("workload").path("kind").asText()).isEqualTo("Deployment");
+                assertThat(running.path("pods").get(0).path("running").asBoolean()).isTrue();
+                assertThat(send(client, "GET", base + "/inventory/pods?digest=latest", viewer, null).statusCode()).isEqualTo(400);
+                assertThat(send(client, "GET", base + "/inventory/pods?digest=" + DIGEST + "&history=maybe", viewer, null).statusCode()).isEqualTo(400);
+                JsonNode never = JSON.readTree(send(client, "GET", base + "/inventory/never-admitted", viewer, null).body());
+                assertThat(never.path("pods").findValuesAsText("pod")).containsExactly("stray");
+                JsonNode outside = JSON.readTree(send(client, "GET", base + "/inventory/registries?allow=r.example", viewer, null).body());
+                assertThat(outside.path("namespaces").findValuesAsText("namespace")).containsExactly("shop");
+                assertThat(outside.path("namespaces").get(0).path("workloads").get(0).path("findings").get(0).path("message").asText())
+                        .contains("elsewhere.example/tool");
+                assertThat(send(client, "GET", base + "/inventory/running-without/vibes", viewer, null).statusCode()).isEqualTo(404);
+                assertThat(send(client, "GET", base + "/inventory/built-from?commit=zz", viewer, null).statusCode()).isEqualTo(400);
+
                 assertThat(send(client, "GET", base + "/audit/verify", operator, null).statusCode()).isEqualTo(403);
                 JsonNode verify = JSON.readTree(send(client, "GET", base + "/audit/verify", admin, null).body());
                 assertThat(verify.path("intact").asBoolean()).isTrue();
@@ -148,7 +168,14 @@ class ApiServerTest {
                         if (!e.getValue().has(method)) {
                             continue;
                         }
-                        String query = path.equals("/audit/prune") ? "?olderThan=3650d" : path.equals("/components") ? "?name=x" : "";
+                        String query = switch (path) {
+                            case "/audit/prune" -> "?olderThan=3650d";
+                            case "/components" -> "?name=x";
+                            case "/inventory/pods" -> "?digest=" + DIGEST;
+                            case "/inventory/built-from" -> "?commit=abcdef1";
+                            case "/inventory/registries" -> "?allow=r.example";
+                            default -> "";
+                        };
                         // a body only where the endpoint takes one: an unread body makes the server close the connection,
                         // and the client could reuse it before seeing the close
                         byte[] body = !method.equals("post") ? null : path.equals("/denylist")
@@ -159,7 +186,7 @@ class ApiServerTest {
                         checked++;
                     }
                 }
-                assertThat(checked).isEqualTo(12);
+                assertThat(checked).isEqualTo(20);
                 // the document itself is served, without a token, and is the one in docs/
                 HttpResponse<String> served = client.send(HttpRequest.newBuilder(java.net.URI.create(base + "/openapi.yaml")).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -194,5 +221,13 @@ class ApiServerTest {
             b.header("Authorization", "Bearer " + token);
         }
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static RuntimeInventory.PodObservation running(String uid, String name, String image, long created) {
+        String object = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"shop\"},"
+                + "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + image + "\"}]}}";
+        return new RuntimeInventory.PodObservation("test", uid, "shop", name, new RuntimeInventory.WorkloadRef(name.equals("api") ? "Deployment" : "Pod",
+                name), "Pod/" + name, "node-1", "default", "Running", created, object, List.of(new RuntimeInventory.ContainerObservation("app",
+                "containers", image, DIGEST, image, DIGEST, true, 0, created, null)));
     }
 }

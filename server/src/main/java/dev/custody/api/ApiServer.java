@@ -4,7 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.custody.evidence.InventoryViews;
 import dev.custody.evidence.Times;
+import dev.custody.policy.InvalidPolicyException;
+import dev.custody.policy.PolicyError;
+import dev.custody.policy.PolicyParser;
+import dev.custody.policy.PolicySet;
 import dev.custody.sbom.PackageUrl;
 import dev.custody.sbom.Quality;
 import dev.custody.sbom.Sbom;
@@ -15,6 +20,7 @@ import dev.custody.server.TlsMaterial;
 import dev.custody.store.Audit;
 import dev.custody.store.Denylist;
 import dev.custody.store.Evidence;
+import dev.custody.store.RuntimeInventory;
 import dev.custody.store.SbomStore;
 import dev.custody.store.Store;
 import dev.custody.store.StoreException;
@@ -265,6 +271,10 @@ public final class ApiServer implements AutoCloseable {
             case "denylist" -> {
                 return denylist(request, method, parts, caller);
             }
+            case "inventory" -> {
+                need(caller, ApiTokens.Role.VIEWER, method, "GET");
+                return new Result(200, inventory(parts, q, path));
+            }
             case "audit" -> {
                 if (parts.size() == 4 && parts.get(3).equals("verify")) {
                     need(caller, ApiTokens.Role.ADMIN, method, "GET");
@@ -291,6 +301,90 @@ public final class ApiServer implements AutoCloseable {
             }
             default -> throw new ApiError(404, "no such endpoint: " + path + " (see docs/api/openapi.yaml)");
         }
+    }
+
+    /** The runtime inventory's questions, answered in the shape {@code custody query ... -o json} prints. */
+    private Object inventory(List<String> parts, Fields q, String path) throws ApiError {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        String what = parts.size() > 3 ? parts.get(3) : "";
+        if (parts.size() != (what.equals("running-without") ? 5 : 4)) {
+            throw new ApiError(404, "no such endpoint: " + path + " (see docs/api/openapi.yaml)");
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        switch (what) {
+            case "pods" -> {
+                String d = q.getValue("digest");
+                if (d == null) {
+                    throw new ApiError(400, "digest is required: /api/v1/inventory/pods?digest=sha256:<hex>");
+                }
+                boolean history = bool(q, "history");
+                o.put("digest", digest(d));
+                o.put("history", history);
+                o.put("pods", InventoryViews.rows(inv.byDigest(d, history)));
+            }
+            case "drift" -> {
+                o.put("resolved", false);
+                o.put("drift", InventoryViews.digestDrift(inv));
+            }
+            case "clusters" -> {
+                return InventoryViews.clusters(inv);
+            }
+            case "built-from" -> {
+                String commit = q.getValue("commit");
+                String repo = q.getValue("sourceRepository");
+                if (commit == null && repo == null) {
+                    throw new ApiError(400, "give commit, sourceRepository, or both");
+                }
+                if (commit != null && !commit.matches("[0-9a-fA-F]{7,64}")) {
+                    throw new ApiError(400, "commit must be 7 to 64 hex digits, found \"" + commit + "\"");
+                }
+                o.put("commit", commit);
+                o.put("sourceRepository", repo);
+                o.put("pods", InventoryViews.built(inv.builtFrom(repo == null ? null : InventoryViews.spellingsOf(inv, repo), commit)));
+            }
+            case "running-without" -> {
+                RuntimeInventory.EvidenceKind kind;
+                try {
+                    kind = RuntimeInventory.EvidenceKind.valueOf(parts.get(4).toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new ApiError(404, "running-without: /api/v1/inventory/running-without/{sbom|signature|provenance}");
+                }
+                o.put("evidence", parts.get(4));
+                o.put("pods", InventoryViews.rows(inv.runningWithout(kind)));
+            }
+            case "never-admitted" -> o.put("pods", InventoryViews.rows(inv.neverAdmitted()));
+            case "older-policy" -> {
+                String current = q.getValue("policyVersion") != null ? q.getValue("policyVersion") : inv.newestAdmissionPolicyVersion();
+                o.put("policyVersion", current);
+                o.put("pods", current == null ? List.of() : InventoryViews.admitted(inv.admittedUnderOtherPolicy(current)));
+            }
+            case "registries" -> {
+                List<String> allow = q.getValues("allow");
+                if (allow == null || allow.isEmpty()) {
+                    throw new ApiError(400, "give the allowlist: /api/v1/inventory/registries?allow=ghcr.io/acme&allow=...");
+                }
+                PolicySet set;
+                try {
+                    set = InventoryViews.allowlist(new PolicyParser(), allow);
+                } catch (InvalidPolicyException e) {
+                    throw new ApiError(400, "allow: " + e.errors().stream().map(PolicyError::describe).collect(Collectors.joining("; ")));
+                }
+                return InventoryViews.outsideAllowlist(set, inv.presentPods());
+            }
+            default -> throw new ApiError(404, "no such endpoint: " + path + " (see docs/api/openapi.yaml)");
+        }
+        return o;
+    }
+
+    private static boolean bool(Fields q, String name) throws ApiError {
+        String v = q.getValue(name);
+        if (v == null || v.equals("false")) {
+            return false;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        throw new ApiError(400, name + " must be true or false, found \"" + v + "\"");
     }
 
     /** GET lists entries in force (viewer); POST adds one (operator: blocking must not wait for an admin); DELETE removes (admin). */
