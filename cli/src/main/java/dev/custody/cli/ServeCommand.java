@@ -65,6 +65,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     + "(needs get on Secrets; default: ${DEFAULT-VALUE}).")
     boolean pullSecrets;
 
+    @Option(names = "--collect", description = {"Also keep the runtime inventory (as `custody collect` does) of the cluster of --kubeconfig's",
+            "current context or, with --in-cluster, of this cluster; needs a store. Its state shows in /readyz and /metrics."})
+    boolean collect;
+
+    @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "in-cluster",
+            description = "With --collect --in-cluster: the name the cluster is recorded under (default: ${DEFAULT-VALUE}).")
+    String clusterName;
+
     @Option(names = "--in-cluster", description = "Watch namespaces with the pod's ServiceAccount (inside a cluster).")
     boolean inCluster;
 
@@ -94,7 +102,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     List<String> insecureRegistries = new ArrayList<>();
 
     @Option(names = "--retention", paramLabel = "AGE",
-            description = "Remove logged decisions older than this (e.g. 90d), checked hourly in small transactions (default: keep all).")
+            description = {"Remove logged decisions older than this (e.g. 90d), checked hourly in small transactions; with --collect, also",
+                    "the inventory history of pods stopped before then (default: keep all)."})
     String retention;
 
     @Option(names = "--api-port", paramLabel = "PORT", description = "Also serve the evidence API (HTTPS, bearer tokens) on this port; needs --api-tokens.")
@@ -118,6 +127,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         if (kubeconfig != null && inCluster) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give --kubeconfig or --in-cluster, not both");
+        }
+        if (collect && kubeconfig == null && !inCluster) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--collect needs --kubeconfig or --in-cluster");
+        }
+        if (collect && !store.given()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--collect needs a store (--store or $CUSTODY_STORE)");
         }
         String mode = decisionLog != null ? decisionLog : store.given() ? "durable" : "off";
         if (!List.of("durable", "async", "off").contains(mode)) {
@@ -174,7 +189,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             labels = namespaces;
         }
         Store evidence = null;
-        if (!mode.equals("off") || tokens != null) {
+        if (!mode.equals("off") || tokens != null || collect) {
             try {
                 evidence = store.open();
             } catch (StoreException e) {
@@ -289,6 +304,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             pruner.scheduleWithFixedDelay(() -> {
                 try {
                     var pruned = new dev.custody.store.Audit(prunable).prune(System.currentTimeMillis() - keep.toMillis(), 1000);
+                    if (collect) {
+                        new dev.custody.store.RuntimeInventory(prunable).prune(System.currentTimeMillis() - keep.toMillis());
+                    }
                     if (pruned.records() > 0) {
                         Log.info("retention removed decisions", "records", pruned.records(), "anchorSeq", pruned.anchorSeq());
                     }
@@ -314,7 +332,34 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             }
             return ExitCodes.INPUT_ERROR;
         }
+        List<dev.custody.inventory.ClusterCollector> collectors = new ArrayList<>();
+        if (collect) {
+            List<dev.custody.inventory.Clusters.Connection> clusters;
+            try {
+                clusters = kubeconfig != null ? dev.custody.inventory.Clusters.fromKubeconfig(kubeconfig, List.of(), 10_000)
+                        : List.of(dev.custody.inventory.Clusters.inCluster(clusterName, 10_000));
+            } catch (dev.custody.inventory.Clusters.ConfigException e) {
+                err.println("custody: --collect: " + e.getMessage());
+                server.close();
+                evidence.close();
+                return ExitCodes.INPUT_ERROR;
+            }
+            dev.custody.store.RuntimeInventory inventory = new dev.custody.store.RuntimeInventory(evidence);
+            for (var c : clusters) {
+                var collector = new dev.custody.inventory.ClusterCollector(c.name(), c.client(), inventory,
+                        m -> Log.info("collector", "cluster", c.name(), "message", m));
+                collector.start(250);
+                collectors.add(collector);
+            }
+            server.collecting(() -> collectors.stream().map(c -> {
+                var st = c.status();
+                return new dev.custody.server.CollectorState(st.cluster(), st.state(), st.message(), st.lastWriteAt());
+            }).toList());
+        }
         out.println("custody serve: https://" + host + ":" + server.port() + "/validate (ready: " + server.ready() + ")");
+        if (!collectors.isEmpty()) {
+            out.println("collecting: " + String.join(", ", collectors.stream().map(dev.custody.inventory.ClusterCollector::cluster).toList()));
+        }
         out.println("decision log: " + mode + (evidence != null && !mode.equals("off") ? " to " + evidence : ""));
         if (api != null) {
             out.println("evidence API: https://" + host + ":" + api.port() + "/api/v1/");
@@ -327,6 +372,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         Store openStore = evidence;
         ApiServer openApi = api;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            collectors.forEach(dev.custody.inventory.ClusterCollector::drain);
+            collectors.forEach(dev.custody.inventory.ClusterCollector::close);
             server.close();
             signatureService.close();
             registries.close();

@@ -104,6 +104,9 @@ class InventoryE2ETest {
 
     @AfterAll
     void stop() throws Exception {
+        if (restartedApi != null) {
+            restartedApi.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
         for (KubernetesClient c : new KubernetesClient[] {alpha, beta}) {
             if (c != null) {
                 c.close();
@@ -379,6 +382,93 @@ class InventoryE2ETest {
         CliResult bad = CliResult.run("query", "running-without", "vibes", "--store", db.toString());
         assertThat(bad.code()).isEqualTo(ExitCodes.INPUT_ERROR);
         assertThat(bad.err()).contains("sbom, signature or provenance");
+    }
+
+    /**
+     * {@code custody serve --collect}: the webhook process keeps the inventory too. Its API server is killed with SIGKILL
+     * and started again: /readyz and /metrics say the cluster is unreachable meanwhile (admission readiness does not
+     * depend on it), and once the API server is back the collector records what changed.
+     */
+    @Test
+    @Order(8) // last: it restarts alpha's API server outside start.sh
+    void serveCollectsAndReportsAnApiServerOutageItSurvives() throws Exception {
+        Path policy = work.resolve("serve-policy.yaml");
+        Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: dev}\nspec: {tier: dev}\n");
+        Path served = work.resolve("served.db");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "serve", "--self-signed", "--tls-dir", work.resolve("tls").toString(), "--port", "0", "--policy", policy.toString(),
+                "--kubeconfig", kubeconfig.toString(), "--collect", "--store", served.toString());
+        Path log = work.resolve("serve.log");
+        Process serve = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        java.net.http.HttpClient http = null;
+        try {
+            String base = null;
+            long until = System.currentTimeMillis() + 60_000;
+            while (base == null && System.currentTimeMillis() < until) {
+                var m = java.util.regex.Pattern.compile("custody serve: (https://127\\.0\\.0\\.1:\\d+)/validate").matcher(Files.readString(log));
+                base = m.find() ? m.group(1) : null;
+                Thread.sleep(200);
+            }
+            assertThat(base).as(Files.readString(log)).isNotNull();
+            http = java.net.http.HttpClient.newBuilder().sslContext(dev.custody.server.TlsMaterial.trusting(work.resolve("tls/ca.crt"))).build();
+            String readyz = base + "/readyz";
+            JsonNode ready = await(http, readyz, r -> r.path("collectors").path(0).path("state").asText().equals("watching"), log);
+            assertThat(ready.path("collectors").get(0).path("cluster").asText()).isEqualTo("alpha");
+            JsonNode recorded = JSON.readTree(CliResult.run("query", "pods", "--digest", v1Digest, "-o", "json", "--store", served.toString()).out());
+            assertThat(names(recorded.path("pods"))).contains("alpha/shop/api-6d4f-eeeee/app").doesNotContain("beta/edge/probe/app");
+
+            // the API server dies
+            long apiPid = Files.readAllLines(alphaDir.resolve("pids")).stream().filter(l -> l.startsWith("kube-apiserver ")).map(l -> l.split(" ")[1])
+                    .mapToLong(Long::parseLong).findFirst().orElseThrow();
+            List<String> apiCmd = List.of(Files.readString(Path.of("/proc/" + apiPid + "/cmdline")).split("\u0000"));
+            ProcessHandle.of(apiPid).orElseThrow().destroyForcibly();
+            JsonNode down = await(http, readyz, r -> r.path("collectors").path(0).path("state").asText().equals("unreachable"), log);
+            assertThat(down.path("collectors").get(0).path("message").asText()).isNotEmpty();
+            assertThat(down.path("ready").asBoolean()).as("admission readiness does not hang on the collector").isTrue();
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("custody_collector_watching{cluster=\"alpha\"} 0.0");
+            assertThat(serve.isAlive()).isTrue();
+
+            // and comes back on the same port and etcd: the watch resumes, and a new pod is recorded
+            restartedApi = new ProcessBuilder(apiCmd).redirectErrorStream(true).redirectOutput(work.resolve("kube-apiserver-2.log").toFile()).start();
+            await(http, readyz, r -> r.path("collectors").path(0).path("state").asText().equals("watching"), log);
+            running(alpha, pod("shop", "after-outage", null, "app", registry + "/shop/api@" + v1Digest, "node-1"),
+                    List.of(status("app", registry + "/shop/api@" + v1Digest)), List.of());
+            until = System.currentTimeMillis() + 30_000;
+            List<String> now = List.of();
+            while (System.currentTimeMillis() < until && !now.contains("alpha/shop/after-outage/app")) {
+                now = names(JSON.readTree(CliResult.run("query", "pods", "--digest", v1Digest, "-o", "json", "--store", served.toString()).out())
+                        .path("pods"));
+                Thread.sleep(200);
+            }
+            assertThat(now).as(Files.readString(log)).contains("alpha/shop/after-outage/app");
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains("custody_collector_watching{cluster=\"alpha\"} 1.0");
+        } finally {
+            serve.destroy();
+            serve.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    Process restartedApi;
+
+    JsonNode await(java.net.http.HttpClient http, String url, Predicate<JsonNode> ok, Path log) throws Exception {
+        long until = System.currentTimeMillis() + 60_000;
+        JsonNode last = null;
+        while (System.currentTimeMillis() < until) {
+            try {
+                last = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                if (ok.test(last)) {
+                    return last;
+                }
+            } catch (java.io.IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(url + " never matched; last " + last + "\n" + Files.readString(log));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -42,6 +42,11 @@ public final class ClusterCollector implements AutoCloseable {
         public boolean ready() {
             return synced && watching;
         }
+
+        /** starting (first listing not recorded yet), watching, or unreachable (the API server does not answer). */
+        public String state() {
+            return !synced ? "starting" : watching ? "watching" : "unreachable";
+        }
     }
 
     /** A cluster that could not be listed; the message names the cluster. */
@@ -250,7 +255,7 @@ public final class ClusterCollector implements AutoCloseable {
     /** Writes the cluster's state to the store when it changed. */
     private void report(long now) {
         Status s = status();
-        String state = !s.synced() ? "starting" : s.watching() ? "watching" : "unreachable";
+        String state = s.state();
         if (!state.equals(reportedState)) {
             inventory.clusterState(cluster, state, state.equals("watching") ? null : s.message(), null, now);
             if (reportedState != null || !state.equals("starting")) {
@@ -286,7 +291,12 @@ public final class ClusterCollector implements AutoCloseable {
     /** Whether the first listing is recorded and every watch is up. */
     public Status status() {
         boolean watching = pods != null && pods.isWatching() && namespaces.isWatching() && replicaSets.isWatching() && jobs.isWatching();
-        return new Status(cluster, reconciled, watching, watching ? null : lastProblem != null ? lastProblem : "not watching yet", lastWriteAt);
+        if (watching) {
+            lastProblem = null; // a problem is reported while it lasts
+        }
+        String why = watching ? null : lastProblem != null ? lastProblem : reconciled
+                ? "lost the watch of " + client.getConfiguration().getMasterUrl() + "; reconnecting" : "not watching yet";
+        return new Status(cluster, reconciled, watching, why, lastWriteAt);
     }
 
     /** Writes what is queued, for a caller that is about to stop. */

@@ -79,5 +79,9 @@ public final class Clusters {
 
     private static void quietLogging() {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        // an API server that goes away closes the watch socket without a status code, which this logger reports as a
+        // warning with a stack trace; the collector reports the outage itself
+        String quiet = "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.jdkhttp.JdkWebSocketImpl";
+        System.setProperty(quiet, System.getProperty(quiet, "error"));
     }
 }

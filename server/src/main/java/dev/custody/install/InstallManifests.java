@@ -64,6 +64,13 @@ public final class InstallManifests {
         secrets.putArray("apiGroups").add("");
         secrets.putArray("resources").add("secrets");
         array(secrets.putArray("verbs"), "get");
+        // the runtime inventory (serve --collect, custody collect --in-cluster): pods and the owners they resolve to
+        for (String[] gr : new String[][] {{"", "pods"}, {"apps", "replicasets"}, {"batch", "jobs"}}) {
+            ObjectNode r = ((com.fasterxml.jackson.databind.node.ArrayNode) role.path("rules")).addObject();
+            r.putArray("apiGroups").add(gr[0]);
+            r.putArray("resources").add(gr[1]);
+            array(r.putArray("verbs"), "list", "watch");
+        }
         out.add(role);
         ObjectNode binding = object("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", APP, null);
         ObjectNode ref = binding.putObject("roleRef");

@@ -34,6 +34,17 @@ public final class Metrics {
     private final Counter tlsReloads = Counter.builder().name("custody_tls_reloads_total")
             .help("Serving certificate reloads, by result").labelNames("result").register(registry);
 
+    private final Gauge collectorWatching = Gauge.builder().name("custody_collector_watching")
+            .help("1 while the inventory collector of a cluster has listed it and every watch is up, 0 while starting or unreachable")
+            .labelNames("cluster").register(registry);
+    private final Gauge collectorLastWrite = Gauge.builder().name("custody_collector_last_write_timestamp_seconds")
+            .help("When the inventory collector of a cluster last wrote to the store (0: never)").labelNames("cluster").register(registry);
+
+    public void collector(CollectorState s) {
+        collectorWatching.labelValues(s.cluster()).set(s.state().equals("watching") ? 1 : 0);
+        collectorLastWrite.labelValues(s.cluster()).set(s.lastWriteAt() / 1000.0);
+    }
+
     public void admission(String verdict, String kind, long nanos, WorkloadDecision decision) {
         requests.labelValues(verdict, kind).inc();
         latency.labelValues(verdict).observe(nanos / 1e9);

@@ -28,6 +28,10 @@ public final class NamespaceCache implements Function<String, Map<String, String
     /** Connects with a kubeconfig file, or in-cluster configuration when {@code kubeconfig} is null. */
     public static NamespaceCache start(Path kubeconfig) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        // an API server that goes away closes the watch socket without a status code, which this logger reports as a
+        // warning with a stack trace; the cache's and the collector's own state say so in one line
+        String quiet = "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.jdkhttp.JdkWebSocketImpl";
+        System.setProperty(quiet, System.getProperty(quiet, "error"));
         Config config = kubeconfig != null ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
                 : new ConfigBuilder().build();
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();

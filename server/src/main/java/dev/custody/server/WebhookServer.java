@@ -46,6 +46,7 @@ public final class WebhookServer implements AutoCloseable {
     private final NamespaceCache namespaces;
     private final Metrics metrics;
     private volatile DecisionRecorder recorder;
+    private volatile java.util.function.Supplier<java.util.List<CollectorState>> collectors;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "custody-reload");
         t.setDaemon(true);
@@ -68,6 +69,22 @@ public final class WebhookServer implements AutoCloseable {
      * Records every workload decision in a decision log. In durable mode a review is answered only after its record is
      * committed; when the log cannot confirm in time the review is denied as a closed failure.
      */
+    /** Reports inventory collectors running in this process in /readyz and /metrics (they do not decide readiness). */
+    public WebhookServer collecting(java.util.function.Supplier<java.util.List<CollectorState>> collectors) {
+        this.collectors = collectors;
+        return this;
+    }
+
+    private java.util.List<CollectorState> collectorStates() {
+        java.util.function.Supplier<java.util.List<CollectorState>> c = collectors;
+        if (c == null) {
+            return java.util.List.of();
+        }
+        java.util.List<CollectorState> states = c.get();
+        states.forEach(metrics::collector);
+        return states;
+    }
+
     public WebhookServer recordingTo(DecisionRecorder recorder) {
         this.recorder = recorder;
         return this;
@@ -274,10 +291,21 @@ public final class WebhookServer implements AutoCloseable {
             log.put("failedBatches", rec.log().failures());
             log.put("lastError", rec.log().lastError());
         }
+        if (collectors != null) {
+            var arr = detail.putArray("collectors");
+            for (CollectorState c : collectorStates()) {
+                ObjectNode o = arr.addObject();
+                o.put("cluster", c.cluster());
+                o.put("state", c.state());
+                o.put("message", c.message());
+                o.put("lastWriteAt", c.lastWriteAt() == 0 ? null : java.time.Instant.ofEpochMilli(c.lastWriteAt()).toString());
+            }
+        }
         json(ex, ready ? 200 : 503, detail);
     }
 
     private void metrics(Exchange ex) throws IOException {
+        collectorStates();
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         metrics.write(out);
         send(ex, 200, metrics.contentType(), out.toByteArray());
