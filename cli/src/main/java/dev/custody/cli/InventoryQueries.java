@@ -43,28 +43,65 @@ final class InventoryQueries {
     }
 
     @Command(name = "pods", mixinStandardHelpOptions = true,
-            description = {"Pods whose containers run an image digest (read from containerStatuses[].imageID by `custody collect`).",
-                    "Without --history only pods present now; with it, every pod that ever ran the digest while collected."})
+            description = {"Pods whose containers run an image digest (read from containerStatuses[].imageID by `custody collect`), or",
+                    "whose running image's SBOM lists a package (--purl, compared by parts; without a version, every version).",
+                    "Without --history only pods present now; with it (--digest), every pod that ever ran the digest while collected."})
     static final class Pods extends QueryCommand.Base {
-        @Option(names = "--digest", required = true, paramLabel = "sha256:HEX", description = "The image (manifest or index) digest.")
+        @Option(names = "--digest", paramLabel = "sha256:HEX", description = "The image (manifest or index) digest.")
         String digest;
 
-        @Option(names = "--history", description = "Include pods that have stopped since.")
+        @Option(names = "--purl", paramLabel = "PURL", description = "A package, as a scanner or an advisory prints its purl.")
+        String purl;
+
+        @Option(names = "--history", description = "With --digest: include pods that have stopped since.")
         boolean history;
+
+        private dev.custody.sbom.PackageUrl parsed;
 
         @Override
         void validate() {
-            digest(digest);
+            if ((digest == null) == (purl == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --digest or --purl");
+            }
+            if (digest != null) {
+                digest(digest);
+            } else {
+                if (history) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--history goes with --digest");
+                }
+                try {
+                    parsed = dev.custody.sbom.PackageUrl.parse(purl);
+                } catch (dev.custody.sbom.PackageUrl.MalformedException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--purl: " + e.getMessage());
+                }
+            }
         }
 
         @Override
         int query(Store s, PrintWriter out, boolean json) {
+            if (purl != null) {
+                List<RuntimeInventory.Carrying> rows = new RuntimeInventory(s).runningWithPackage(parsed);
+                if (json) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("purl", purl);
+                    o.put("pods", InventoryViews.carrying(rows));
+                    Json.print(out, o);
+                    return ExitCodes.OK;
+                }
+                rows.forEach(r -> {
+                    text(out, r.row());
+                    out.println("    has " + r.purl());
+                });
+                long pods = rows.stream().map(r -> r.row().cluster() + "/" + r.row().podUid()).distinct().count();
+                out.println(pods + (pods == 1 ? " running pod carries " : " running pods carry ") + purl);
+                return ExitCodes.OK;
+            }
             List<RuntimeInventory.Row> rows = new RuntimeInventory(s).byDigest(digest, history);
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("digest", digest);
                 o.put("history", history);
-                o.put("pods", rows.stream().map(InventoryQueries::row).toList());
+                o.put("pods", InventoryViews.rows(rows));
                 Json.print(out, o);
                 return ExitCodes.OK;
             }

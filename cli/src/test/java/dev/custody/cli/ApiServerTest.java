@@ -140,6 +140,15 @@ class ApiServerTest {
                 assertThat(running.path("pods").get(0).path("workload").path("kind").asText()).isEqualTo("Deployment");
                 assertThat(running.path("pods").get(0).path("running").asBoolean()).isTrue();
                 assertThat(send(client, "GET", base + "/inventory/pods?digest=latest", viewer, null).statusCode()).isEqualTo(400);
+                // the incident question: which running pods carry busybox, asked as a scanner prints the purl
+                JsonNode carrying = JSON.readTree(send(client, "GET", base + "/inventory/pods?purl="
+                        + java.net.URLEncoder.encode("pkg:alpine/busybox@1.35.0-r17?distro=alpine-3.16.2", java.nio.charset.StandardCharsets.UTF_8),
+                        viewer, null).body());
+                assertThat(carrying.path("pods").findValuesAsText("pod")).containsExactly("api", "stray");
+                assertThat(carrying.path("pods").get(0).path("purl").asText()).startsWith("pkg:alpine/busybox@1.35.0-r17?arch=x86_64");
+                assertThat(JSON.readTree(send(client, "GET", base + "/inventory/pods?purl=pkg:alpine/busybox@9", viewer, null).body())
+                        .path("pods").size()).isZero();
+                assertThat(send(client, "GET", base + "/inventory/pods?purl=busybox", viewer, null).statusCode()).isEqualTo(400);
                 assertThat(send(client, "GET", base + "/inventory/pods?digest=" + DIGEST + "&history=maybe", viewer, null).statusCode()).isEqualTo(400);
                 JsonNode never = JSON.readTree(send(client, "GET", base + "/inventory/never-admitted", viewer, null).body());
                 assertThat(never.path("pods").findValuesAsText("pod")).containsExactly("stray");

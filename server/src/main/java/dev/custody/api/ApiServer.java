@@ -314,8 +314,18 @@ public final class ApiServer implements AutoCloseable {
         switch (what) {
             case "pods" -> {
                 String d = q.getValue("digest");
-                if (d == null) {
-                    throw new ApiError(400, "digest is required: /api/v1/inventory/pods?digest=sha256:<hex>");
+                String purl = q.getValue("purl");
+                if ((d == null) == (purl == null)) {
+                    throw new ApiError(400, "give digest or purl: /api/v1/inventory/pods?digest=sha256:<hex> or ?purl=pkg:...");
+                }
+                if (purl != null) {
+                    try {
+                        o.put("purl", purl);
+                        o.put("pods", InventoryViews.carrying(inv.runningWithPackage(PackageUrl.parse(purl))));
+                    } catch (PackageUrl.MalformedException e) {
+                        throw new ApiError(400, "purl: " + e.getMessage());
+                    }
+                    return o;
                 }
                 boolean history = bool(q, "history");
                 o.put("digest", digest(d));

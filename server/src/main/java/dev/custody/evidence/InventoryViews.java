@@ -140,6 +140,14 @@ public final class InventoryViews {
         }).toList();
     }
 
+    public static List<Map<String, Object>> carrying(List<RuntimeInventory.Carrying> rows) {
+        return rows.stream().map(c -> {
+            Map<String, Object> m = row(c.row());
+            m.put("purl", c.purl());
+            return m;
+        }).toList();
+    }
+
     public static List<Map<String, Object>> admitted(List<RuntimeInventory.Admitted> admitted) {
         return admitted.stream().map(a -> {
             Map<String, Object> m = row(a.row());

@@ -302,6 +302,75 @@ public final class RuntimeInventory {
                 + ORDER);
     }
 
+    /** A present container whose image's SBOM lists a package. */
+    public record Carrying(Row row, String purl) {}
+
+    /**
+     * Containers of present pods whose running digest has an SBOM that lists a package matching {@code query} (compared
+     * by parsed parts as {@link Evidence#componentsByPurl} does; without a version, every version): the incident's
+     * "which pods carry this package".
+     */
+    public List<Carrying> runningWithPackage(dev.custody.sbom.PackageUrl query) {
+        return store.read(c -> {
+            Map<Long, String> components = new LinkedHashMap<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT k.component_id, k.purl FROM component k WHERE k.purl_name = ? AND k.purl_type = ? "
+                    + "AND k.purl_namespace = ?" + (query.version() == null ? "" : " AND k.purl_version = ?"))) {
+                p.setString(1, query.name());
+                p.setString(2, query.type());
+                p.setString(3, query.namespace());
+                if (query.version() != null) {
+                    p.setString(4, query.version());
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        dev.custody.sbom.PackageUrl stored = dev.custody.sbom.PackageUrl.parseOrNull(rs.getString(2));
+                        if (stored != null && query.matches(stored)) {
+                            components.put(rs.getLong(1), rs.getString(2));
+                        }
+                    }
+                }
+            }
+            Map<String, Set<String>> purlsByDigest = new TreeMap<>();
+            List<Long> ids = List.copyOf(components.keySet());
+            for (int from = 0; from < ids.size(); from += 500) {
+                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+                try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT l.digest, m.component_id FROM sbom_component m JOIN sbom_link l "
+                        + "ON l.doc_id = m.doc_id WHERE m.component_id IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        p.setLong(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            purlsByDigest.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>()).add(components.get(rs.getLong(2)));
+                        }
+                    }
+                }
+            }
+            List<Carrying> out = new ArrayList<>();
+            List<String> digests = List.copyOf(purlsByDigest.keySet());
+            for (int from = 0; from < digests.size(); from += 500) {
+                List<String> chunk = digests.subList(from, Math.min(digests.size(), from + 500));
+                try (PreparedStatement p = c.prepareStatement(ROW + "WHERE r.present = 1 AND k.digest IN ("
+                        + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")" + ORDER)) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        p.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            Row row = row(rs);
+                            for (String purl : purlsByDigest.get(row.digest())) {
+                                out.add(new Carrying(row, purl));
+                            }
+                        }
+                    }
+                }
+            }
+            out.sort(java.util.Comparator.comparing((Carrying x) -> x.row().cluster()).thenComparing(x -> x.row().namespace())
+                    .thenComparing(x -> x.row().pod()).thenComparing(x -> x.row().container()).thenComparing(Carrying::purl));
+            return out;
+        });
+    }
+
     /**
      * Where evidence about a running digest may be filed: under the digest itself, under the platform manifests of an
      * index that runs (their parent is the running digest), or under the index a running platform manifest belongs to.

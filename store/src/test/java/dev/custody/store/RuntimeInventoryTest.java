@@ -132,6 +132,24 @@ class RuntimeInventoryTest {
     }
 
     @StoreTest
+    void podsCarryingAPackageAreFoundByAnySpellingOfItsPurl(Store store) {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        inv.observe(List.of(pod("east", "u1", "api-1", Records.D1, null), pod("east", "u2", "api-2", Records.D2, null)), 1_000);
+        SbomStore sboms = new SbomStore(store);
+        sboms.ingest(Records.sbom("a", List.of(), "pkg:deb/debian/xz-utils@5.6.0-0.2?arch=amd64", "pkg:npm/left-pad@1.3.0"), new byte[] {1},
+                List.of(Records.D1), "test");
+        sboms.ingest(Records.sbom("b", List.of(), "pkg:deb/debian/xz-utils@5.4.1-0.2?arch=amd64"), new byte[] {2}, List.of(Records.D2), "test");
+        assertThat(inv.runningWithPackage(dev.custody.sbom.PackageUrl.parse("pkg:deb/debian/xz-utils")))
+                .extracting(c -> c.row().pod() + " " + c.purl())
+                .containsExactly("api-1 pkg:deb/debian/xz-utils@5.6.0-0.2?arch=amd64", "api-2 pkg:deb/debian/xz-utils@5.4.1-0.2?arch=amd64");
+        assertThat(inv.runningWithPackage(dev.custody.sbom.PackageUrl.parse("PKG:deb/debian/xz-utils@5.6.0-0.2")))
+                .extracting(c -> c.row().pod()).containsExactly("api-1");
+        assertThat(inv.runningWithPackage(dev.custody.sbom.PackageUrl.parse("pkg:deb/debian/xz-utils?arch=arm64"))).isEmpty();
+        inv.gone("east", "u1", 2_000);
+        assertThat(inv.runningWithPackage(dev.custody.sbom.PackageUrl.parse("pkg:npm/left-pad"))).as("only what runs").isEmpty();
+    }
+
+    @StoreTest
     void podsAreMatchedToTheAdmissionThatLetThemIn(Store store) throws Exception {
         RuntimeInventory inv = new RuntimeInventory(store);
         inv.observe(List.of(pod("east", "u1", "api-1", Records.D1, null), pod("east", "u2", "api-2", Records.D1, null),
