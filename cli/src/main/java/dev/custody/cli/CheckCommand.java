@@ -1,10 +1,7 @@
 package dev.custody.cli;
 
 import dev.custody.engine.Engine;
-import dev.custody.files.PolicyFiles;
 import dev.custody.manifest.InputLimits;
-import dev.custody.policy.InvalidPolicyException;
-import dev.custody.policy.PolicyError;
 import dev.custody.policy.PolicySet;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -105,13 +102,8 @@ final class CheckCommand implements Callable<Integer> {
             }
             labels.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        PolicySet set;
-        try {
-            set = PolicyFiles.load(policies, Policies.parser());
-        } catch (InvalidPolicyException e) {
-            for (PolicyError pe : e.errors()) {
-                err.println("custody: policy error: " + pe.describe());
-            }
+        PolicySet set = Policies.loadOrReport(policies, err);
+        if (set == null) {
             return ExitCodes.INPUT_ERROR;
         }
         InputLimits limits = new InputLimits(maxInputBytes, InputLimits.DEFAULT.maxDepth(), InputLimits.DEFAULT.maxDocuments());

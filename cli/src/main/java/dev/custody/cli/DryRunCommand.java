@@ -4,9 +4,6 @@ import dev.custody.decision.Outcome;
 import dev.custody.decision.RuleResult;
 import dev.custody.engine.Engine;
 import dev.custody.evidence.RunningWorkloads;
-import dev.custody.files.PolicyFiles;
-import dev.custody.policy.InvalidPolicyException;
-import dev.custody.policy.PolicyError;
 import dev.custody.policy.PolicySet;
 import dev.custody.store.RuntimeInventory;
 import dev.custody.store.Store;
@@ -58,13 +55,8 @@ final class DryRunCommand implements Callable<Integer> {
         if (!output.equals("text") && !output.equals("json")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--output must be text or json, found \"" + output + "\"");
         }
-        PolicySet set;
-        try {
-            set = PolicyFiles.load(policies, Policies.parser());
-        } catch (InvalidPolicyException e) {
-            for (PolicyError pe : e.errors()) {
-                err.println("custody: policy error: " + pe.describe());
-            }
+        PolicySet set = Policies.loadOrReport(policies, err);
+        if (set == null) {
             return ExitCodes.INPUT_ERROR;
         }
         RunningWorkloads.Evaluation ev;

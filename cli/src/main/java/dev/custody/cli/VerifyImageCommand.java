@@ -1,6 +1,5 @@
 package dev.custody.cli;
 
-import dev.custody.files.PolicyFiles;
 import dev.custody.imageref.ImageReference;
 import dev.custody.imageref.InvalidImageReferenceException;
 import dev.custody.oci.DockerConfig;
@@ -8,7 +7,6 @@ import dev.custody.oci.Keychain;
 import dev.custody.oci.RegistryClient;
 import dev.custody.policy.InvalidPolicyException;
 import dev.custody.policy.Policy;
-import dev.custody.policy.PolicyError;
 import dev.custody.policy.PolicySet;
 import dev.custody.policy.Rule;
 import dev.custody.policy.trust.SignatureGatherer;
@@ -183,13 +181,8 @@ final class VerifyImageCommand implements Callable<Integer> {
             if (key != null || identity != null || identityRegexp != null || chain != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give --policy, or an authority (--key or a certificate identity), not both");
             }
-            PolicySet set;
-            try {
-                set = PolicyFiles.load(policies, Policies.parser());
-            } catch (InvalidPolicyException e) {
-                for (PolicyError pe : e.errors()) {
-                    err.println("custody: policy error: " + pe.describe());
-                }
+            PolicySet set = Policies.loadOrReport(policies, err);
+            if (set == null) {
                 return ExitCodes.INPUT_ERROR;
             }
             for (Policy p : set.policies()) {
