@@ -49,6 +49,11 @@ final class CollectCommand implements Callable<Integer> {
             description = "How long one request to an API server may take (default: ${DEFAULT-VALUE}).")
     String timeout;
 
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = {"While watching, serve GET /healthz, /readyz (200 once every cluster is listed and watched, else 503, with",
+                    "each cluster's state as JSON) and /metrics over plain HTTP here, for probes and Prometheus (e.g. 0.0.0.0:9090)."})
+    String listen;
+
     @Mixin
     StoreOption store;
 
@@ -70,6 +75,7 @@ final class CollectCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
         }
+        java.net.InetSocketAddress address = listen == null ? null : address(listen);
         List<Clusters.Connection> clusters;
         try {
             clusters = connect();
@@ -79,7 +85,7 @@ final class CollectCommand implements Callable<Integer> {
         }
         try (Store s = store.open()) {
             RuntimeInventory inventory = new RuntimeInventory(s);
-            return once ? snapshot(clusters, inventory, out, err) : watch(clusters, inventory, keep, err);
+            return once ? snapshot(clusters, inventory, out, err) : watch(clusters, inventory, keep, address, err);
         } catch (StoreException e) {
             err.println("custody: store error: " + e.getMessage());
             return ExitCodes.INTERNAL_ERROR;
@@ -126,7 +132,65 @@ final class CollectCommand implements Callable<Integer> {
         return exit;
     }
 
-    private int watch(List<Clusters.Connection> clusters, RuntimeInventory inventory, long keep, PrintWriter err) {
+    private java.net.InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            if (colon < 1 || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new java.net.InetSocketAddress(hostPort.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--listen must be HOST:PORT, found \"" + hostPort + "\"");
+        }
+    }
+
+    /** /healthz, /readyz and /metrics of a watching collector (plain HTTP: they carry no secrets). */
+    private static com.sun.net.httpserver.HttpServer probes(java.net.InetSocketAddress address, List<ClusterCollector> collectors)
+            throws java.io.IOException {
+        dev.custody.server.Metrics metrics = new dev.custody.server.Metrics();
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(address, 16);
+        http.createContext("/", ex -> {
+            try (ex) {
+                String path = ex.getRequestURI().getPath();
+                byte[] body;
+                int status = 200;
+                String type = "text/plain; charset=utf-8";
+                List<dev.custody.server.CollectorState> states = collectors.stream().map(c -> {
+                    var st = c.status();
+                    return new dev.custody.server.CollectorState(st.cluster(), st.state(), st.message(), st.lastWriteAt());
+                }).toList();
+                switch (path) {
+                    case "/healthz" -> body = "ok\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    case "/readyz" -> {
+                        boolean ready = states.stream().allMatch(st -> st.state().equals("watching"));
+                        status = ready ? 200 : 503;
+                        type = "application/json";
+                        body = Json.MAPPER.writeValueAsBytes(java.util.Map.of("ready", ready, "collectors", states));
+                    }
+                    case "/metrics" -> {
+                        states.forEach(metrics::collector);
+                        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+                        metrics.write(buf);
+                        type = metrics.contentType();
+                        body = buf.toByteArray();
+                    }
+                    default -> {
+                        status = 404;
+                        body = "not found; the collector serves /healthz, /readyz and /metrics\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    }
+                }
+                ex.getResponseHeaders().set("Content-Type", type);
+                ex.sendResponseHeaders(status, body.length);
+                ex.getResponseBody().write(body);
+            }
+        });
+        http.start();
+        return http;
+    }
+
+    private int watch(List<Clusters.Connection> clusters, RuntimeInventory inventory, long keep, java.net.InetSocketAddress address,
+                      PrintWriter err) {
         List<ClusterCollector> collectors = new ArrayList<>();
         for (Clusters.Connection c : clusters) {
             ClusterCollector collector = new ClusterCollector(c.name(), c.client(), inventory, m -> {
@@ -136,8 +200,23 @@ final class CollectCommand implements Callable<Integer> {
             collector.start(250);
             collectors.add(collector);
         }
+        com.sun.net.httpserver.HttpServer http = null;
+        if (address != null) {
+            try {
+                http = probes(address, collectors);
+                err.println("custody collect: probes and metrics on http://" + address.getHostString() + ":" + http.getAddress().getPort() + "/");
+            } catch (java.io.IOException e) {
+                err.println("custody: --listen " + listen + ": " + e.getMessage());
+                collectors.forEach(ClusterCollector::close);
+                return ExitCodes.INPUT_ERROR;
+            }
+        }
+        com.sun.net.httpserver.HttpServer openHttp = http;
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            if (openHttp != null) {
+                openHttp.stop(0);
+            }
             collectors.forEach(ClusterCollector::drain);
             collectors.forEach(ClusterCollector::close);
             stop.countDown();

@@ -308,6 +308,20 @@ class InventoryE2ETest {
         Process p = collector();
         try {
             awaitPods(v1Digest, n -> n.contains("alpha/shop/api-6d4f-bbbbb/app"), "the first listing");
+            // the probes a collector Deployment would use
+            var listening = java.util.regex.Pattern.compile("probes and metrics on http://127\\.0\\.0\\.1:(\\d+)/");
+            String port = null;
+            for (long until = System.currentTimeMillis() + 30_000; port == null && System.currentTimeMillis() < until; Thread.sleep(100)) {
+                var m = listening.matcher(Files.readString(work.resolve("collector.log")));
+                port = m.find() ? m.group(1) : null;
+            }
+            assertThat(port).as(Files.readString(work.resolve("collector.log"))).isNotNull();
+            String probes = "http://127.0.0.1:" + port;
+            var http = java.net.http.HttpClient.newHttpClient();
+            JsonNode ready = await(http, probes + "/readyz", r -> r.path("ready").asBoolean(), work.resolve("collector.log"));
+            assertThat(ready.path("collectors").get(0).path("state").asText()).isEqualTo("watching");
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(probes + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains("custody_collector_watching{cluster=\"alpha\"} 1.0");
             running(alpha, pod("shop", "api-6d4f-ddddd", owner("apps/v1", "ReplicaSet", "api-6d4f",
                     alpha.apps().replicaSets().inNamespace("shop").withName("api-6d4f").get().getMetadata().getUid()), "app",
                     registry + "/shop/api:v1", "node-1"), List.of(status("app", registry + "/shop/api@" + v1Digest)), List.of());
@@ -475,7 +489,8 @@ class InventoryE2ETest {
 
     Process collector() throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "collect", "--kubeconfig", kubeconfig.toString(), "--context", "alpha", "--store", db.toString());
+                Main.class.getName(), "collect", "--kubeconfig", kubeconfig.toString(), "--context", "alpha", "--store", db.toString(),
+                "--listen", "127.0.0.1:0");
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("collector.log").toFile()).start();
     }
 
