@@ -121,8 +121,9 @@ final class CollectCommand implements Callable<Integer> {
         for (Clusters.Connection c : clusters) {
             try {
                 ClusterCollector.Snapshot s = new ClusterCollector(c.name(), c.client(), inventory, err::println).snapshot();
-                out.printf("cluster %s: %d pods, %d containers, %d namespaces recorded%s%n", s.cluster(), s.pods(), s.containers(), s.namespaces(),
-                        s.vanished() > 0 ? "; " + s.vanished() + " pods gone since the last run" : "");
+                out.printf("cluster %s: %d pods, %d containers, %d namespaces recorded%s (listed in %.1f s, stored in %.1f s)%n", s.cluster(), s.pods(),
+                        s.containers(), s.namespaces(), s.vanished() > 0 ? "; " + s.vanished() + " pods gone since the last run" : "",
+                        s.listMillis() / 1000.0, s.recordMillis() / 1000.0);
             } catch (ClusterCollector.UnreachableException e) {
                 err.println("custody: context " + c.name() + ": " + e.getMessage());
                 exit = ExitCodes.INPUT_ERROR;

@@ -35,7 +35,13 @@ import java.util.function.Function;
 public final class ClusterCollector implements AutoCloseable {
 
     /** How one list or watch of a cluster went. */
-    public record Snapshot(String cluster, int pods, int containers, int namespaces, int vanished) {}
+    /**
+     * How one listing went.
+     *
+     * @param listMillis   listing every page (mostly the API server's time) and turning pods into observations
+     * @param recordMillis writing the observations to the store
+     */
+    public record Snapshot(String cluster, int pods, int containers, int namespaces, int vanished, long listMillis, long recordMillis) {}
 
     /** What the collector knows of its cluster now. */
     public record Status(String cluster, boolean synced, boolean watching, String message, long lastWriteAt) {
@@ -91,14 +97,18 @@ public final class ClusterCollector implements AutoCloseable {
     /** Lists the cluster's namespaces, ReplicaSets, Jobs and pods (paged) and records the whole picture. */
     public Snapshot snapshot() {
         long now = System.currentTimeMillis();
+        long t0 = System.nanoTime();
         Map<String, Map<String, String>> nsLabels = new HashMap<>();
         Map<String, List<OwnerReference>> owners = new HashMap<>();
-        List<Pod> listed = new ArrayList<>();
+        Owners lookup = (kind, ns, name) -> owners.get(kind + "/" + ns + "/" + name);
+        List<PodObservation> observed = new ArrayList<>();
         try {
             page(o -> client.namespaces().list(o), n -> nsLabels.put(n.getMetadata().getName(), labels(n)));
             page(o -> client.apps().replicaSets().inAnyNamespace().list(o), r -> owners.put(key("ReplicaSet", r), r.getMetadata().getOwnerReferences()));
             page(o -> client.batch().v1().jobs().inAnyNamespace().list(o), j -> owners.put(key("Job", j), j.getMetadata().getOwnerReferences()));
-            page(o -> client.pods().inAnyNamespace().list(o), listed::add);
+            // owners are known before the first pod: each page of pods becomes observations and is let go, so a
+            // large cluster is never held in memory as API objects
+            page(o -> client.pods().inAnyNamespace().list(o), p -> observed.add(Pods.observe(cluster, p, lookup)));
         } catch (RuntimeException e) {
             String why = "cannot list cluster " + cluster + " at " + client.getConfiguration().getMasterUrl() + ": " + rootMessage(e);
             try {
@@ -108,12 +118,13 @@ public final class ClusterCollector implements AutoCloseable {
             }
             throw new UnreachableException(why, e);
         }
-        Owners lookup = (kind, ns, name) -> owners.get(kind + "/" + ns + "/" + name);
-        List<PodObservation> observed = listed.stream().map(p -> Pods.observe(cluster, p, lookup)).toList();
+        long t1 = System.nanoTime();
         inventory.namespaces(cluster, nsLabels, true, now);
         int vanished = inventory.replaceAll(cluster, observed, now);
         inventory.clusterState(cluster, "synced", null, now, now);
-        return new Snapshot(cluster, observed.size(), observed.stream().mapToInt(o -> o.containers().size()).sum(), nsLabels.size(), vanished);
+        long t2 = System.nanoTime();
+        return new Snapshot(cluster, observed.size(), observed.stream().mapToInt(o -> o.containers().size()).sum(), nsLabels.size(), vanished,
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
     }
 
     private static <T extends HasMetadata, L extends KubernetesResourceList<T>> void page(Function<ListOptions, L> list, Consumer<T> each) {

@@ -6,10 +6,8 @@ import dev.custody.store.RuntimeInventory.PodObservation;
 import dev.custody.store.RuntimeInventory.WorkloadRef;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
@@ -95,10 +93,19 @@ public final class Pods {
     /** The pod as a manifest the engine reads: identity, labels, annotations, owners and spec; no status, no managedFields. */
     static String object(Pod pod) {
         var m = pod.getMetadata();
-        Pod trimmed = new PodBuilder().withApiVersion("v1").withKind("Pod")
-                .withMetadata(new ObjectMetaBuilder().withName(m.getName()).withNamespace(m.getNamespace()).withUid(m.getUid())
-                        .withLabels(m.getLabels()).withAnnotations(m.getAnnotations()).withOwnerReferences(m.getOwnerReferences()).build())
-                .withSpec(pod.getSpec()).build();
+        // plain setters, sharing the spec: a builder would deep-copy every pod of a large listing first
+        io.fabric8.kubernetes.api.model.ObjectMeta meta = new io.fabric8.kubernetes.api.model.ObjectMeta();
+        meta.setName(m.getName());
+        meta.setNamespace(m.getNamespace());
+        meta.setUid(m.getUid());
+        meta.setLabels(m.getLabels());
+        meta.setAnnotations(m.getAnnotations());
+        meta.setOwnerReferences(m.getOwnerReferences());
+        Pod trimmed = new Pod();
+        trimmed.setApiVersion("v1");
+        trimmed.setKind("Pod");
+        trimmed.setMetadata(meta);
+        trimmed.setSpec(pod.getSpec());
         return Serialization.asJson(trimmed);
     }
 
