@@ -1,5 +1,7 @@
 package dev.custody.cli;
 
+import static dev.custody.evidence.InventoryViews.instant;
+
 import dev.custody.evidence.InventoryViews;
 import dev.custody.imageref.ImageReference;
 import dev.custody.imageref.InvalidImageReferenceException;
@@ -27,14 +29,6 @@ import picocli.CommandLine.Option;
 final class InventoryQueries {
 
     private InventoryQueries() {}
-
-    static Map<String, Object> row(RuntimeInventory.Row r) {
-        return InventoryViews.row(r);
-    }
-
-    static String instant(Long millis) {
-        return InventoryViews.instant(millis);
-    }
 
     private static void text(PrintWriter out, RuntimeInventory.Row r) {
         out.printf("%s/%s/%s %s [%s %s] %s on %s%s%n", r.cluster(), r.namespace(), r.pod(), r.container(), r.workload().kind(),
@@ -116,11 +110,11 @@ final class InventoryQueries {
     static final class Clusters extends QueryCommand.Base {
         @Override
         int query(Store s, PrintWriter out, boolean json) {
-            List<RuntimeInventory.ClusterState> cs = new RuntimeInventory(s).clusters();
             if (json) {
                 Json.print(out, InventoryViews.clusters(new RuntimeInventory(s)));
                 return ExitCodes.OK;
             }
+            List<RuntimeInventory.ClusterState> cs = new RuntimeInventory(s).clusters();
             for (RuntimeInventory.ClusterState c : cs) {
                 out.printf("%-24s %-12s %5d pods, last listed %s%s%n", c.cluster(), c.state(), c.presentPods(),
                         c.syncedAt() == null ? "never" : instant(c.syncedAt()), c.message() == null ? "" : " (" + c.message() + ")");

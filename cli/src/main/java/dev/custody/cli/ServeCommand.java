@@ -182,6 +182,17 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             err.println("custody: TLS pair " + cert + " / " + key + ": " + (m.equals("Is a directory") ? "a directory, not a PEM file" : m));
             return ExitCodes.INPUT_ERROR;
         }
+        // read the kubeconfig before anything starts: a bad one is an input error with nothing to stop
+        List<dev.custody.inventory.Clusters.Connection> collectFrom = List.of();
+        if (collect) {
+            try {
+                collectFrom = kubeconfig != null ? dev.custody.inventory.Clusters.fromKubeconfig(kubeconfig, List.of(), 10_000)
+                        : List.of(dev.custody.inventory.Clusters.inCluster(clusterName, 10_000));
+            } catch (dev.custody.inventory.Clusters.ConfigException e) {
+                err.println("custody: --collect: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
+        }
         NamespaceCache namespaces = null;
         Function<String, Map<String, String>> labels = ns -> Map.of();
         if (kubeconfig != null || inCluster) {
@@ -334,18 +345,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         List<dev.custody.inventory.ClusterCollector> collectors = new ArrayList<>();
         if (collect) {
-            List<dev.custody.inventory.Clusters.Connection> clusters;
-            try {
-                clusters = kubeconfig != null ? dev.custody.inventory.Clusters.fromKubeconfig(kubeconfig, List.of(), 10_000)
-                        : List.of(dev.custody.inventory.Clusters.inCluster(clusterName, 10_000));
-            } catch (dev.custody.inventory.Clusters.ConfigException e) {
-                err.println("custody: --collect: " + e.getMessage());
-                server.close();
-                evidence.close();
-                return ExitCodes.INPUT_ERROR;
-            }
             dev.custody.store.RuntimeInventory inventory = new dev.custody.store.RuntimeInventory(evidence);
-            for (var c : clusters) {
+            for (var c : collectFrom) {
                 var collector = new dev.custody.inventory.ClusterCollector(c.name(), c.client(), inventory,
                         m -> Log.info("collector", "cluster", c.name(), "message", m));
                 collector.start(250);

@@ -38,7 +38,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -576,7 +575,7 @@ class InventoryE2ETest {
         ArrayNode clusters = out.putArray("clusters");
         ArrayNode users = out.putArray("users");
         ArrayNode contexts = out.putArray("contexts");
-        for (String name : Set.copyOf(configs.keySet()).stream().sorted().toList()) {
+        for (String name : configs.keySet().stream().sorted().toList()) {
             JsonNode c = YAML.readTree(configs.get(name).toFile());
             clusters.add(((ObjectNode) c.path("clusters").get(0).deepCopy()).put("name", name));
             users.add(((ObjectNode) c.path("users").get(0).deepCopy()).put("name", name + "-admin"));
