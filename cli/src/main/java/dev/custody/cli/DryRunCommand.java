@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "dry-run", mixinStandardHelpOptions = true,
         description = {"Evaluate a candidate policy set against the pods that run now (the inventory `custody collect` keeps) and say",
                 "which running workloads enforcing it would deny, with each rule and reason. Rules in warn or audit count as",
-                "enforced. Signatures are not fetched here: trust rules report their images as not checked."},
+                "enforced. With --verify, trust rules verify signatures and attestations in the registries as admission does, at the",
+                "digest each pod runs; without it they report their images as not checked."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:enforcing would deny nothing", "1:enforcing would deny at least one running workload",
                 "2:usage error or invalid policy", "3:internal or store error"})
@@ -41,6 +42,15 @@ final class DryRunCommand implements Callable<Integer> {
 
     @Option(names = "--cluster", paramLabel = "NAME", description = "Only this cluster's pods.")
     String cluster;
+
+    @Option(names = "--verify", description = "Verify what trust rules require in the images' registries (at the digest each pod runs).")
+    boolean verify;
+
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", description = "With --verify: talk plain HTTP to this registry (loopback ones always are).")
+    List<String> insecure = new java.util.ArrayList<>();
+
+    @Option(names = "--trusted-root", paramLabel = "FILE", description = "With --verify: Sigstore trusted_root.json for keyless rules (default: the public-good root).")
+    java.nio.file.Path trustedRoot;
 
     @Mixin
     StoreOption store;
@@ -59,9 +69,18 @@ final class DryRunCommand implements Callable<Integer> {
         if (set == null) {
             return ExitCodes.INPUT_ERROR;
         }
+        java.util.function.Supplier<dev.custody.verify.TrustRoot> roots;
+        try {
+            roots = dev.custody.signatures.Verification.roots(trustedRoot);
+        } catch (dev.custody.verify.TrustRootException e) {
+            err.println("custody: --trusted-root: " + e.getMessage());
+            return ExitCodes.INPUT_ERROR;
+        }
         RunningWorkloads.Evaluation ev;
-        try (Store s = store.open()) {
-            ev = RunningWorkloads.evaluate(new Engine(set), new RuntimeInventory(s).presentPods(), cluster, DryRunCommand::wouldDeny);
+        try (Store s = store.open();
+             var verification = verify ? dev.custody.signatures.Verification.open(java.util.Set.copyOf(insecure), roots, null) : null) {
+            ev = RunningWorkloads.evaluate(new Engine(set), new RuntimeInventory(s).presentPods(), cluster, DryRunCommand::wouldDeny,
+                    verification == null ? null : verification.service(), java.time.Duration.ofSeconds(30));
         } catch (StoreException e) {
             err.println("custody: store error: " + e.getMessage());
             return ExitCodes.INTERNAL_ERROR;
@@ -114,22 +133,7 @@ final class DryRunCommand implements Callable<Integer> {
         m.put("pods", w.pods());
         m.put("policies", w.policies());
         m.put("deniedWithTodaysActions", w.deniedToday());
-        m.put("violations", findings(w.findings()));
+        m.put("violations", dev.custody.evidence.InventoryViews.findings(w.findings()));
         return m;
-    }
-
-    /** Findings with the fields {@code custody check -o json} gives them (no line: a running pod has no file). */
-    static List<Map<String, Object>> findings(List<RuleResult> results) {
-        return results.stream().map(r -> {
-            Map<String, Object> v = new LinkedHashMap<>();
-            v.put("policy", r.policy());
-            v.put("rule", r.rule());
-            v.put("code", r.code().name());
-            v.put("path", r.path().toString());
-            v.put("message", r.message());
-            v.put("outcome", r.outcome().label());
-            v.put("action", r.action().label());
-            return v;
-        }).toList();
     }
 }

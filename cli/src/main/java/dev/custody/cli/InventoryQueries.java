@@ -396,4 +396,54 @@ final class InventoryQueries {
             return namespaces.isEmpty() ? ExitCodes.OK : ExitCodes.DENIED;
         }
     }
+
+    @Command(name = "reports", mixinStandardHelpOptions = true,
+            description = {"The background verdicts on running workloads (`custody serve --reevaluate`): each workload's worst outcome",
+                    "under the policies served at the last run, with every rule result, when it was evaluated and when it last changed."})
+    static final class Reports extends QueryCommand.Base {
+        @Option(names = "--cluster", paramLabel = "NAME")
+        String cluster;
+
+        @Option(names = {"-n", "--namespace"}, paramLabel = "NAME")
+        String namespace;
+
+        @Option(names = "--verdict", paramLabel = "pass|warn|fail|error", description = "Only workloads with this verdict.")
+        String verdict;
+
+        @Override
+        void validate() {
+            if (verdict != null && !List.of("pass", "warn", "fail", "error").contains(verdict)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--verdict must be pass, warn, fail or error, found \"" + verdict + "\"");
+            }
+        }
+
+        @Override
+        int query(Store s, PrintWriter out, boolean json) {
+            List<dev.custody.store.WorkloadReports.Report> reports = new dev.custody.store.WorkloadReports(s).list(cluster, namespace, verdict);
+            if (json) {
+                Json.print(out, InventoryViews.reports(reports));
+                return ExitCodes.OK;
+            }
+            for (var r : reports) {
+                out.printf("%-5s %s/%s %s/%s (%d %s) under %s, evaluated %s%n", r.verdict(), r.cluster(), r.namespace(), r.workload().kind(),
+                        r.workload().name(), r.pods(), r.pods() == 1 ? "pod" : "pods", r.policyVersion(), instant(r.evaluatedAt()));
+                for (var f : readTree(r.results())) {
+                    if (!f.path("outcome").asText().equals("pass")) {
+                        out.printf("    %s %s/%s %s at %s: %s%n", f.path("outcome").asText(), f.path("policy").asText(), f.path("rule").asText(),
+                                f.path("code").asText(), f.path("path").asText(), f.path("message").asText());
+                    }
+                }
+            }
+            out.println(reports.size() + " workload reports");
+            return ExitCodes.OK;
+        }
+
+        private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+            try {
+                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            } catch (java.io.IOException e) {
+                return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            }
+        }
+    }
 }

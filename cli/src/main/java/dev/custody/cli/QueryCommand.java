@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {QueryCommand.Components.class, QueryCommand.Artifact.class, QueryCommand.Decisions.class,
                 QueryCommand.AdmittedWithout.class, InventoryQueries.Pods.class, InventoryQueries.Drift.class, InventoryQueries.Clusters.class,
                 InventoryQueries.BuiltFrom.class, InventoryQueries.RunningWithout.class, InventoryQueries.NeverAdmitted.class,
-                InventoryQueries.OlderPolicy.class, InventoryQueries.Registries.class})
+                InventoryQueries.OlderPolicy.class, InventoryQueries.Registries.class, InventoryQueries.Reports.class})
 final class QueryCommand implements Runnable {
 
     @CommandLine.Spec

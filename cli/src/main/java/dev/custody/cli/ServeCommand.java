@@ -7,7 +7,8 @@ import dev.custody.policy.PolicyParser;
 import dev.custody.store.DecisionLog;
 import dev.custody.store.Store;
 import dev.custody.store.StoreException;
-import dev.custody.server.Log;
+import dev.custody.logfmt.Log;
+import dev.custody.signatures.Verification;
 import dev.custody.server.Metrics;
 import dev.custody.server.NamespaceCache;
 import dev.custody.server.PolicyStore;
@@ -73,6 +74,20 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             description = "With --collect --in-cluster: the name the cluster is recorded under (default: ${DEFAULT-VALUE}).")
     String clusterName;
 
+    @Option(names = "--reevaluate", negatable = true, paramLabel = "",
+            description = {"Evaluate the running workloads of the store's inventory again, in the background, with the engine and caches",
+                    "admission uses: when the policies, stored evidence, the denylist or the pods change, and every --reevaluate-every.",
+                    "Results go to the store (`custody query reports`), /metrics and /readyz (default: on with --collect)."})
+    Boolean reevaluate;
+
+    @Option(names = "--reevaluate-every", defaultValue = "10m", paramLabel = "DURATION",
+            description = "With --reevaluate: also evaluate again this often though nothing changed (verdicts expire; 0: only on change; default: ${DEFAULT-VALUE}).")
+    String reevaluateEvery;
+
+    @Option(names = "--policy-reports", description = {"With --collect: also write the verdicts as wgpolicyk8s.io/v1alpha2 PolicyReports, one per namespace",
+            "(needs the CRD, deploy/crds/, and RBAC on policyreports)."})
+    boolean policyReports;
+
     @Option(names = "--in-cluster", description = "Watch namespaces with the pod's ServiceAccount (inside a cluster).")
     boolean inCluster;
 
@@ -134,6 +149,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (collect && !store.given()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--collect needs a store (--store or $CUSTODY_STORE)");
         }
+        boolean background = reevaluate != null ? reevaluate : collect;
+        if (background && !store.given()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--reevaluate needs a store (--store or $CUSTODY_STORE)");
+        }
+        if (policyReports && (!collect || !background)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--policy-reports needs --collect (and re-evaluation on)");
+        }
+        Duration reevaluatePeriod = reevaluateEvery.equals("0") ? Duration.ZERO : duration("--reevaluate-every", reevaluateEvery);
         String mode = decisionLog != null ? decisionLog : store.given() ? "durable" : "off";
         if (!List.of("durable", "async", "off").contains(mode)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--decision-log must be durable, async or off, found \"" + mode + "\"");
@@ -200,7 +223,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             labels = namespaces;
         }
         Store evidence = null;
-        if (!mode.equals("off") || tokens != null || collect) {
+        if (!mode.equals("off") || tokens != null || collect || background) {
             try {
                 evidence = store.open();
             } catch (StoreException e) {
@@ -216,84 +239,22 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (secretKeys != null) {
             policyStore.refreshingEvery(Duration.ofMinutes(1), secretKeys::used); // keys in Secrets rotate without a file change
         }
-        java.util.function.Supplier<dev.custody.verify.TrustRoot> root = dev.custody.verify.TrustRoot::publicGood;
-        if (trustedRoot != null) {
-            try {
-                dev.custody.verify.TrustRoot loaded = dev.custody.verify.TrustRoot.load(trustedRoot); // resolved at start, not per request
-                root = () -> loaded;
-            } catch (dev.custody.verify.TrustRootException e) {
-                err.println("custody: --trusted-root: " + e.getMessage());
-                return ExitCodes.INPUT_ERROR;
-            }
+        java.util.function.Supplier<dev.custody.verify.TrustRoot> root;
+        try {
+            root = Verification.roots(trustedRoot); // resolved at start, not per request
+        } catch (dev.custody.verify.TrustRootException e) {
+            err.println("custody: --trusted-root: " + e.getMessage());
+            return ExitCodes.INPUT_ERROR;
         }
-        // Trust rules verify signatures in the image's registry; credentials come from the user's docker config.
-        dev.custody.oci.Keychain keychain = dev.custody.oci.DockerConfig.loadDefault().map(k -> (dev.custody.oci.Keychain) k)
-                .orElse(dev.custody.oci.Keychain.anonymous());
-        dev.custody.oci.RegistryClient registries = dev.custody.oci.RegistryClient.builder().keychain(keychain)
-                .insecureRegistries(java.util.Set.copyOf(insecureRegistries)).build();
-        dev.custody.signatures.SignatureService signatureService = new dev.custody.signatures.SignatureService(
-                new dev.custody.signatures.OciSignatureSource(registries), root,
-                dev.custody.signatures.SignatureService.Timings.DEFAULT, java.time.Clock.systemUTC());
+        // Trust rules verify signatures in the image's registry; credentials come from the user's docker config,
+        // and from the pod's imagePullSecrets when connected to a cluster.
+        Verification verification = Verification.open(java.util.Set.copyOf(insecureRegistries), root, evidence);
+        dev.custody.signatures.SignatureService signatureService = verification.service();
         if (namespaces != null && pullSecrets) {
             signatureService.pullSecrets(new dev.custody.server.KubePullSecrets(namespaces.client(), java.time.Clock.systemUTC()));
         }
         policyStore.verifyingWith(signatureService);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
-        if (evidence != null) {
-            dev.custody.store.Verifications verified = new dev.custody.store.Verifications(evidence);
-            dev.custody.store.SbomStore sboms = new dev.custody.store.SbomStore(evidence);
-            dev.custody.signatures.OciSignatureSource attestationSource = new dev.custody.signatures.OciSignatureSource(registries);
-            // evidence is written off the admission path, through a bounded queue: when the store falls behind,
-            // records are dropped with a log line rather than held in memory without limit
-            java.util.concurrent.ExecutorService background = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                    new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
-                        Thread t = new Thread(r, "custody-attested-sboms");
-                        t.setDaemon(true);
-                        return t;
-                    }, new java.util.concurrent.RejectedExecutionHandler() {
-                        private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
-
-                        @Override
-                        public void rejectedExecution(Runnable task, java.util.concurrent.ThreadPoolExecutor pool) {
-                            long n = dropped.incrementAndGet();
-                            if (Long.bitCount(n) == 1) { // 1, 2, 4, 8, ...: visible, without flooding the log
-                                Log.warn("evidence queue full; verified evidence not stored", "droppedSoFar", n);
-                            }
-                        }
-                    });
-            signatureService.listener(new dev.custody.signatures.SignatureService.Listener() {
-                @Override
-                public void signature(dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule,
-                                      dev.custody.policy.trust.SignatureVerdict v) {
-                    verified.record(new dev.custody.store.Verifications.Verified(v.digest(), "signature", null, String.join(",", v.authorities()),
-                            null, trustRoot(rule), System.currentTimeMillis(), v.detail()));
-                    if (rule.attestations().isEmpty()) {
-                        // attestations of the verified digest go into the store off the admission path
-                        background.execute(() -> {
-                            try {
-                                AttestedSbomTask.run(attestationSource, signatureService, image, rule, v, verified, sboms);
-                            } catch (RuntimeException e) {
-                                Log.error("attestations not stored", "digest", v.digest(), "error", e.toString());
-                            }
-                        });
-                    }
-                }
-
-                @Override
-                public void attestations(dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule, String digest,
-                                         List<dev.custody.verify.Attestations.Verified> statements) {
-                    background.execute(() -> {
-                        try {
-                            var r = dev.custody.signatures.AttestationEvidence.store(verified, sboms.linked(digest) ? null : sboms, digest,
-                                    trustRoot(rule), statements, System.currentTimeMillis());
-                            r.problems().forEach(p -> Log.warn("attestation evidence incomplete", "digest", digest, "problem", p));
-                        } catch (RuntimeException e) {
-                            Log.error("attestations not stored", "digest", digest, "error", e.toString());
-                        }
-                    });
-                }
-            });
-        }
         if (!mode.equals("off")) {
             server.recordingTo(new DecisionRecorder(new DecisionLog(evidence),
                     mode.equals("durable") ? DecisionLog.Mode.DURABLE : DecisionLog.Mode.ASYNC));
@@ -357,6 +318,22 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 return new dev.custody.server.CollectorState(st.cluster(), st.state(), st.message(), st.lastWriteAt());
             }).toList());
         }
+        dev.custody.evidence.Reevaluator reevaluator = null;
+        if (background) {
+            // the served policies' engine and the webhook's own verifier: the background decides as admission does
+            reevaluator = new dev.custody.evidence.Reevaluator(evidence, () -> {
+                var a = policyStore.admission();
+                return a == null ? null : a.engine();
+            }, signatureService, reevaluatePeriod, Duration.ofSeconds(5), Duration.ofSeconds(10));
+            reevaluator.listener((run, reports) -> metrics.reevaluation(run));
+            if (policyReports) {
+                for (var c : collectFrom) {
+                    var writer = new dev.custody.inventory.PolicyReports(c.name(), c.client(), m -> Log.warn(m, "cluster", c.name()));
+                    reevaluator.listener((run, reports) -> writer.write(reports));
+                }
+            }
+            server.reevaluating(reevaluator.start(1000));
+        }
         out.println("custody serve: https://" + host + ":" + server.port() + "/validate (ready: " + server.ready() + ")");
         if (!collectors.isEmpty()) {
             out.println("collecting: " + String.join(", ", collectors.stream().map(dev.custody.inventory.ClusterCollector::cluster).toList()));
@@ -372,12 +349,15 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         CountDownLatch done = new CountDownLatch(1);
         Store openStore = evidence;
         ApiServer openApi = api;
+        dev.custody.evidence.Reevaluator openReevaluator = reevaluator;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             collectors.forEach(dev.custody.inventory.ClusterCollector::drain);
             collectors.forEach(dev.custody.inventory.ClusterCollector::close);
+            if (openReevaluator != null) {
+                openReevaluator.close();
+            }
             server.close();
-            signatureService.close();
-            registries.close();
+            verification.close();
             if (openApi != null) {
                 openApi.close();
             }
@@ -395,35 +375,6 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             return WebhookServer.parseDuration(text);
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 10s or 500ms, found \"" + text + "\"");
-        }
-    }
-
-    /** How evidence names the trust rule it was verified for. */
-    static String trustRoot(dev.custody.policy.trust.TrustSpec rule) {
-        return "trust rule " + rule.name() + " (" + rule.id() + ")";
-    }
-
-    /** Records the attestations (and ingests the attested SBOMs) of a verified digest, logging what happened. */
-    static final class AttestedSbomTask {
-        private AttestedSbomTask() {}
-
-        static void run(dev.custody.signatures.SignatureSource source, dev.custody.signatures.SignatureService service,
-                        dev.custody.imageref.ImageReference image, dev.custody.policy.trust.TrustSpec rule,
-                        dev.custody.policy.trust.SignatureVerdict v, dev.custody.store.Verifications verifications,
-                        dev.custody.store.SbomStore sboms) {
-            if (v.digest() == null || sboms.linked(v.digest())) {
-                return; // verdicts are re-verified every few minutes; the attestations of a digest rarely change
-            }
-            try {
-                var r = dev.custody.signatures.AttestedSboms.ingest(source, service, rule, image, v.digest(),
-                        java.time.Instant.now().plusSeconds(30), trustRoot(rule), verifications, sboms);
-                if (!r.stored().isEmpty()) {
-                    Log.info("attested SBOMs stored", "digest", v.digest(), "sboms", r.stored().size());
-                }
-                r.problems().forEach(p -> Log.warn("attestation evidence incomplete", "digest", v.digest(), "problem", p));
-            } catch (dev.custody.signatures.SignatureSource.Unavailable e) {
-                Log.warn("attestations not fetched", "digest", v.digest(), "error", e.getMessage());
-            }
         }
     }
 }

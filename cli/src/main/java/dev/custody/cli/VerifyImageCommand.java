@@ -333,12 +333,8 @@ final class VerifyImageCommand implements Callable<Integer> {
 
     /** The trusted root to use, loaded only when a Fulcio authority needs it; a broken file is a usage error up front. */
     private java.util.function.Supplier<TrustRoot> trustRoot() {
-        if (trustedRoot == null) {
-            return TrustRoot::publicGood;
-        }
         try {
-            TrustRoot root = TrustRoot.load(trustedRoot);
-            return () -> root;
+            return dev.custody.signatures.Verification.roots(trustedRoot);
         } catch (dev.custody.verify.TrustRootException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--trusted-root: " + e.getMessage());
         }

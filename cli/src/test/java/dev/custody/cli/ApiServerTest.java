@@ -60,6 +60,11 @@ class ApiServerTest {
             long podsCreated = System.currentTimeMillis() - 1_000;
             new RuntimeInventory(store).observe(List.of(running("u1", "api", "r.example/api@" + DIGEST, podsCreated),
                     running("u2", "stray", "elsewhere.example/tool@" + DIGEST, podsCreated)), podsCreated + 500);
+            // a background re-evaluation under a policy that allows r.example only: the stray pod's workload fails
+            dev.custody.engine.Engine allowlist = new dev.custody.engine.Engine(
+                    dev.custody.evidence.InventoryViews.allowlist(new dev.custody.policy.PolicyParser(), List.of("r.example")));
+            new dev.custody.evidence.Reevaluator(store, () -> allowlist, null, java.time.Duration.ZERO, java.time.Duration.ZERO,
+                    java.time.Duration.ZERO).run(allowlist, "test");
             ApiServer api = new ApiServer("127.0.0.1", 0, new TlsMaterial(tls.cert(), tls.key()), ApiTokens.load(tokens), store);
             api.start();
             try {
@@ -156,6 +161,13 @@ class ApiServerTest {
                 assertThat(outside.path("namespaces").findValuesAsText("namespace")).containsExactly("shop");
                 assertThat(outside.path("namespaces").get(0).path("workloads").get(0).path("findings").get(0).path("message").asText())
                         .contains("elsewhere.example/tool");
+                JsonNode failing = JSON.readTree(send(client, "GET", base + "/inventory/reports?verdict=fail", viewer, null).body());
+                assertThat(failing.path("reports").findValuesAsText("namespace")).containsExactly("shop");
+                assertThat(failing.path("reports").get(0).path("workload").path("name").asText()).isEqualTo("stray");
+                assertThat(failing.path("reports").get(0).path("results").findValuesAsText("code")).contains("REGISTRY_NOT_ALLOWED");
+                assertThat(JSON.readTree(send(client, "GET", base + "/inventory/reports", viewer, null).body()).path("summary").path("fail").asInt())
+                        .isEqualTo(1);
+                assertThat(send(client, "GET", base + "/inventory/reports?verdict=bad", viewer, null).statusCode()).isEqualTo(400);
                 assertThat(send(client, "GET", base + "/inventory/running-without/vibes", viewer, null).statusCode()).isEqualTo(404);
                 assertThat(send(client, "GET", base + "/inventory/built-from?commit=zz", viewer, null).statusCode()).isEqualTo(400);
 
@@ -195,7 +207,7 @@ class ApiServerTest {
                         checked++;
                     }
                 }
-                assertThat(checked).isEqualTo(20);
+                assertThat(checked).isEqualTo(21);
                 // the document itself is served, without a token, and is the one in docs/
                 HttpResponse<String> served = client.send(HttpRequest.newBuilder(java.net.URI.create(base + "/openapi.yaml")).GET().build(),
                         HttpResponse.BodyHandlers.ofString());

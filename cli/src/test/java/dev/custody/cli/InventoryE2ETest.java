@@ -275,6 +275,28 @@ class InventoryE2ETest {
 
         CliResult text = CliResult.run("policy", "dry-run", "--policy", policy.toString(), "--store", db.toString());
         assertThat(text.out()).contains("enforcing this would deny 2 running workloads (3 pods) of 4");
+
+        // a trust rule over the registry's images: without --verify it cannot say; with it, the registry (where
+        // nothing is signed) answers, at the digest each pod runs, as admission would
+        Path signed = work.resolve("signed.yaml");
+        Files.writeString(signed, """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: signed}
+                spec:
+                  tier: dev
+                  trust:
+                    - name: release
+                      images: ["%s/shop/*"]
+                      authorities:
+                        - name: ci
+                          key: |
+                """.formatted(registry) + TrustKeys.KEY.indent(14));
+        CliResult unchecked = CliResult.run("policy", "dry-run", "--policy", signed.toString(), "-o", "json", "--store", db.toString());
+        assertThat(unchecked.out()).contains("SIGNATURE_NOT_CHECKED").doesNotContain("SIGNATURE_MISSING");
+        CliResult verified = CliResult.run("policy", "dry-run", "--verify", "--policy", signed.toString(), "-o", "json", "--store", db.toString());
+        assertThat(verified.code()).as(verified.out() + verified.err()).isEqualTo(ExitCodes.DENIED);
+        assertThat(verified.out()).contains("SIGNATURE_MISSING").doesNotContain("SIGNATURE_NOT_CHECKED");
     }
 
     /** A pod replaced between two snapshots: the old one is kept as history, stopped; nothing is recorded twice. */
@@ -398,31 +420,130 @@ class InventoryE2ETest {
     }
 
     /**
+     * Background re-evaluation in {@code custody serve --collect --policy-reports}: the running workloads are evaluated
+     * at start and written as PolicyReports; a policy file edited to allow only another registry is picked up, and
+     * within 10 s the PolicyReport of the namespace shows the failures, with the same rule and reason code admission
+     * gives; the store's reports and the metrics say the same.
+     */
+    @Test
+    @Order(8)
+    void aPolicyChangeReevaluatesWhatRunsWithinTenSecondsAndPolicyReportsShowIt() throws Exception {
+        try (var in = Files.newInputStream(CheckCommandTest.ROOT.resolve("deploy/crds/wgpolicyk8s.io_policyreports.yaml"))) {
+            alpha.apiextensions().v1().customResourceDefinitions().load(in).create();
+        }
+        var reports = alpha.genericKubernetesResources(dev.custody.inventory.PolicyReports.CONTEXT);
+        long crdUntil = System.currentTimeMillis() + 30_000;
+        while (true) { // the CRD is served once it is established
+            try {
+                reports.inNamespace("shop").list();
+                break;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                assertThat(System.currentTimeMillis()).as("CRD established: " + e.getMessage()).isLessThan(crdUntil);
+                Thread.sleep(200);
+            }
+        }
+        Path policy = work.resolve("reevaluated-policy.yaml");
+        Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: registries}\nspec: {tier: dev}\n");
+        Path served = work.resolve("reevaluated.db");
+        Path log = work.resolve("serve-reevaluate.log");
+        Process serve = serve(log, "--policy", policy.toString(), "--kubeconfig", kubeconfig.toString(), "--collect", "--policy-reports",
+                "--reload-interval", "1s", "--store", served.toString());
+        try {
+            String base = baseUrl(log); // serve writes the CA on start
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .sslContext(dev.custody.server.TlsMaterial.trusting(work.resolve("tls/ca.crt"))).build();
+            await(http, base + "/readyz", r -> r.path("reevaluation").path("workloads").asInt() > 0, log);
+            JsonNode before = awaitReport(reports, r -> r.path("summary").path("pass").asInt() > 0, log);
+            assertThat(before.path("summary").path("fail").asInt()).as(before.toPrettyString()).isZero();
+
+            long changed = System.nanoTime();
+            Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: registries}\n"
+                    + "spec: {tier: dev, images: {allowedRegistries: [elsewhere.example]}}\n");
+            JsonNode after = awaitReport(reports, r -> r.path("summary").path("fail").asInt() > 0, log);
+            long millis = (System.nanoTime() - changed) / 1_000_000;
+            assertThat(millis).as("policy change to PolicyReport").isLessThanOrEqualTo(10_000);
+            System.out.println("policy change reached the PolicyReport in " + millis + " ms");
+            JsonNode failed = null;
+            for (JsonNode res : after.path("results")) {
+                if (res.path("result").asText().equals("fail")) {
+                    failed = res;
+                    break;
+                }
+            }
+            assertThat(failed).as(after.toPrettyString()).isNotNull();
+            assertThat(failed.path("policy").asText()).isEqualTo("registries");
+            assertThat(failed.path("properties").path("code").asText()).isEqualTo("REGISTRY_NOT_ALLOWED");
+            assertThat(failed.path("source").asText()).isEqualTo("custody");
+            assertThat(failed.path("resources").get(0).path("namespace").asText()).isEqualTo("shop");
+            assertThat(after.path("metadata").path("labels").path("app.kubernetes.io/managed-by").asText()).isEqualTo("custody");
+
+            JsonNode stored = JSON.readTree(CliResult.run("query", "reports", "--verdict", "fail", "-o", "json", "--store", served.toString()).out());
+            assertThat(stored.path("reports").findValuesAsText("trigger")).contains("policy");
+            assertThat(stored.path("reports").toString()).contains("REGISTRY_NOT_ALLOWED");
+            assertThat(stored.path("reports").findValuesAsText("cluster")).containsOnly("alpha");
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("custody_reevaluation_runs_total{trigger=\"policy\"} 1.0");
+            assertThat(metrics).containsPattern("custody_reevaluation_workloads\\{verdict=\"fail\"} [1-9]");
+        } finally {
+            serve.destroy();
+            serve.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    JsonNode awaitReport(io.fabric8.kubernetes.client.dsl.MixedOperation<io.fabric8.kubernetes.api.model.GenericKubernetesResource,
+            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList, ?> reports, Predicate<JsonNode> ok, Path log) throws Exception {
+        long until = System.currentTimeMillis() + 30_000;
+        JsonNode last = null;
+        while (System.currentTimeMillis() < until) {
+            var r = reports.inNamespace("shop").withName("custody").get();
+            if (r != null) {
+                last = JSON.valueToTree(r);
+                if (ok.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("PolicyReport shop/custody never matched; last " + last + "\n" + Files.readString(log));
+    }
+
+    Process serve(Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "serve", "--self-signed", "--tls-dir", work.resolve("tls").toString(),
+                "--port", "0"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    static String baseUrl(Path log) throws Exception {
+        long until = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < until) {
+            var m = java.util.regex.Pattern.compile("custody serve: (https://127\\.0\\.0\\.1:\\d+)/validate").matcher(Files.readString(log));
+            if (m.find()) {
+                return m.group(1);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("serve did not start: " + Files.readString(log));
+    }
+
+    /**
      * {@code custody serve --collect}: the webhook process keeps the inventory too. Its API server is killed with SIGKILL
      * and started again: /readyz and /metrics say the cluster is unreachable meanwhile (admission readiness does not
      * depend on it), and once the API server is back the collector records what changed.
      */
     @Test
-    @Order(8) // last: it restarts alpha's API server outside start.sh
+    @Order(9) // last: it restarts alpha's API server outside start.sh
     void serveCollectsAndReportsAnApiServerOutageItSurvives() throws Exception {
         Path policy = work.resolve("serve-policy.yaml");
         Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: dev}\nspec: {tier: dev}\n");
         Path served = work.resolve("served.db");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "serve", "--self-signed", "--tls-dir", work.resolve("tls").toString(), "--port", "0", "--policy", policy.toString(),
-                "--kubeconfig", kubeconfig.toString(), "--collect", "--store", served.toString());
         Path log = work.resolve("serve.log");
-        Process serve = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process serve = serve(log, "--policy", policy.toString(), "--kubeconfig", kubeconfig.toString(), "--collect", "--store", served.toString());
         java.net.http.HttpClient http = null;
         try {
-            String base = null;
-            long until = System.currentTimeMillis() + 60_000;
-            while (base == null && System.currentTimeMillis() < until) {
-                var m = java.util.regex.Pattern.compile("custody serve: (https://127\\.0\\.0\\.1:\\d+)/validate").matcher(Files.readString(log));
-                base = m.find() ? m.group(1) : null;
-                Thread.sleep(200);
-            }
-            assertThat(base).as(Files.readString(log)).isNotNull();
+            String base = baseUrl(log);
             http = java.net.http.HttpClient.newBuilder().sslContext(dev.custody.server.TlsMaterial.trusting(work.resolve("tls/ca.crt"))).build();
             String readyz = base + "/readyz";
             JsonNode ready = await(http, readyz, r -> r.path("collectors").path(0).path("state").asText().equals("watching"), log);
@@ -448,7 +569,7 @@ class InventoryE2ETest {
             await(http, readyz, r -> r.path("collectors").path(0).path("state").asText().equals("watching"), log);
             running(alpha, pod("shop", "after-outage", null, "app", registry + "/shop/api@" + v1Digest, "node-1"),
                     List.of(status("app", registry + "/shop/api@" + v1Digest)), List.of());
-            until = System.currentTimeMillis() + 30_000;
+            long until = System.currentTimeMillis() + 30_000;
             List<String> now = List.of();
             while (System.currentTimeMillis() < until && !now.contains("alpha/shop/after-outage/app")) {
                 now = names(JSON.readTree(CliResult.run("query", "pods", "--digest", v1Digest, "-o", "json", "--store", served.toString()).out())

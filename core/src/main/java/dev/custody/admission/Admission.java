@@ -12,7 +12,6 @@ import dev.custody.workload.Workload;
 import dev.custody.workload.WorkloadExtractor;
 import dev.custody.workload.WorkloadKind;
 import dev.custody.policy.trust.SignatureGatherer;
-import dev.custody.policy.trust.SignatureLookup;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,14 +89,7 @@ public final class Admission {
             labels = Map.of();
             notes.add("custody: labels of namespace " + namespace + " are not known yet; policies were selected by its name only");
         }
-        SignatureLookup lookup = null;
-        if (signatures != null) {
-            List<SignatureGatherer.Need> needs = engine.trustNeeds(workload.get(), namespace, labels);
-            if (!needs.isEmpty()) {
-                lookup = signatures.gather(needs, deadline);
-            }
-        }
-        WorkloadDecision decision = engine.evaluate(workload.get(), namespace, labels, req.raw(), req.oldObject(), lookup);
+        WorkloadDecision decision = engine.decide(workload.get(), namespace, labels, req.raw(), req.oldObject(), signatures, deadline);
         if (req.operation().equals("UPDATE") && !evidenceRules.isEmpty() && sameImages(workload.get(), kind.get(), req.oldObject())) {
             decision = relaxEvidence(decision);
         }

@@ -62,6 +62,24 @@ public final class Engine {
         return evaluate(workload, namespace, namespaceLabels, request, oldObject, null);
     }
 
+    /**
+     * Gathers the verdicts the selected trust rules need from {@code gatherer} (by {@code deadline}), then evaluates:
+     * the one path admission, background re-evaluation and the CLI share, so a digest gets one verdict from all three.
+     * With a null gatherer, trust rules report their images as not checked.
+     */
+    public WorkloadDecision decide(Workload workload, String namespace, Map<String, String> namespaceLabels,
+                                   com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
+                                   SignatureGatherer gatherer, java.time.Instant deadline) {
+        SignatureLookup lookup = null;
+        if (gatherer != null) {
+            List<SignatureGatherer.Need> needs = trustNeeds(workload, namespace, namespaceLabels);
+            if (!needs.isEmpty()) {
+                lookup = gatherer.gather(needs, deadline);
+            }
+        }
+        return evaluate(workload, namespace, namespaceLabels, request, oldObject, lookup);
+    }
+
     /** As above, with the signature verdicts gathered for the workload's images (see {@link SignatureLookup}). */
     public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels,
                                      com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,

@@ -15,7 +15,7 @@ import dev.custody.sbom.Quality;
 import dev.custody.sbom.Sbom;
 import dev.custody.sbom.SbomException;
 import dev.custody.sbom.SbomReader;
-import dev.custody.server.Log;
+import dev.custody.logfmt.Log;
 import dev.custody.server.TlsMaterial;
 import dev.custody.store.Audit;
 import dev.custody.store.Denylist;
@@ -380,6 +380,13 @@ public final class ApiServer implements AutoCloseable {
                     throw new ApiError(400, "allow: " + e.errors().stream().map(PolicyError::describe).collect(Collectors.joining("; ")));
                 }
                 return InventoryViews.outsideAllowlist(set, inv.presentPods());
+            }
+            case "reports" -> {
+                String verdict = q.getValue("verdict");
+                if (verdict != null && !List.of("pass", "warn", "fail", "error").contains(verdict)) {
+                    throw new ApiError(400, "verdict must be pass, warn, fail or error, found \"" + verdict + "\"");
+                }
+                return InventoryViews.reports(new dev.custody.store.WorkloadReports(store).list(q.getValue("cluster"), q.getValue("namespace"), verdict));
             }
             default -> throw new ApiError(404, "no such endpoint: " + path + " (see docs/api/openapi.yaml)");
         }

@@ -71,6 +71,11 @@ public final class InstallManifests {
             r.putArray("resources").add(gr[1]);
             array(r.putArray("verbs"), "list", "watch");
         }
+        // background verdicts written as PolicyReports (serve --collect --policy-reports)
+        ObjectNode reports = ((com.fasterxml.jackson.databind.node.ArrayNode) role.path("rules")).addObject();
+        reports.putArray("apiGroups").add("wgpolicyk8s.io");
+        reports.putArray("resources").add("policyreports");
+        array(reports.putArray("verbs"), "get", "list", "create", "patch", "delete");
         out.add(role);
         ObjectNode binding = object("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", APP, null);
         ObjectNode ref = binding.putObject("roleRef");

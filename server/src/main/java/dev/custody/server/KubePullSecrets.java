@@ -1,5 +1,6 @@
 package dev.custody.server;
 
+import dev.custody.logfmt.Log;
 import dev.custody.oci.DockerConfig;
 import dev.custody.oci.Keychain;
 import dev.custody.policy.trust.SignatureGatherer.PullSecrets;

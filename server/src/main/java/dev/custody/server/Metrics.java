@@ -40,6 +40,29 @@ public final class Metrics {
     private final Gauge collectorLastWrite = Gauge.builder().name("custody_collector_last_write_timestamp_seconds")
             .help("When the inventory collector of a cluster last wrote to the store (0: never)").labelNames("cluster").register(registry);
 
+    private final Counter reevaluations = Counter.builder().name("custody_reevaluation_runs_total")
+            .help("Background re-evaluations of running workloads, by trigger (start, policy, evidence, denylist, inventory, periodic)")
+            .labelNames("trigger").register(registry);
+    private final Gauge reevaluatedAt = Gauge.builder().name("custody_reevaluation_last_run_timestamp_seconds")
+            .help("When the last background re-evaluation finished").register(registry);
+    private final Gauge reevaluationSeconds = Gauge.builder().name("custody_reevaluation_last_duration_seconds")
+            .help("How long the last background re-evaluation took").register(registry);
+    private final Gauge reevaluated = Gauge.builder().name("custody_reevaluation_workloads")
+            .help("Running workloads by their verdict in the last background re-evaluation (pass, warn, fail, error)")
+            .labelNames("verdict").register(registry);
+    private final Gauge reevaluatedDenied = Gauge.builder().name("custody_reevaluation_denied_workloads")
+            .help("Running workloads that admission, with today's rule actions, would deny").register(registry);
+
+    public void reevaluation(dev.custody.evidence.Reevaluator.Run run) {
+        reevaluations.labelValues(run.trigger()).inc();
+        reevaluatedAt.set(run.at() / 1000.0);
+        reevaluationSeconds.set(run.millis() / 1000.0);
+        for (String v : java.util.List.of("pass", "warn", "fail", "error")) {
+            reevaluated.labelValues(v).set(run.verdicts().getOrDefault(v, 0));
+        }
+        reevaluatedDenied.set(run.denied());
+    }
+
     public void collector(CollectorState s) {
         collectorWatching.labelValues(s.cluster()).set(s.state().equals("watching") ? 1 : 0);
         collectorLastWrite.labelValues(s.cluster()).set(s.lastWriteAt() / 1000.0);

@@ -1,5 +1,6 @@
 package dev.custody.server;
 
+import dev.custody.logfmt.Log;
 import dev.custody.admission.Admission;
 import dev.custody.engine.Engine;
 import dev.custody.files.InputFiles;

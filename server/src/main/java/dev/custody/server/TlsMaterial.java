@@ -1,5 +1,6 @@
 package dev.custody.server;
 
+import dev.custody.logfmt.Log;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.Socket;

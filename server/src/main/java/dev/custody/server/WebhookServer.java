@@ -1,5 +1,6 @@
 package dev.custody.server;
 
+import dev.custody.logfmt.Log;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.admission.Admission;
@@ -47,6 +48,7 @@ public final class WebhookServer implements AutoCloseable {
     private final Metrics metrics;
     private volatile DecisionRecorder recorder;
     private volatile java.util.function.Supplier<java.util.List<CollectorState>> collectors;
+    private volatile dev.custody.evidence.Reevaluator reevaluator;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "custody-reload");
         t.setDaemon(true);
@@ -72,6 +74,12 @@ public final class WebhookServer implements AutoCloseable {
     /** Reports inventory collectors running in this process in /readyz and /metrics (they do not decide readiness). */
     public WebhookServer collecting(java.util.function.Supplier<java.util.List<CollectorState>> collectors) {
         this.collectors = collectors;
+        return this;
+    }
+
+    /** Reports the background re-evaluation in /readyz (it does not decide readiness). */
+    public WebhookServer reevaluating(dev.custody.evidence.Reevaluator reevaluator) {
+        this.reevaluator = reevaluator;
         return this;
     }
 
@@ -299,6 +307,21 @@ public final class WebhookServer implements AutoCloseable {
                 o.put("state", c.state());
                 o.put("message", c.message());
                 o.put("lastWriteAt", c.lastWriteAt() == 0 ? null : java.time.Instant.ofEpochMilli(c.lastWriteAt()).toString());
+            }
+        }
+        dev.custody.evidence.Reevaluator re = reevaluator;
+        if (re != null) {
+            var st = re.status();
+            ObjectNode o = detail.putObject("reevaluation");
+            o.put("state", st.state());
+            o.put("error", st.error());
+            if (st.last() != null) {
+                o.put("lastRunAt", java.time.Instant.ofEpochMilli(st.last().at()).toString());
+                o.put("trigger", st.last().trigger());
+                o.put("policyVersion", st.last().policyVersion());
+                o.put("workloads", st.last().workloads());
+                o.put("denied", st.last().denied());
+                o.put("millis", st.last().millis());
             }
         }
         json(ex, ready ? 200 : 503, detail);

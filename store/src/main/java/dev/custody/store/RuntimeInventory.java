@@ -58,7 +58,13 @@ public final class RuntimeInventory {
 
     /** A pod that is still present, with what re-evaluating it needs. */
     public record PresentPod(String cluster, String uid, String namespace, String name, WorkloadRef workload, String object,
-                             Map<String, String> namespaceLabels) {}
+                             Map<String, String> namespaceLabels, Map<String, String> runningDigests) {
+
+        /** The digest the kubelet reports for the containers declaring {@code image} (as written in the spec), or null. */
+        public String runningDigest(String image) {
+            return runningDigests.get(image);
+        }
+    }
 
     /** A cluster's collector state. */
     public record ClusterState(String cluster, Long syncedAt, long seenAt, String state, String message, long presentPods) {}
@@ -539,11 +545,22 @@ public final class RuntimeInventory {
             try (PreparedStatement p = c.prepareStatement("SELECT r.cluster, r.uid, r.namespace, r.name, r.workload_kind, r.workload_name, "
                     + "r.object, n.labels FROM runtime_pod r LEFT JOIN runtime_namespace n ON n.cluster = r.cluster AND n.name = r.namespace "
                     + "WHERE r.present = 1 ORDER BY r.cluster, r.namespace, r.workload_kind, r.workload_name, r.name")) {
+                Map<String, Map<String, String>> digests = new java.util.HashMap<>();
+                try (PreparedStatement q = c.prepareStatement("SELECT k.cluster, k.pod_uid, k.image, k.digest FROM runtime_container k "
+                        + "JOIN runtime_pod r ON r.cluster = k.cluster AND r.uid = k.pod_uid WHERE r.present = 1 AND k.digest IS NOT NULL");
+                     ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        digests.computeIfAbsent(rs.getString(1) + "\u0000" + rs.getString(2), k -> new java.util.HashMap<>())
+                                .putIfAbsent(rs.getString(3), rs.getString(4));
+                    }
+                }
                 List<PresentPod> out = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
+                        Map<String, String> running = digests.get(rs.getString(1) + "\u0000" + rs.getString(2));
                         out.add(new PresentPod(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                new WorkloadRef(rs.getString(5), rs.getString(6)), rs.getString(7), labels(rs.getString(8))));
+                                new WorkloadRef(rs.getString(5), rs.getString(6)), rs.getString(7), labels(rs.getString(8)),
+                                running == null ? Map.of() : Map.copyOf(running)));
                     }
                 }
                 return out;

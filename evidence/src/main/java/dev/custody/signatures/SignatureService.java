@@ -312,7 +312,7 @@ public final class SignatureService implements SignatureGatherer, AutoCloseable 
         try {
             call.run();
         } catch (RuntimeException e) {
-            dev.custody.server.Log.error("recording verified evidence failed", "digest", digest, "error", e.getMessage());
+            dev.custody.logfmt.Log.error("recording verified evidence failed", "digest", digest, "error", e.getMessage());
         }
     }
 

@@ -19,6 +19,8 @@ import java.util.TreeMap;
  */
 public final class InventoryViews {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private InventoryViews() {}
 
     /** One container row: times as instants, the workload as an object. */
@@ -208,5 +210,50 @@ public final class InventoryViews {
         out.put("namespaces", List.copyOf(byNamespace.values()));
         out.put("errors", ev.problems());
         return out;
+    }
+
+    /** The background verdicts, as {@code custody query reports -o json} and {@code GET /api/v1/reports} give them. */
+    public static Map<String, Object> reports(List<dev.custody.store.WorkloadReports.Report> reports) {
+        Map<String, Integer> verdicts = new TreeMap<>();
+        List<Map<String, Object>> out = new ArrayList<>(reports.size());
+        for (var r : reports) {
+            verdicts.merge(r.verdict(), 1, Integer::sum);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("cluster", r.cluster());
+            m.put("namespace", r.namespace());
+            m.put("workload", Map.of("kind", r.workload().kind(), "name", r.workload().name()));
+            m.put("verdict", r.verdict());
+            m.put("deniedWithTodaysActions", r.denied());
+            m.put("pods", r.pods());
+            m.put("policyVersion", r.policyVersion());
+            m.put("trigger", r.trigger());
+            m.put("evaluatedAt", instant(r.evaluatedAt()));
+            m.put("changedAt", instant(r.changedAt()));
+            try {
+                m.put("results", JSON.readValue(r.results(), List.class));
+            } catch (java.io.IOException e) {
+                m.put("results", List.of());
+            }
+            out.add(m);
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("summary", verdicts);
+        o.put("reports", out);
+        return o;
+    }
+
+    /** Rule results with the fields {@code custody check -o json} gives them (no line: a running pod has no file). */
+    public static List<Map<String, Object>> findings(List<dev.custody.decision.RuleResult> results) {
+        return results.stream().map(r -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("policy", r.policy());
+            v.put("rule", r.rule());
+            v.put("code", r.code().name());
+            v.put("path", r.path().toString());
+            v.put("message", r.message());
+            v.put("outcome", r.outcome().label());
+            v.put("action", r.action().label());
+            return v;
+        }).toList();
     }
 }

@@ -1,4 +1,4 @@
-package dev.custody.server;
+package dev.custody.logfmt;
 
 import java.time.Instant;
 
