@@ -199,8 +199,9 @@ final class QueryCommand implements Runnable {
                 spec.commandLine().getErr().println("custody: the store knows nothing about " + digest);
                 return ExitCodes.DENIED;
             }
+            List<dev.custody.store.RuntimeInventory.Admitted> running = new dev.custody.store.RuntimeInventory(s).runningWithAdmission(a.digest());
             if (json) {
-                Json.print(out, a);
+                Json.print(out, dev.custody.evidence.InventoryViews.artifact(a, new dev.custody.store.RuntimeInventory(s)));
                 return ExitCodes.OK;
             }
             out.println(a.digest());
@@ -235,6 +236,14 @@ final class QueryCommand implements Runnable {
             a.decisions().forEach(d -> out.printf("  decision #%d %s %s %s/%s %s%n", d.seq(), Instant.ofEpochMilli(d.record().path("recordedAt").asLong()),
                     d.record().path("verdict").asText(), d.record().path("namespace").asText(), d.record().path("name").asText(),
                     d.record().path("source").asText()));
+            for (var r : running) {
+                out.printf("  runs in %s/%s pod %s (%s %s/%s, container %s), %s%n", r.row().cluster(), r.row().namespace(), r.row().pod(),
+                        r.row().workload().kind(), r.row().namespace(), r.row().workload().name(), r.row().container(), r.decisionSeq() == null
+                                ? "never seen by admission" : "admitted by decision #" + r.decisionSeq() + " under policies " + r.policyVersion());
+            }
+            if (running.isEmpty()) {
+                out.println("  not running in any collected cluster");
+            }
             return ExitCodes.OK;
         }
     }

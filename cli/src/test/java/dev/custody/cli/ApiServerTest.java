@@ -109,6 +109,11 @@ class ApiServerTest {
                 JsonNode artifact = JSON.readTree(send(client, "GET", base + "/artifacts/" + DIGEST, viewer, null).body());
                 assertThat(artifact.path("sboms").size()).isEqualTo(1);
                 assertThat(artifact.path("decisions").size()).isEqualTo(1);
+                // where it runs, each pod joined to the decision that let it in and the policy version then
+                assertThat(artifact.path("running").findValuesAsText("pod")).containsExactly("api", "stray");
+                assertThat(artifact.path("running").get(0).path("decisionSeq").asLong()).isEqualTo(1);
+                assertThat(artifact.path("running").get(0).path("policyVersion").asText()).isEqualTo("pv");
+                assertThat(artifact.path("running").get(1).path("decisionSeq").isNull()).as("never admitted").isTrue();
                 assertThat(send(client, "GET", base + "/artifacts/sha256:" + "0".repeat(64), viewer, null).statusCode()).isEqualTo(404);
                 assertThat(send(client, "GET", base + "/artifacts/latest", viewer, null).statusCode()).isEqualTo(400);
 

@@ -256,4 +256,16 @@ public final class InventoryViews {
             return v;
         }).toList();
     }
+
+    /**
+     * An artifact's evidence and where it runs now, as {@code custody query artifact -o json} and
+     * {@code GET /api/v1/artifacts/{digest}} give it: every stored field, plus {@code running} (each container running the
+     * digest with the decision that admitted its pod and the policy version then).
+     */
+    public static Map<String, Object> artifact(dev.custody.store.Evidence.Artifact a, RuntimeInventory inventory) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = JSON.convertValue(a, LinkedHashMap.class);
+        m.put("running", admitted(inventory.runningWithAdmission(a.digest())));
+        return m;
+    }
 }

@@ -483,8 +483,8 @@ public final class RuntimeInventory {
         return rows(ROW + "WHERE r.present = 1 AND NOT EXISTS (SELECT 1 " + ADMISSION + ")" + ORDER);
     }
 
-    /** A present container with the policy version its pod was admitted under. */
-    public record Admitted(Row row, long decisionSeq, String policyVersion, long admittedAt) {}
+    /** A present container with the admission decision that let its pod in and the policy version then (nulls: none found). */
+    public record Admitted(Row row, Long decisionSeq, String policyVersion, Long admittedAt) {}
 
     /** Containers of present pods whose admission decision was made under another policy version than {@code current}. */
     public List<Admitted> admittedUnderOtherPolicy(String current) {
@@ -498,6 +498,27 @@ public final class RuntimeInventory {
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
                         out.add(new Admitted(row(rs), rs.getLong(23), rs.getString(24), rs.getLong(25)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /**
+     * The containers running {@code digest} now, each with the admission decision that let its pod in (the newest Pod
+     * CREATE decision around its creation) and the policy version it was made under; a pod admission never saw has nulls.
+     */
+    public List<Admitted> runningWithAdmission(String digest) {
+        String sql = ROW.replace(" FROM runtime_container k ", ", d.seq, d.policy_version, d.recorded_at FROM runtime_container k ")
+                + "LEFT JOIN decision d ON d.seq = (SELECT MAX(d.seq) " + ADMISSION + ") WHERE r.present = 1 AND k.running = 1 AND k.digest = ?" + ORDER;
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, digest);
+                List<Admitted> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Admitted(row(rs), getLong(rs, 23), rs.getString(24), getLong(rs, 25)));
                     }
                 }
                 return out;
