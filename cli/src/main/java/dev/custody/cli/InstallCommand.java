@@ -59,6 +59,15 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--only", paramLabel = "KIND", description = "Print only objects of these kinds (repeatable), e.g. ValidatingWebhookConfiguration.")
     List<String> only = new ArrayList<>();
 
+    @Option(names = "--collector-store-secret", paramLabel = "SECRET",
+            description = {"Also run a collector Deployment (custody collect in the cluster) writing the runtime inventory to the store",
+                    "whose URL this Secret of the namespace holds under the key url (e.g. postgresql://user:pass@host/db)."})
+    String collectorStoreSecret;
+
+    @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "in-cluster",
+            description = "The name the collector records this cluster under (default: ${DEFAULT-VALUE}).")
+    String clusterName;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -99,7 +108,8 @@ final class InstallCommand implements Callable<Integer> {
                 key = pems.key();
             }
         }
-        var options = new InstallManifests.Options(namespace, image, replicas, timeoutSeconds, certManager, ca, crt, key, files, webhookUrl);
+        var options = new InstallManifests.Options(namespace, image, replicas, timeoutSeconds, certManager, ca, crt, key, files, webhookUrl,
+                collectorStoreSecret, clusterName);
         ObjectMapper yaml = new ObjectMapper(YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE).build());
         PrintWriter out = spec.commandLine().getOut();

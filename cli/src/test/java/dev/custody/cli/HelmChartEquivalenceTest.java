@@ -27,9 +27,10 @@ class HelmChartEquivalenceTest {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    @ParameterizedTest(name = "certManager={0} webhookUrl={1}")
-    @CsvSource({"false, ''", "true, https://127.0.0.1:8443/validate"})
-    void chartAndInstallRenderTheSameObjects(boolean certManager, String webhookUrl, @org.junit.jupiter.api.io.TempDir Path tmp)
+    @ParameterizedTest(name = "certManager={0} webhookUrl={1} collectorStoreSecret={2}")
+    @CsvSource({"false, '', ''", "true, https://127.0.0.1:8443/validate, ''", "false, '', custody-store"})
+    void chartAndInstallRenderTheSameObjects(boolean certManager, String webhookUrl, String collectorStoreSecret,
+                                             @org.junit.jupiter.api.io.TempDir Path tmp)
             throws Exception {
         String helm = System.getenv("CUSTODY_HELM");
         assumeTrue(helm != null && Files.isExecutable(Path.of(helm)), "CUSTODY_HELM is not set; scripts/test.sh builds helm and sets it");
@@ -43,6 +44,9 @@ class HelmChartEquivalenceTest {
         values.put("image", "registry.example.com/custody:0.1.0");
         values.put("replicas", 3);
         values.put("timeoutSeconds", 7);
+        if (!collectorStoreSecret.isEmpty()) {
+            values.putObject("collector").put("enabled", true).put("storeSecret", collectorStoreSecret).put("clusterName", "prod-eu");
+        }
         Path valuesFile = tmp.resolve("values.yaml");
         YAML.writeValue(valuesFile.toFile(), values);
         Process p = new ProcessBuilder(helm, "template", "custody", root.resolve("deploy/helm/custody").toString(), "-n", "custody-system",
@@ -63,7 +67,8 @@ class HelmChartEquivalenceTest {
         var pems = certManager ? null : dev.custody.server.SelfSigned.mint(List.of("custody.custody-system.svc"), List.of(), java.time.Duration.ofDays(1));
         var options = new InstallManifests.Options("custody-system", "registry.example.com/custody:0.1.0", 3, 7, certManager,
                 pems == null ? null : pems.caCert(), pems == null ? null : pems.cert(), pems == null ? null : pems.key(),
-                Map.of("production-images.yaml", policy), webhookUrl.isEmpty() ? null : webhookUrl);
+                Map.of("production-images.yaml", policy), webhookUrl.isEmpty() ? null : webhookUrl,
+                collectorStoreSecret.isEmpty() ? null : collectorStoreSecret, collectorStoreSecret.isEmpty() ? "in-cluster" : "prod-eu");
         Map<String, JsonNode> fromInstall = new TreeMap<>();
         for (ObjectNode o : InstallManifests.objects(options)) {
             // compare through YAML, as kubectl would read what custody install prints

@@ -419,6 +419,26 @@ class InventoryE2ETest {
         assertThat(bad.err()).contains("sbom, signature or provenance");
     }
 
+    /** What {@code custody install --collector-store-secret} generates is accepted by a real API server (server-side dry run). */
+    @Test
+    @Order(7)
+    void theInstalledCollectorAndItsRbacAreValidObjects() throws Exception {
+        alpha.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("custody-system").endMetadata().build()).createOr(
+                io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        var options = new dev.custody.install.InstallManifests.Options("custody-system", "custody:e2e", 2, 5, true, null, null, null,
+                Map.of("p.yaml", "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\nspec: {tier: dev}\n"), null,
+                "custody-store", "alpha");
+        List<String> accepted = new ArrayList<>();
+        for (ObjectNode o : dev.custody.install.InstallManifests.objects(options)) {
+            String kind = o.path("kind").asText();
+            if (kind.equals("ClusterRole") || kind.equals("Deployment")) {
+                alpha.resource(JSON.writeValueAsString(o)).dryRun().create();
+                accepted.add(kind + "/" + o.path("metadata").path("name").asText());
+            }
+        }
+        assertThat(accepted).containsExactlyInAnyOrder("ClusterRole/custody", "Deployment/custody", "Deployment/custody-collector");
+    }
+
     /**
      * Background re-evaluation in {@code custody serve --collect --policy-reports}: the running workloads are evaluated
      * at start and written as PolicyReports; a policy file edited to allow only another registry is picked up, and

@@ -30,9 +30,19 @@ public final class InstallManifests {
      * @param tlsKeyPem      serving key (when not cert-manager)
      * @param policies       policy file name to text, mounted from a ConfigMap
      * @param webhookUrl     when set, the API server calls this URL instead of the Service (a webhook outside the cluster)
+     * @param collectorStoreSecret when set, a collector Deployment ({@code custody collect} in the cluster) writes the
+     *                       runtime inventory to the store whose URL this Secret holds under {@code url}
+     * @param clusterName    the name the collector records this cluster under
      */
     public record Options(String namespace, String image, int replicas, int timeoutSeconds, boolean certManager, String caBundlePem,
-                          String tlsCertPem, String tlsKeyPem, Map<String, String> policies, String webhookUrl) {}
+                          String tlsCertPem, String tlsKeyPem, Map<String, String> policies, String webhookUrl, String collectorStoreSecret,
+                          String clusterName) {
+
+        public Options(String namespace, String image, int replicas, int timeoutSeconds, boolean certManager, String caBundlePem,
+                       String tlsCertPem, String tlsKeyPem, Map<String, String> policies, String webhookUrl) {
+            this(namespace, image, replicas, timeoutSeconds, certManager, caBundlePem, tlsCertPem, tlsKeyPem, policies, webhookUrl, null, "in-cluster");
+        }
+    }
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -116,6 +126,9 @@ public final class InstallManifests {
         }
 
         out.add(deployment(o));
+        if (o.collectorStoreSecret() != null) {
+            out.add(collector(o));
+        }
 
         ObjectNode svc = object("v1", "Service", APP, o.namespace());
         ObjectNode svcSpec = svc.putObject("spec");
@@ -193,6 +206,67 @@ public final class InstallManifests {
         vols.addObject().put("name", "policies").putObject("configMap").put("name", APP + "-policies");
         vols.addObject().put("name", "tls").putObject("secret").put("secretName", APP + "-tls");
         vols.addObject().put("name", "tmp").putObject("emptyDir");
+        return d;
+    }
+
+    /**
+     * One collector per cluster (Recreate: an old and a new one never write at once; a restart lists again and
+     * reconciles). The store URL comes from a Secret; probes and metrics on plain HTTP, port 9090, inside the pod network.
+     */
+    private static ObjectNode collector(Options o) {
+        String name = APP + "-collector";
+        ObjectNode d = object("apps/v1", "Deployment", name, o.namespace());
+        ObjectNode spec = d.putObject("spec");
+        spec.put("replicas", 1);
+        spec.putObject("strategy").put("type", "Recreate");
+        spec.putObject("selector").putObject("matchLabels").put("app.kubernetes.io/name", name);
+        ObjectNode tpl = spec.putObject("template");
+        tpl.putObject("metadata").putObject("labels").put("app.kubernetes.io/name", name);
+        ObjectNode pod = tpl.putObject("spec");
+        pod.put("serviceAccountName", APP);
+        pod.put("automountServiceAccountToken", true); // the collector watches the API server
+        ObjectNode psc = pod.putObject("securityContext");
+        psc.put("runAsNonRoot", true);
+        psc.put("runAsUser", 65532);
+        psc.put("runAsGroup", 65532);
+        psc.putObject("seccompProfile").put("type", "RuntimeDefault");
+        pod.put("terminationGracePeriodSeconds", 30);
+        ObjectNode c = pod.putArray("containers").addObject();
+        c.put("name", "collector");
+        c.put("image", o.image());
+        array(c.putArray("args"), "collect", "--cluster-name", o.clusterName(), "--listen", "0.0.0.0:9090");
+        ObjectNode p = c.putArray("ports").addObject();
+        p.put("name", "probes");
+        p.put("containerPort", 9090);
+        ObjectNode csc = c.putObject("securityContext");
+        csc.put("allowPrivilegeEscalation", false);
+        csc.put("readOnlyRootFilesystem", true);
+        csc.putObject("capabilities").putArray("drop").add("ALL");
+        ObjectNode res = c.putObject("resources");
+        ObjectNode req = res.putObject("requests");
+        req.put("cpu", "100m");
+        req.put("memory", "256Mi");
+        ObjectNode lim = res.putObject("limits");
+        lim.put("cpu", "1");
+        lim.put("memory", "512Mi");
+        ObjectNode ready = c.putObject("readinessProbe");
+        ready.putObject("httpGet").put("path", "/readyz").put("port", "probes");
+        ready.put("periodSeconds", 5);
+        ObjectNode live = c.putObject("livenessProbe");
+        live.putObject("httpGet").put("path", "/healthz").put("port", "probes");
+        live.put("periodSeconds", 10);
+        ArrayNode env = c.putArray("env");
+        ObjectNode jopts = env.addObject();
+        jopts.put("name", "JAVA_TOOL_OPTIONS");
+        jopts.put("value", "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError");
+        ObjectNode store = env.addObject();
+        store.put("name", "CUSTODY_STORE");
+        ObjectNode ref = store.putObject("valueFrom").putObject("secretKeyRef");
+        ref.put("name", o.collectorStoreSecret());
+        ref.put("key", "url");
+        ArrayNode mounts = c.putArray("volumeMounts");
+        mount(mounts, "tmp", "/tmp");
+        pod.putArray("volumes").addObject().put("name", "tmp").putObject("emptyDir");
         return d;
     }
 
