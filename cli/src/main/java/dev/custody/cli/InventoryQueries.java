@@ -440,7 +440,7 @@ final class InventoryQueries {
 
         private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
             try {
-                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+                return Json.MAPPER.readTree(json);
             } catch (java.io.IOException e) {
                 return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
             }

@@ -262,10 +262,10 @@ public final class InventoryViews {
      * {@code GET /api/v1/artifacts/{digest}} give it: every stored field, plus {@code running} (each container running the
      * digest with the decision that admitted its pod and the policy version then).
      */
-    public static Map<String, Object> artifact(dev.custody.store.Evidence.Artifact a, RuntimeInventory inventory) {
+    public static Map<String, Object> artifact(dev.custody.store.Evidence.Artifact a, List<RuntimeInventory.Admitted> running) {
         @SuppressWarnings("unchecked")
         Map<String, Object> m = JSON.convertValue(a, LinkedHashMap.class);
-        m.put("running", admitted(inventory.runningWithAdmission(a.digest())));
+        m.put("running", admitted(running));
         return m;
     }
 }

@@ -76,19 +76,6 @@ public final class Verification implements AutoCloseable {
         return "trust rule " + rule.name() + " (" + rule.id() + ")";
     }
 
-    /** Waits up to {@code millis} for queued evidence to be written (a one-shot command before it exits). */
-    public void drain(long millis) {
-        if (writer == null) {
-            return;
-        }
-        writer.shutdown();
-        try {
-            writer.awaitTermination(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
         if (writer != null) {

@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -22,7 +21,7 @@ import java.util.function.Consumer;
  * tools read: one report named {@value #NAME} per namespace with running workloads, one result per (workload, rule
  * result), at most {@link #MAX_RESULTS} results (the summary still counts every one, and an annotation says how many
  * were left out). A report is written only when its content changed, and a namespace that no longer runs a workload
- * loses its report. Without the PolicyReport CRD in the cluster nothing is written, and {@link #state()} says so.
+ * loses its report. Without the PolicyReport CRD in the cluster nothing is written, and the log says so once.
  */
 public final class PolicyReports {
 
@@ -43,17 +42,13 @@ public final class PolicyReports {
     private final Consumer<String> log;
     private final Map<String, Integer> written = new HashMap<>();
     private boolean listed;
-    private volatile String state = "idle";
+    /** idle, written, no-crd (the cluster has no PolicyReport CRD), or failing: and why; logged when it changes. */
+    private String state = "idle";
 
     public PolicyReports(String cluster, KubernetesClient client, Consumer<String> log) {
         this.cluster = cluster;
         this.client = client;
         this.log = log;
-    }
-
-    /** idle, written, no-crd (the cluster has no PolicyReport CRD), or failing: and why. */
-    public String state() {
-        return state;
     }
 
     /** Writes the reports of this writer's cluster (others are ignored); returns how many PolicyReports changed. */
@@ -182,10 +177,5 @@ public final class PolicyReports {
             case "Job", "CronJob" -> "batch/v1";
             default -> "v1";
         };
-    }
-
-    /** Namespaces this writer holds a report in (for tests and status). */
-    public synchronized Set<String> namespaces() {
-        return Set.copyOf(written.keySet());
     }
 }

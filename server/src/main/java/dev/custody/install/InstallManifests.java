@@ -159,11 +159,7 @@ public final class InstallManifests {
         ObjectNode pod = tpl.putObject("spec");
         pod.put("serviceAccountName", APP);
         pod.put("automountServiceAccountToken", true); // the namespace cache talks to the API server
-        ObjectNode psc = pod.putObject("securityContext");
-        psc.put("runAsNonRoot", true);
-        psc.put("runAsUser", 65532);
-        psc.put("runAsGroup", 65532);
-        psc.putObject("seccompProfile").put("type", "RuntimeDefault");
+        nonRoot(pod);
         ObjectNode term = pod.putObject("affinity").putObject("podAntiAffinity")
                 .putArray("preferredDuringSchedulingIgnoredDuringExecution").addObject();
         term.put("weight", 100);
@@ -171,33 +167,13 @@ public final class InstallManifests {
         pat.put("topologyKey", "kubernetes.io/hostname");
         pat.putObject("labelSelector").putObject("matchLabels").put("app.kubernetes.io/name", APP);
         pod.put("terminationGracePeriodSeconds", 30);
-        ObjectNode c = pod.putArray("containers").addObject();
-        c.put("name", APP);
-        c.put("image", o.image());
+        ObjectNode c = container(pod, APP, o.image(), "https", 8443, "192Mi", "384Mi");
         array(c.putArray("args"), "serve", "--policy", "/etc/custody/policies", "--host", "0.0.0.0", "--port", "8443",
                 "--tls-cert", "/etc/custody/tls/tls.crt", "--tls-key", "/etc/custody/tls/tls.key", "--in-cluster",
                 "--webhook-timeout", o.timeoutSeconds() + "s", "--shutdown-grace", "20s");
-        ObjectNode p = c.putArray("ports").addObject();
-        p.put("name", "https");
-        p.put("containerPort", 8443);
-        ObjectNode csc = c.putObject("securityContext");
-        csc.put("allowPrivilegeEscalation", false);
-        csc.put("readOnlyRootFilesystem", true);
-        csc.putObject("capabilities").putArray("drop").add("ALL");
-        ObjectNode res = c.putObject("resources");
-        ObjectNode req = res.putObject("requests");
-        req.put("cpu", "100m");
-        req.put("memory", "192Mi");
-        ObjectNode lim = res.putObject("limits");
-        lim.put("cpu", "1");
-        lim.put("memory", "384Mi");
         c.set("readinessProbe", probe("/readyz", 2));
         c.set("livenessProbe", probe("/healthz", 10));
         c.putObject("lifecycle").putObject("preStop").putObject("sleep").put("seconds", 5);
-        ArrayNode env = c.putArray("env");
-        ObjectNode jopts = env.addObject();
-        jopts.put("name", "JAVA_TOOL_OPTIONS");
-        jopts.put("value", "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError");
         ArrayNode mounts = c.putArray("volumeMounts");
         mount(mounts, "policies", "/etc/custody/policies");
         mount(mounts, "tls", "/etc/custody/tls");
@@ -225,41 +201,17 @@ public final class InstallManifests {
         ObjectNode pod = tpl.putObject("spec");
         pod.put("serviceAccountName", APP);
         pod.put("automountServiceAccountToken", true); // the collector watches the API server
-        ObjectNode psc = pod.putObject("securityContext");
-        psc.put("runAsNonRoot", true);
-        psc.put("runAsUser", 65532);
-        psc.put("runAsGroup", 65532);
-        psc.putObject("seccompProfile").put("type", "RuntimeDefault");
+        nonRoot(pod);
         pod.put("terminationGracePeriodSeconds", 30);
-        ObjectNode c = pod.putArray("containers").addObject();
-        c.put("name", "collector");
-        c.put("image", o.image());
+        ObjectNode c = container(pod, "collector", o.image(), "probes", 9090, "256Mi", "512Mi");
         array(c.putArray("args"), "collect", "--cluster-name", o.clusterName(), "--listen", "0.0.0.0:9090");
-        ObjectNode p = c.putArray("ports").addObject();
-        p.put("name", "probes");
-        p.put("containerPort", 9090);
-        ObjectNode csc = c.putObject("securityContext");
-        csc.put("allowPrivilegeEscalation", false);
-        csc.put("readOnlyRootFilesystem", true);
-        csc.putObject("capabilities").putArray("drop").add("ALL");
-        ObjectNode res = c.putObject("resources");
-        ObjectNode req = res.putObject("requests");
-        req.put("cpu", "100m");
-        req.put("memory", "256Mi");
-        ObjectNode lim = res.putObject("limits");
-        lim.put("cpu", "1");
-        lim.put("memory", "512Mi");
         ObjectNode ready = c.putObject("readinessProbe");
         ready.putObject("httpGet").put("path", "/readyz").put("port", "probes");
         ready.put("periodSeconds", 5);
         ObjectNode live = c.putObject("livenessProbe");
         live.putObject("httpGet").put("path", "/healthz").put("port", "probes");
         live.put("periodSeconds", 10);
-        ArrayNode env = c.putArray("env");
-        ObjectNode jopts = env.addObject();
-        jopts.put("name", "JAVA_TOOL_OPTIONS");
-        jopts.put("value", "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError");
-        ObjectNode store = env.addObject();
+        ObjectNode store = ((ArrayNode) c.path("env")).addObject();
         store.put("name", "CUSTODY_STORE");
         ObjectNode ref = store.putObject("valueFrom").putObject("secretKeyRef");
         ref.put("name", o.collectorStoreSecret());
@@ -268,6 +220,41 @@ public final class InstallManifests {
         mount(mounts, "tmp", "/tmp");
         pod.putArray("volumes").addObject().put("name", "tmp").putObject("emptyDir");
         return d;
+    }
+
+    /** Pods run as the image's non-root user with the runtime's default seccomp profile. */
+    private static void nonRoot(ObjectNode pod) {
+        ObjectNode psc = pod.putObject("securityContext");
+        psc.put("runAsNonRoot", true);
+        psc.put("runAsUser", 65532);
+        psc.put("runAsGroup", 65532);
+        psc.putObject("seccompProfile").put("type", "RuntimeDefault");
+    }
+
+    /** A container as every Custody process runs: one named port, no privileges, a read-only root, bounded memory. */
+    private static ObjectNode container(ObjectNode pod, String name, String image, String portName, int port, String memoryRequest,
+                                        String memoryLimit) {
+        ObjectNode c = pod.putArray("containers").addObject();
+        c.put("name", name);
+        c.put("image", image);
+        ObjectNode p = c.putArray("ports").addObject();
+        p.put("name", portName);
+        p.put("containerPort", port);
+        ObjectNode csc = c.putObject("securityContext");
+        csc.put("allowPrivilegeEscalation", false);
+        csc.put("readOnlyRootFilesystem", true);
+        csc.putObject("capabilities").putArray("drop").add("ALL");
+        ObjectNode res = c.putObject("resources");
+        ObjectNode req = res.putObject("requests");
+        req.put("cpu", "100m");
+        req.put("memory", memoryRequest);
+        ObjectNode lim = res.putObject("limits");
+        lim.put("cpu", "1");
+        lim.put("memory", memoryLimit);
+        ObjectNode jopts = c.putArray("env").addObject();
+        jopts.put("name", "JAVA_TOOL_OPTIONS");
+        jopts.put("value", "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError");
+        return c;
     }
 
     private static ObjectNode probe(String path, int period) {
