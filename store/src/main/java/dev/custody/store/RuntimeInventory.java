@@ -93,7 +93,7 @@ public final class RuntimeInventory {
      * present that the listing lacks is marked gone (it was deleted while nobody watched). Returns how many were marked.
      */
     public int replaceAll(String cluster, Collection<PodObservation> pods, long now) {
-        return store.write(c -> {
+        int marked = store.write(c -> {
             upsert(c, pods, now);
             Set<String> live = new HashSet<>();
             pods.forEach(p -> live.add(p.uid()));
@@ -113,6 +113,9 @@ public final class RuntimeInventory {
             }
             return vanished.size();
         });
+        store.analyzeIfGrown("runtime_pod", pods.size());
+        store.analyzeIfGrown("runtime_container", pods.stream().mapToLong(p -> p.containers().size()).sum());
+        return marked;
     }
 
     /** Records that a pod was deleted. Returns whether a present pod was marked. */

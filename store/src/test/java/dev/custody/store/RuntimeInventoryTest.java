@@ -49,6 +49,41 @@ class RuntimeInventoryTest {
     }
 
     @StoreTest
+    void aLargeFirstListingIsPlannedFromItsOwnStatistics(Store store) {
+        RuntimeInventory inv = new RuntimeInventory(store);
+        List<PodObservation> pods = new java.util.ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            pods.add(pod("east", "u" + i, "api-" + i, String.format("sha256:%064x", i % 600), null));
+        }
+        inv.replaceAll("east", pods, 10_000);
+        assertThat(inv.byDigest(String.format("sha256:%064x", 7), false)).hasSize(5);
+        if (store.dialect() == Dialect.POSTGRESQL) {
+            // without fresh statistics the planner walked every present pod of the cluster for each container found
+            double estimate = store.read(c -> {
+                try (var s = c.createStatement(); var rs = s.executeQuery("SELECT reltuples FROM pg_class WHERE oid = to_regclass('runtime_pod')")) {
+                    rs.next();
+                    return rs.getDouble(1);
+                }
+            });
+            assertThat(estimate).as("runtime_pod analyzed after the listing").isGreaterThanOrEqualTo(3_000);
+            String plan = store.read(c -> {
+                try (var p = c.prepareStatement("EXPLAIN SELECT r.name FROM runtime_container k JOIN runtime_pod r ON r.cluster = k.cluster "
+                        + "AND r.uid = k.pod_uid WHERE k.digest = ? AND r.present = 1")) {
+                    p.setString(1, String.format("sha256:%064x", 7));
+                    StringBuilder out = new StringBuilder();
+                    try (var rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.append(rs.getString(1)).append('\n');
+                        }
+                    }
+                    return out.toString();
+                }
+            });
+            assertThat(plan).contains("runtime_pod_pkey").contains("runtime_container_digest");
+        }
+    }
+
+    @StoreTest
     void aDeletedPodStopsAndRetentionRemovesItsHistory(Store store) {
         RuntimeInventory inv = new RuntimeInventory(store);
         inv.observe(List.of(pod("east", "u1", "api-1", Records.D1, null)), 1_000);
