@@ -1,14 +1,11 @@
 package dev.custody.inventory;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.store.RuntimeInventory;
 import dev.custody.store.RuntimeInventory.PodObservation;
 import dev.custody.store.StoreException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.ListOptions;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -24,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * Records what runs in one cluster. {@link #snapshot()} lists everything once; {@link #start()} keeps watching with
@@ -34,7 +30,6 @@ import java.util.function.Function;
  */
 public final class ClusterCollector implements AutoCloseable {
 
-    /** How one list or watch of a cluster went. */
     /**
      * How one listing went.
      *
@@ -62,7 +57,7 @@ public final class ClusterCollector implements AutoCloseable {
         }
     }
 
-    private static final long PAGE = 500;
+    private static final int PAGE = 500;
     private static final Object GONE = new Object();
 
     private final String cluster;
@@ -94,21 +89,25 @@ public final class ClusterCollector implements AutoCloseable {
 
     // ---------------------------------------------------------------- once
 
-    /** Lists the cluster's namespaces, ReplicaSets, Jobs and pods (paged) and records the whole picture. */
+    /**
+     * Lists the cluster's namespaces, ReplicaSets, Jobs (their metadata only) and pods, page by page, and records the
+     * whole picture. Each page is read off the wire as JSON straight into observations and let go, so a large
+     * cluster is never held as API objects: 10,000 pods are 36 MB of JSON, and several times that as typed objects.
+     */
     public Snapshot snapshot() {
         long now = System.currentTimeMillis();
         long t0 = System.nanoTime();
         Map<String, Map<String, String>> nsLabels = new HashMap<>();
-        Map<String, List<OwnerReference>> owners = new HashMap<>();
+        Map<String, List<Owners.Ref>> owners = new HashMap<>();
         Owners lookup = (kind, ns, name) -> owners.get(kind + "/" + ns + "/" + name);
         List<PodObservation> observed = new ArrayList<>();
+        ApiLists lists = new ApiLists(client, PAGE);
         try {
-            page(o -> client.namespaces().list(o), n -> nsLabels.put(n.getMetadata().getName(), labels(n)));
-            page(o -> client.apps().replicaSets().inAnyNamespace().list(o), r -> owners.put(key("ReplicaSet", r), r.getMetadata().getOwnerReferences()));
-            page(o -> client.batch().v1().jobs().inAnyNamespace().list(o), j -> owners.put(key("Job", j), j.getMetadata().getOwnerReferences()));
-            // owners are known before the first pod: each page of pods becomes observations and is let go, so a
-            // large cluster is never held in memory as API objects
-            page(o -> client.pods().inAnyNamespace().list(o), p -> observed.add(Pods.observe(cluster, p, lookup)));
+            lists.list("api/v1/namespaces", ApiLists.METADATA_ONLY, n -> nsLabels.put(Pods.text(n.path("metadata"), "name"), labels(n.path("metadata"))));
+            lists.list("apis/apps/v1/replicasets", ApiLists.METADATA_ONLY, r -> owners.put(key("ReplicaSet", r), Owners.of(r.path("metadata").get("ownerReferences"))));
+            lists.list("apis/batch/v1/jobs", ApiLists.METADATA_ONLY, j -> owners.put(key("Job", j), Owners.of(j.path("metadata").get("ownerReferences"))));
+            // owners are known before the first pod
+            lists.list("api/v1/pods", ApiLists.FULL, p -> observed.add(Pods.observe(cluster, p, lookup)));
         } catch (RuntimeException e) {
             String why = "cannot list cluster " + cluster + " at " + client.getConfiguration().getMasterUrl() + ": " + rootMessage(e);
             try {
@@ -127,17 +126,8 @@ public final class ClusterCollector implements AutoCloseable {
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
     }
 
-    private static <T extends HasMetadata, L extends KubernetesResourceList<T>> void page(Function<ListOptions, L> list, Consumer<T> each) {
-        String cont = null;
-        do {
-            L l = list.apply(new ListOptionsBuilder().withLimit(PAGE).withContinue(cont).build());
-            l.getItems().forEach(each);
-            cont = l.getMetadata() == null ? null : l.getMetadata().getContinue();
-        } while (cont != null && !cont.isEmpty());
-    }
-
-    private static String key(String kind, HasMetadata o) {
-        return kind + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    private static String key(String kind, JsonNode o) {
+        return kind + "/" + Pods.text(o.path("metadata"), "namespace") + "/" + Pods.text(o.path("metadata"), "name");
     }
 
     // ---------------------------------------------------------------- watch
@@ -276,13 +266,13 @@ public final class ClusterCollector implements AutoCloseable {
         }
     }
 
-    private List<OwnerReference> ownersOf(String kind, String namespace, String name) {
+    private List<Owners.Ref> ownersOf(String kind, String namespace, String name) {
         SharedIndexInformer<? extends HasMetadata> inf = kind.equals("ReplicaSet") ? replicaSets : kind.equals("Job") ? jobs : null;
         if (inf == null) {
             return null;
         }
         HasMetadata o = inf.getIndexer().getByKey(namespace + "/" + name);
-        return o == null ? null : o.getMetadata().getOwnerReferences();
+        return o == null ? null : Owners.of(o.getMetadata().getOwnerReferences());
     }
 
     private boolean problem(Throwable t) {
@@ -336,6 +326,16 @@ public final class ClusterCollector implements AutoCloseable {
     private static Map<String, String> labels(Namespace n) {
         Map<String, String> l = n.getMetadata().getLabels();
         return l == null ? Map.of() : l;
+    }
+
+    private static Map<String, String> labels(JsonNode meta) {
+        Map<String, String> out = new HashMap<>();
+        meta.path("labels").properties().forEach(e -> {
+            if (e.getValue().isTextual()) {
+                out.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        return out;
     }
 
     static String rootMessage(Throwable t) {

@@ -1,15 +1,14 @@
 package dev.custody.inventory;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.imageref.ImageReference;
 import dev.custody.store.RuntimeInventory.ContainerObservation;
 import dev.custody.store.RuntimeInventory.PodObservation;
 import dev.custody.store.RuntimeInventory.WorkloadRef;
-import io.fabric8.kubernetes.api.model.ContainerState;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -18,103 +17,125 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Maps a pod as the API server holds it to the inventory's observation: owner chain, containers, running digests. */
+/**
+ * Maps a pod as the API server holds it to the inventory's observation: owner chain, containers, running digests.
+ * It reads the pod's JSON as the API server sends it, so a listing of 10,000 pods is turned into observations straight
+ * from the wire without building the typed model first; a typed pod (an informer's) is read through the same path.
+ */
 public final class Pods {
 
     /** Owner kinds whose own owners the collector looks up. */
     static final Set<String> LOOKED_UP = Set.of("ReplicaSet", "Job");
     private static final int MAX_CHAIN = 8;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] LISTS = {"initContainers", "containers", "ephemeralContainers"};
+    private static final String[] STATUSES = {"containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"};
 
     private Pods() {}
 
+    /** A typed pod, as an informer holds it. */
     public static PodObservation observe(String cluster, Pod pod, Owners owners) {
-        var meta = pod.getMetadata();
-        String ns = meta.getNamespace();
+        return observe(cluster, (JsonNode) JSON.valueToTree(pod), owners);
+    }
+
+    /** A pod as the API server sends it ({@code v1} Pod JSON). */
+    public static PodObservation observe(String cluster, JsonNode pod, Owners owners) {
+        JsonNode meta = pod.path("metadata");
+        String ns = text(meta, "namespace");
+        String name = text(meta, "name");
         List<String> chain = new ArrayList<>();
-        chain.add("Pod/" + meta.getName());
-        WorkloadRef top = new WorkloadRef("Pod", meta.getName());
-        OwnerReference owner = controller(meta.getOwnerReferences());
+        chain.add("Pod/" + name);
+        WorkloadRef top = new WorkloadRef("Pod", name);
+        Owners.Ref owner = controller(Owners.of(meta.get("ownerReferences")));
         // walks up: Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob; bounded against a cycle in hostile data
         while (owner != null && chain.size() < MAX_CHAIN) {
-            top = new WorkloadRef(owner.getKind(), owner.getName());
-            chain.addFirst(owner.getKind() + "/" + owner.getName());
-            owner = LOOKED_UP.contains(owner.getKind()) ? controller(owners.ownersOf(owner.getKind(), ns, owner.getName())) : null;
+            top = new WorkloadRef(owner.kind(), owner.name());
+            chain.addFirst(owner.kind() + "/" + owner.name());
+            owner = LOOKED_UP.contains(owner.kind()) ? controller(owners.ownersOf(owner.kind(), ns, owner.name())) : null;
         }
-        var spec = pod.getSpec();
-        PodStatus status = pod.getStatus();
-        String phase = status == null ? null : status.getPhase();
+        JsonNode spec = pod.get("spec");
+        JsonNode status = pod.path("status");
+        String phase = text(status, "phase");
         boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
         List<ContainerObservation> containers = new ArrayList<>();
-        if (spec != null) {
-            Map<String, ContainerStatus> byName = new HashMap<>();
-            if (status != null) {
-                for (List<ContainerStatus> l : List.of(nn(status.getContainerStatuses()), nn(status.getInitContainerStatuses()),
-                        nn(status.getEphemeralContainerStatuses()))) {
-                    l.forEach(s -> byName.put(s.getName(), s));
+        if (spec != null && spec.isObject()) {
+            Map<String, JsonNode> byName = new HashMap<>();
+            for (String list : STATUSES) {
+                for (JsonNode s : status.path(list)) {
+                    byName.put(text(s, "name"), s);
                 }
             }
-            nn(spec.getInitContainers()).forEach(c -> containers.add(container(c.getName(), "initContainers", c.getImage(), byName, terminal)));
-            nn(spec.getContainers()).forEach(c -> containers.add(container(c.getName(), "containers", c.getImage(), byName, terminal)));
-            nn(spec.getEphemeralContainers()).forEach(c -> containers.add(
-                    container(c.getName(), "ephemeralContainers", c.getImage(), byName, terminal)));
+            for (String list : LISTS) {
+                for (JsonNode c : spec.path(list)) {
+                    containers.add(container(text(c, "name"), list, text(c, "image"), byName, terminal));
+                }
+            }
         }
-        return new PodObservation(cluster, meta.getUid(), ns, meta.getName(), top, String.join(" > ", chain),
-                spec == null ? null : spec.getNodeName(), spec == null ? null : serviceAccount(spec.getServiceAccountName()), phase,
-                time(meta.getCreationTimestamp()), object(pod), containers);
+        return new PodObservation(cluster, text(meta, "uid"), ns, name, top, String.join(" > ", chain),
+                spec == null ? null : text(spec, "nodeName"), spec == null ? null : serviceAccount(text(spec, "serviceAccountName")), phase,
+                time(text(meta, "creationTimestamp")), object(pod), containers);
     }
 
     private static String serviceAccount(String name) {
         return name == null || name.isEmpty() ? "default" : name;
     }
 
-    private static ContainerObservation container(String name, String list, String image, Map<String, ContainerStatus> statuses,
-                                                  boolean terminal) {
-        ContainerStatus s = statuses.get(name);
+    private static ContainerObservation container(String name, String list, String image, Map<String, JsonNode> statuses, boolean terminal) {
+        JsonNode s = name == null ? null : statuses.get(name);
         String declared = null;
         if (image != null && ImageReference.tryParse(image) instanceof ImageReference.ParseResult.Parsed p && p.reference().digest() != null) {
             declared = p.reference().digest().toString();
         }
-        String imageId = s == null || s.getImageID() == null || s.getImageID().isEmpty() ? null : s.getImageID();
+        String imageId = s == null ? null : text(s, "imageID");
+        if (imageId != null && imageId.isEmpty()) {
+            imageId = null;
+        }
         boolean running = false;
         Long started = null;
         Long stopped = null;
-        ContainerState state = s == null ? null : s.getState();
-        if (state != null && state.getRunning() != null) {
+        JsonNode state = s == null ? null : s.get("state");
+        if (state != null && state.get("running") instanceof JsonNode r && r.isObject()) {
             running = !terminal;
-            started = time(state.getRunning().getStartedAt());
-        } else if (state != null && state.getTerminated() != null) {
-            started = time(state.getTerminated().getStartedAt());
-            stopped = time(state.getTerminated().getFinishedAt());
+            started = time(text(r, "startedAt"));
+        } else if (state != null && state.get("terminated") instanceof JsonNode t && t.isObject()) {
+            started = time(text(t, "startedAt"));
+            stopped = time(text(t, "finishedAt"));
         }
-        return new ContainerObservation(name, list, image == null ? "" : image, declared, imageId, ImageIds.digest(imageId), running,
-                s == null || s.getRestartCount() == null ? 0 : s.getRestartCount(), started, stopped);
+        int restarts = s == null ? 0 : s.path("restartCount").asInt(0);
+        return new ContainerObservation(name, list, image == null ? "" : image, declared, imageId, ImageIds.digest(imageId), running, restarts,
+                started, stopped);
     }
 
     /** The pod as a manifest the engine reads: identity, labels, annotations, owners and spec; no status, no managedFields. */
-    static String object(Pod pod) {
-        var m = pod.getMetadata();
-        // plain setters, sharing the spec: a builder would deep-copy every pod of a large listing first
-        io.fabric8.kubernetes.api.model.ObjectMeta meta = new io.fabric8.kubernetes.api.model.ObjectMeta();
-        meta.setName(m.getName());
-        meta.setNamespace(m.getNamespace());
-        meta.setUid(m.getUid());
-        meta.setLabels(m.getLabels());
-        meta.setAnnotations(m.getAnnotations());
-        meta.setOwnerReferences(m.getOwnerReferences());
-        Pod trimmed = new Pod();
-        trimmed.setApiVersion("v1");
-        trimmed.setKind("Pod");
-        trimmed.setMetadata(meta);
-        trimmed.setSpec(pod.getSpec());
-        return Serialization.asJson(trimmed);
+    static String object(JsonNode pod) {
+        JsonNode m = pod.path("metadata");
+        ObjectNode out = JSON.createObjectNode();
+        out.put("apiVersion", "v1");
+        out.put("kind", "Pod");
+        ObjectNode meta = out.putObject("metadata");
+        for (String field : new String[] {"name", "namespace", "uid", "labels", "annotations", "ownerReferences"}) {
+            JsonNode v = m.get(field);
+            if (v != null && !v.isNull()) {
+                meta.set(field, v); // shared, not copied: the tree is written out at once and let go
+            }
+        }
+        JsonNode spec = pod.get("spec");
+        if (spec != null && !spec.isNull()) {
+            out.set("spec", spec);
+        }
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a pod read as JSON could not be written as JSON", e);
+        }
     }
 
-    static OwnerReference controller(List<OwnerReference> refs) {
+    static Owners.Ref controller(List<Owners.Ref> refs) {
         if (refs == null || refs.isEmpty()) {
             return null;
         }
-        for (OwnerReference r : refs) {
-            if (Boolean.TRUE.equals(r.getController())) {
+        for (Owners.Ref r : refs) {
+            if (r.controller()) {
                 return r;
             }
         }
@@ -132,7 +153,9 @@ public final class Pods {
         }
     }
 
-    private static <T> List<T> nn(List<T> l) {
-        return l == null ? List.of() : l;
+    /** A string field, or null when it is absent, null or not a scalar. */
+    static String text(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        return v == null || !v.isValueNode() || v.isNull() ? null : v.asText();
     }
 }

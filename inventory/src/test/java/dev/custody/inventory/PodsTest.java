@@ -2,8 +2,6 @@ package dev.custody.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
@@ -26,8 +24,8 @@ class PodsTest {
         assertThat(ImageIds.digest("x@sha256:ABC")).isNull();
     }
 
-    static OwnerReference ref(String kind, String name) {
-        return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind(kind).withName(name).withUid(name + "-uid").withController(true).build();
+    static Owners.Ref ref(String kind, String name) {
+        return new Owners.Ref(kind, name, true);
     }
 
     Pod pod() {
@@ -101,5 +99,30 @@ class PodsTest {
         Pod done = pod();
         done.getStatus().setPhase("Succeeded");
         assertThat(Pods.observe("east", done, Owners.NONE).containers()).noneMatch(c -> c.running());
+    }
+
+    @Test
+    void aPodReadOffTheWireAndATypedPodGiveTheSameObservation() throws Exception {
+        Owners owners = (kind, ns, name) -> kind.equals("ReplicaSet") ? List.of(ref("Deployment", "api")) : null;
+        var typed = Pods.observe("east", pod(), owners);
+        var wire = Pods.observe("east", new com.fasterxml.jackson.databind.ObjectMapper().readTree(Serialization.asJson(pod())), owners);
+        assertThat(wire).isEqualTo(typed);
+    }
+
+    @Test
+    void aListIsReadItemByItemWithItsContinueToken() throws Exception {
+        String list = """
+                {"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7","continue":"abc=="},
+                 "items":[{"metadata":{"name":"a","namespace":"x","uid":"1"},"spec":{"containers":[{"name":"c","image":"i"}]}},
+                          {"metadata":{"name":"b","namespace":"x","uid":"2"}}],"extra":{"nested":[1,2,{"x":[]}]}}
+                """;
+        List<String> names = new java.util.ArrayList<>();
+        String cont = ApiLists.read(new java.io.ByteArrayInputStream(list.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                n -> names.add(n.path("metadata").path("name").asText()));
+        assertThat(cont).isEqualTo("abc==");
+        assertThat(names).containsExactly("a", "b");
+        assertThat(ApiLists.read(new java.io.ByteArrayInputStream("{\"items\":[]}".getBytes()), n -> {})).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiLists.read(new java.io.ByteArrayInputStream("{\"items\":[1]}".getBytes()), n -> {}))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("not an object");
     }
 }
