@@ -435,6 +435,17 @@ class InventoryE2ETest {
                 alpha.resource(JSON.writeValueAsString(o)).dryRun().create();
                 accepted.add(kind + "/" + o.path("metadata").path("name").asText());
             }
+            if (kind.equals("Deployment")) {
+                // the container's arguments are ones this CLI takes (the collector is serve --collect --policy-reports)
+                List<String> args = new ArrayList<>();
+                o.path("spec").path("template").path("spec").path("containers").get(0).path("args").forEach(a -> args.add(a.asText()));
+                var parsed = Main.commandLine(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()))
+                        .parseArgs(args.toArray(String[]::new));
+                assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("serve");
+                if (o.path("metadata").path("name").asText().equals("custody-collector")) {
+                    assertThat(args).contains("--collect", "--policy-reports", "--in-cluster").containsSequence("--cluster-name", "alpha");
+                }
+            }
         }
         assertThat(accepted).containsExactlyInAnyOrder("ClusterRole/custody", "Deployment/custody", "Deployment/custody-collector");
     }

@@ -186,8 +186,10 @@ public final class InstallManifests {
     }
 
     /**
-     * One collector per cluster (Recreate: an old and a new one never write at once; a restart lists again and
-     * reconciles). The store URL comes from a Secret; probes and metrics on plain HTTP, port 9090, inside the pod network.
+     * One collector and background evaluator per cluster: {@code serve --collect} with the webhook's policies, so the
+     * running workloads are judged again by the same engine and written as PolicyReports. Its webhook port answers
+     * probes only; the webhook Service selects the admission replicas. Recreate: an old and a new one never write at
+     * once; a restart lists again and reconciles. The store URL comes from a Secret.
      */
     private static ObjectNode collector(Options o) {
         String name = APP + "-collector";
@@ -203,22 +205,25 @@ public final class InstallManifests {
         pod.put("automountServiceAccountToken", true); // the collector watches the API server
         nonRoot(pod);
         pod.put("terminationGracePeriodSeconds", 30);
-        ObjectNode c = container(pod, "collector", o.image(), "probes", 9090, "256Mi", "512Mi");
-        array(c.putArray("args"), "collect", "--cluster-name", o.clusterName(), "--listen", "0.0.0.0:9090");
-        ObjectNode ready = c.putObject("readinessProbe");
-        ready.putObject("httpGet").put("path", "/readyz").put("port", "probes");
-        ready.put("periodSeconds", 5);
-        ObjectNode live = c.putObject("livenessProbe");
-        live.putObject("httpGet").put("path", "/healthz").put("port", "probes");
-        live.put("periodSeconds", 10);
+        ObjectNode c = container(pod, "collector", o.image(), "https", 8443, "256Mi", "512Mi");
+        array(c.putArray("args"), "serve", "--collect", "--cluster-name", o.clusterName(), "--policy-reports", "--policy", "/etc/custody/policies",
+                "--host", "0.0.0.0", "--port", "8443", "--tls-cert", "/etc/custody/tls/tls.crt", "--tls-key", "/etc/custody/tls/tls.key",
+                "--in-cluster");
+        c.set("readinessProbe", probe("/readyz", 5));
+        c.set("livenessProbe", probe("/healthz", 10));
         ObjectNode store = ((ArrayNode) c.path("env")).addObject();
         store.put("name", "CUSTODY_STORE");
         ObjectNode ref = store.putObject("valueFrom").putObject("secretKeyRef");
         ref.put("name", o.collectorStoreSecret());
         ref.put("key", "url");
         ArrayNode mounts = c.putArray("volumeMounts");
+        mount(mounts, "policies", "/etc/custody/policies");
+        mount(mounts, "tls", "/etc/custody/tls");
         mount(mounts, "tmp", "/tmp");
-        pod.putArray("volumes").addObject().put("name", "tmp").putObject("emptyDir");
+        ArrayNode vols = pod.putArray("volumes");
+        vols.addObject().put("name", "policies").putObject("configMap").put("name", APP + "-policies");
+        vols.addObject().put("name", "tls").putObject("secret").put("secretName", APP + "-tls");
+        vols.addObject().put("name", "tmp").putObject("emptyDir");
         return d;
     }
 
