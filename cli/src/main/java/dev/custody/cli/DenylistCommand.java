@@ -34,8 +34,13 @@ final class DenylistCommand implements Runnable {
             @Option(names = "--digest", paramLabel = "sha256:HEX", required = true)
             String digest;
 
-            @Option(names = "--purl", paramLabel = "PURL", required = true, description = "Without a version: every version.")
+            @Option(names = "--purl", paramLabel = "PURL", required = true,
+                    description = "Without a version: every version. Blocks every digest whose stored SBOM lists the package.")
             String purl;
+
+            @Option(names = "--repository", paramLabel = "NAME", required = true,
+                    description = "Every image of a repository, e.g. registry.example/shop/api (nginx means docker.io/library/nginx).")
+            String repository;
         }
 
         @Option(names = "--reason", required = true, description = "Why (an advisory id, a ticket).")
@@ -60,15 +65,16 @@ final class DenylistCommand implements Runnable {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--expires-in: " + e.getMessage());
                 }
             }
-            Denylist.Kind kind = target.digest != null ? Denylist.Kind.DIGEST : Denylist.Kind.PURL;
+            Denylist.Kind kind = target.digest != null ? Denylist.Kind.DIGEST : target.purl != null ? Denylist.Kind.PURL : Denylist.Kind.REPOSITORY;
+            String value;
             try {
-                Denylist.validate(kind, target.digest != null ? target.digest : target.purl, reason); // before the store is opened
+                value = target.digest != null ? target.digest : target.purl != null ? target.purl : dev.custody.engine.Denylisted.repository(target.repository);
+                Denylist.validate(kind, value, reason); // before the store is opened
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             try (Store s = store.open()) {
-                Denylist.Entry e = new Denylist(s).add(target.digest != null ? Denylist.Kind.DIGEST : Denylist.Kind.PURL,
-                        target.digest != null ? target.digest : target.purl, reason, System.getProperty("user.name", ""), expires);
+                Denylist.Entry e = new Denylist(s).add(kind, value, reason, System.getProperty("user.name", ""), expires);
                 spec.commandLine().getOut().println("denylisted " + e.value() + " (id " + e.id() + ")"
                         + (e.expiresAt() == null ? "" : " until " + Instant.ofEpochMilli(e.expiresAt())));
                 return ExitCodes.OK;

@@ -254,7 +254,15 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             signatureService.pullSecrets(new dev.custody.server.KubePullSecrets(namespaces.client(), java.time.Clock.systemUTC()));
         }
         policyStore.verifyingWith(signatureService);
+        // the emergency denylist, read from the shared store every second and kept as a local copy that fails closed
+        dev.custody.evidence.DenylistCache denylist = evidence == null ? null : new dev.custody.evidence.DenylistCache(evidence).start(1000);
+        if (denylist != null) {
+            policyStore.denying(denylist);
+        }
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
+        if (denylist != null) {
+            server.denying(denylist);
+        }
         if (!mode.equals("off")) {
             server.recordingTo(new DecisionRecorder(new DecisionLog(evidence),
                     mode.equals("durable") ? DecisionLog.Mode.DURABLE : DecisionLog.Mode.ASYNC));

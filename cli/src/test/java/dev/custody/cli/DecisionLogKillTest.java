@@ -9,13 +9,10 @@ import dev.custody.store.BothStores;
 import dev.custody.store.Dialect;
 import dev.custody.store.Store;
 import dev.custody.store.StoreLocation;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -30,8 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,7 +39,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class DecisionLogKillTest {
 
     static final Path ROOT = Path.of(System.getProperty("custody.repoRoot", "..")).toAbsolutePath().normalize();
-    static final Pattern LISTENING = Pattern.compile("custody serve: https://127\\.0\\.0\\.1:(\\d+)/validate");
 
     @TempDir
     Path tmp;
@@ -57,28 +51,7 @@ class DecisionLogKillTest {
                 "--policy", ROOT.resolve("examples/policies").toString(), "--port", "0", "--self-signed", "--tls-dir", tmp.resolve("tls").toString(),
                 "--store", store);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String line;
-        while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        while (out.readLine() != null) {
-                            // keep the pipe from filling
-                        }
-                    } catch (java.io.IOException ignored) {
-                        // process ended
-                    }
-                });
-                drain.setDaemon(true);
-                drain.start();
-                return new Served(p, Integer.parseInt(m.group(1)));
-            }
-        }
-        p.destroyForcibly();
-        throw new AssertionError("custody serve did not start");
+        return new Served(p, ServeProcess.awaitPort(p));
     }
 
     @ParameterizedTest

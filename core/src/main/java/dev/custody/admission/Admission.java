@@ -5,6 +5,7 @@ import dev.custody.decision.Action;
 import dev.custody.decision.Outcome;
 import dev.custody.decision.RuleResult;
 import dev.custody.decision.WorkloadDecision;
+import dev.custody.engine.Denylisted;
 import dev.custody.engine.Engine;
 import dev.custody.manifest.Document;
 import dev.custody.workload.Container;
@@ -40,6 +41,7 @@ public final class Admission {
     private final Set<String> evidenceRules;
     private final Function<String, Map<String, String>> namespaceLabels;
     private final SignatureGatherer signatures;
+    private final java.util.function.Supplier<Denylisted> denylist;
 
     /** @param namespaceLabels labels of a namespace, or null when the namespace is unknown */
     public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels) {
@@ -48,10 +50,17 @@ public final class Admission {
 
     /** @param signatures gathers signature verdicts for trust rules before evaluation; null when none are verified */
     public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels, SignatureGatherer signatures) {
+        this(engine, namespaceLabels, signatures, () -> Denylisted.NONE);
+    }
+
+    /** @param denylist the emergency denylist as it stands now, read on every review */
+    public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels, SignatureGatherer signatures,
+                     java.util.function.Supplier<Denylisted> denylist) {
         this.engine = engine;
         this.evidenceRules = engine.evidenceRules();
         this.namespaceLabels = namespaceLabels;
         this.signatures = signatures;
+        this.denylist = denylist;
     }
 
     public Engine engine() {
@@ -89,7 +98,8 @@ public final class Admission {
             labels = Map.of();
             notes.add("custody: labels of namespace " + namespace + " are not known yet; policies were selected by its name only");
         }
-        WorkloadDecision decision = engine.decide(workload.get(), namespace, labels, req.raw(), req.oldObject(), signatures, deadline);
+        WorkloadDecision decision = engine.decide(workload.get(), namespace, labels, req.raw(), req.oldObject(), signatures, denylist.get(), null,
+                deadline);
         if (req.operation().equals("UPDATE") && !evidenceRules.isEmpty() && sameImages(workload.get(), kind.get(), req.oldObject())) {
             decision = relaxEvidence(decision);
         }

@@ -103,7 +103,10 @@ public enum ReasonCode {
     OWNERSHIP_VALUE_MISMATCH(Outcome.FAIL, "An ownership label or annotation is present but its value does not match the required pattern."),
 
     // engine
-    RULE_EVALUATION_FAILED(Outcome.ERROR, "The rule threw while evaluating this workload (a bug); the rule's failure mode decides the verdict.");
+    RULE_EVALUATION_FAILED(Outcome.ERROR, "The rule threw while evaluating this workload (a bug); the rule's failure mode decides the verdict."),
+
+    // denylist (the emergency denylist, checked before every policy)
+    DENYLISTED(Outcome.FAIL, "The image's digest or repository is on the emergency denylist; the message gives the entry and its reason. Denies in every namespace, whatever the policies select.");
 
     private final Outcome typical;
     private final String description;

@@ -70,6 +70,18 @@ public final class Engine {
     public WorkloadDecision decide(Workload workload, String namespace, Map<String, String> namespaceLabels,
                                    com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
                                    SignatureGatherer gatherer, java.time.Instant deadline) {
+        return decide(workload, namespace, namespaceLabels, request, oldObject, gatherer, Denylisted.NONE, null, deadline);
+    }
+
+    /**
+     * As above, and first the emergency denylist: every container whose image (by the digest it pins, by the digest
+     * {@code runningDigests} says it runs, image text to digest, or by its repository) is listed is denied, in every
+     * namespace and whatever the policies select.
+     */
+    public WorkloadDecision decide(Workload workload, String namespace, Map<String, String> namespaceLabels,
+                                   com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
+                                   SignatureGatherer gatherer, Denylisted denylist, Map<String, String> runningDigests,
+                                   java.time.Instant deadline) {
         SignatureLookup lookup = null;
         if (gatherer != null) {
             List<SignatureGatherer.Need> needs = trustNeeds(workload, namespace, namespaceLabels);
@@ -77,7 +89,36 @@ public final class Engine {
                 lookup = gatherer.gather(needs, deadline);
             }
         }
-        return evaluate(workload, namespace, namespaceLabels, request, oldObject, lookup);
+        WorkloadDecision d = evaluate(workload, namespace, namespaceLabels, request, oldObject, lookup);
+        if (denylist == null || denylist.isEmpty()) {
+            return d;
+        }
+        List<RuleResult> blocked = denied(workload, denylist, runningDigests);
+        if (blocked.isEmpty()) {
+            return d;
+        }
+        blocked.addAll(d.results());
+        return new WorkloadDecision(d.workload(), d.namespace(), d.policies(), blocked);
+    }
+
+    /** The rule id of denylist results; their policy is {@value #DENYLIST_POLICY}. */
+    public static final String DENYLIST_RULE = "denylist";
+    public static final String DENYLIST_POLICY = "custody";
+
+    private static List<RuleResult> denied(Workload workload, Denylisted denylist, Map<String, String> runningDigests) {
+        List<RuleResult> out = new ArrayList<>();
+        for (Container c : workload.containers()) {
+            if (!(c.imageRef() instanceof ImageReference.ParseResult.Parsed parsed)) {
+                continue; // a malformed reference is the reference rule's to report
+            }
+            String running = runningDigests == null ? null : runningDigests.get(c.image());
+            for (Denylisted.Entry e : denylist.hits(parsed.reference(), running)) {
+                String what = e.kind() == Denylisted.Kind.DIGEST ? "digest " + e.value() : "repository " + e.value();
+                out.add(new RuleResult(DENYLIST_POLICY, DENYLIST_RULE, Outcome.FAIL, Action.ENFORCE, FailureMode.CLOSED, ReasonCode.DENYLISTED,
+                        c.imagePath(), "image " + c.image() + " is on the emergency denylist (" + what + ", entry " + e.id() + "): " + e.reason()));
+            }
+        }
+        return out;
     }
 
     /** As above, with the signature verdicts gathered for the workload's images (see {@link SignatureLookup}). */
@@ -181,6 +222,7 @@ public final class Engine {
     /** Ids of rules whose verdict depends on evidence outside the object (see {@link Rule#usesEvidence()}). */
     public java.util.Set<String> evidenceRules() {
         java.util.Set<String> out = new java.util.HashSet<>();
+        out.add(DENYLIST_RULE); // an UPDATE that keeps every image does not create pods: its pods' own CREATE is denied
         for (Policy p : policies.policies()) {
             for (Rule r : p.rules()) {
                 if (r.usesEvidence()) {

@@ -136,7 +136,10 @@ public final class Reevaluator implements AutoCloseable {
         lastRunNanos = start;
         status = new Status("running", status.last(), null);
         List<RuntimeInventory.PresentPod> present = new RuntimeInventory(store).presentPods();
-        RunningWorkloads.Evaluation ev = RunningWorkloads.evaluate(engine, present, null, r -> r.outcome() != Outcome.SKIP, gatherer, budget);
+        // the denylist as the store holds it now: a run happens because it changed, among other things
+        var denylist = DenylistCache.view(store, new dev.custody.store.Denylist(store).active(System.currentTimeMillis()));
+        RunningWorkloads.Evaluation ev = RunningWorkloads.evaluate(engine, present, null, r -> r.outcome() != Outcome.SKIP, gatherer, budget,
+                denylist);
         long now = System.currentTimeMillis();
         List<WorkloadReports.Report> reports = new ArrayList<>(ev.workloads().size());
         Map<String, Integer> verdicts = new LinkedHashMap<>();

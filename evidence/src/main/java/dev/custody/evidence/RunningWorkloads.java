@@ -2,6 +2,7 @@ package dev.custody.evidence;
 
 import dev.custody.decision.RuleResult;
 import dev.custody.decision.WorkloadDecision;
+import dev.custody.engine.Denylisted;
 import dev.custody.engine.Engine;
 import dev.custody.manifest.InputLimits;
 import dev.custody.manifest.ManifestException;
@@ -64,6 +65,15 @@ public final class RunningWorkloads {
      */
     public static Evaluation evaluate(Engine engine, List<RuntimeInventory.PresentPod> present, String cluster, Predicate<RuleResult> keep,
                                       SignatureGatherer gatherer, Duration budget) {
+        return evaluate(engine, present, cluster, keep, gatherer, budget, Denylisted.NONE);
+    }
+
+    /**
+     * As above, and the emergency denylist first, as admission applies it: an image is blocked by the digest its
+     * spec pins, by the digest the kubelet reports it runs, or by its repository.
+     */
+    public static Evaluation evaluate(Engine engine, List<RuntimeInventory.PresentPod> present, String cluster, Predicate<RuleResult> keep,
+                                      SignatureGatherer gatherer, Duration budget, Denylisted denylist) {
         ManifestReader reader = new ManifestReader(InputLimits.DEFAULT);
         final class Acc {
             final RuntimeInventory.PresentPod first;
@@ -97,7 +107,7 @@ public final class RunningWorkloads {
             acc.pods.add(p.name());
             for (Workload w : x.workloads()) {
                 WorkloadDecision d = engine.decide(w, p.namespace(), p.namespaceLabels(), null, null,
-                        gatherer == null ? null : atRunningDigests(gatherer, p), Instant.now().plus(budget));
+                        gatherer == null ? null : atRunningDigests(gatherer, p), denylist, p.runningDigests(), Instant.now().plus(budget));
                 acc.policies.addAll(d.policies());
                 acc.deniedToday |= !d.allowed();
                 for (RuleResult r : d.results()) {

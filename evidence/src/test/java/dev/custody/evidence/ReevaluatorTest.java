@@ -65,6 +65,53 @@ class ReevaluatorTest {
     }
 
     @StoreTest
+    void aDenylistEntryForTheDigestAPodRunsFailsItsWorkload(Store store) throws Exception {
+        RuntimeInventory inventory = new RuntimeInventory(store);
+        // tool's spec names a tag; the kubelet reports it runs D2
+        inventory.observe(List.of(pod("u1", "api", "a.example/shop/api:1", D1), pod("u2", "tool", "b.example/tool:1", D2)), 1_000);
+        Engine engine = new Engine(allow("a.example", "b.example"));
+        List<Reevaluator.Run> runs = new CopyOnWriteArrayList<>();
+        WorkloadReports reports = new WorkloadReports(store);
+        try (Reevaluator re = new Reevaluator(store, () -> engine, null, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1))) {
+            re.listener((run, written) -> runs.add(run)).start(20);
+            await(() -> runs.size() == 1);
+            assertThat(reports.list(null, null, "fail")).isEmpty();
+            new dev.custody.store.Denylist(store).add(dev.custody.store.Denylist.Kind.DIGEST, D2, "INC-9: tampered", "test", null);
+            await(() -> runs.size() == 2);
+            assertThat(runs.get(1).trigger()).isEqualTo("denylist");
+            assertThat(reports.list(null, null, "fail")).singleElement().satisfies(r -> {
+                assertThat(r.workload().name()).isEqualTo("tool");
+                assertThat(r.denied()).isTrue();
+                assertThat(r.results()).contains("DENYLISTED").contains("INC-9: tampered");
+            });
+        }
+    }
+
+    @StoreTest
+    void aPackageEntryBlocksTheDigestsWhoseSbomListsItAndTheCopyOutlivesTheStore(Store store) {
+        var components = List.of(new dev.custody.sbom.Component("c1", "pkg:deb/debian/xz-utils@5.6.0-0.2?arch=amd64", "library", "xz-utils",
+                "5.6.0-0.2", List.of(), Map.of(), null));
+        var sbom = new dev.custody.sbom.Sbom(dev.custody.sbom.SbomFormat.CYCLONEDX_JSON, "1.5", "urn:uuid:1", "api", List.of(), components, List.of(),
+                "sha256:" + "c".repeat(64), new dev.custody.sbom.Quality(1, 1, 1, 1, 0, false, 0, List.of(), 80));
+        new dev.custody.store.SbomStore(store).ingest(sbom, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(D1), "test");
+        new dev.custody.store.Denylist(store).add(dev.custody.store.Denylist.Kind.PURL, "pkg:deb/debian/xz-utils@5.6.0-0.2", "CVE-2024-3094", "test",
+                null);
+        DenylistCache cache = new DenylistCache(store);
+        assertThat(cache.refresh()).isTrue();
+        var ref = dev.custody.imageref.ImageReference.parse("a.example/shop/api@" + D1);
+        assertThat(cache.get().hits(ref, null)).singleElement().satisfies(e -> assertThat(e.reason()).contains("xz-utils").contains("CVE-2024-3094"));
+        assertThat(cache.get().hits(dev.custody.imageref.ImageReference.parse("a.example/shop/api@" + D2), null)).isEmpty();
+        assertThat(cache.status().current()).isTrue();
+
+        store.close(); // the store is gone: the copy stays in force, whole, and says so
+        assertThat(cache.refresh()).isFalse();
+        assertThat(cache.get().hits(ref, null)).hasSize(1);
+        assertThat(cache.status().current()).isFalse();
+        assertThat(cache.status().problem()).contains("cannot be read").contains("enforcing the list read at");
+        assertThat(cache.status().entries()).isEqualTo(1);
+    }
+
+    @StoreTest
     void aPolicyChangeAndANewPodEachCauseARunWithTheEngineVerdict(Store store) throws Exception {
         RuntimeInventory inventory = new RuntimeInventory(store);
         inventory.observe(List.of(pod("u1", "api", "a.example/shop/api:1", D1), pod("u2", "tool", "b.example/tool:1", D2)), 1_000);

@@ -427,11 +427,19 @@ public final class ApiServer implements AutoCloseable {
                 try {
                     kind = Denylist.Kind.valueOf(body.path("kind").asText("").toUpperCase(java.util.Locale.ROOT));
                 } catch (IllegalArgumentException e) {
-                    throw new ApiError(400, "kind: expected digest or purl, found \"" + body.path("kind").asText("") + "\"");
+                    throw new ApiError(400, "kind: expected digest, purl or repository, found \"" + body.path("kind").asText("") + "\"");
+                }
+                String value = body.path("value").asText("");
+                if (kind == Denylist.Kind.REPOSITORY) {
+                    try {
+                        value = dev.custody.engine.Denylisted.repository(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new ApiError(400, "value: " + e.getMessage());
+                    }
                 }
                 Long expires = body.hasNonNull("expiresIn")
                         ? System.currentTimeMillis() + Times.age(body.get("expiresIn").asText()).toMillis() : null;
-                return new Result(201, deny.add(kind, body.path("value").asText(""), body.path("reason").asText(""), caller.name(), expires));
+                return new Result(201, deny.add(kind, value, body.path("reason").asText(""), caller.name(), expires));
             }
             case "DELETE" -> {
                 need(caller, ApiTokens.Role.ADMIN, method, "DELETE");

@@ -33,6 +33,7 @@ public final class PolicyStore {
     private final Function<String, Map<String, String>> namespaceLabels;
     private final Metrics metrics;
     private volatile dev.custody.policy.trust.SignatureGatherer signatures;
+    private volatile java.util.function.Supplier<dev.custody.engine.Denylisted> denylist = () -> dev.custody.engine.Denylisted.NONE;
     private final AtomicReference<Admission> current = new AtomicReference<>();
     private volatile String fingerprint = "";
     private volatile String lastError;
@@ -45,6 +46,12 @@ public final class PolicyStore {
         this.parser = parser;
         this.namespaceLabels = namespaceLabels;
         this.metrics = metrics;
+    }
+
+    /** Denies what this denylist lists, as it stands at each review (applies from the next load). */
+    public PolicyStore denying(java.util.function.Supplier<dev.custody.engine.Denylisted> denylist) {
+        this.denylist = denylist;
+        return this;
     }
 
     /** Verifies signatures for trust rules with this gatherer (applies from the next load). */
@@ -82,7 +89,7 @@ public final class PolicyStore {
             if (!filesChanged && serving != null && lastError == null && identity(set).equals(identity(serving.engine().policies()))) {
                 return false; // a refresh that found nothing new: keep the set (and its metrics) as they are
             }
-            Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels, signatures));
+            Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels, signatures, denylist));
             lastError = null;
             metrics.policyReload(true, set.policies().size());
             Log.info(previous == null ? "policies loaded" : "policies reloaded", "version", set.version(), "policies", set.policies().size(),

@@ -49,6 +49,7 @@ public final class WebhookServer implements AutoCloseable {
     private volatile DecisionRecorder recorder;
     private volatile java.util.function.Supplier<java.util.List<CollectorState>> collectors;
     private volatile dev.custody.evidence.Reevaluator reevaluator;
+    private volatile dev.custody.evidence.DenylistCache denylist;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "custody-reload");
         t.setDaemon(true);
@@ -74,6 +75,12 @@ public final class WebhookServer implements AutoCloseable {
     /** Reports inventory collectors running in this process in /readyz and /metrics (they do not decide readiness). */
     public WebhookServer collecting(java.util.function.Supplier<java.util.List<CollectorState>> collectors) {
         this.collectors = collectors;
+        return this;
+    }
+
+    /** Reports the emergency denylist's local copy in /readyz (a stale copy stays in force and does not decide readiness). */
+    public WebhookServer denying(dev.custody.evidence.DenylistCache denylist) {
+        this.denylist = denylist;
         return this;
     }
 
@@ -308,6 +315,16 @@ public final class WebhookServer implements AutoCloseable {
                 o.put("message", c.message());
                 o.put("lastWriteAt", c.lastWriteAt() == 0 ? null : java.time.Instant.ofEpochMilli(c.lastWriteAt()).toString());
             }
+        }
+        dev.custody.evidence.DenylistCache deny = denylist;
+        if (deny != null) {
+            var st = deny.status();
+            ObjectNode o = detail.putObject("denylist");
+            o.put("entries", st.entries());
+            o.put("blockedDigestsAndRepositories", st.digests());
+            o.put("current", st.current());
+            o.put("readAt", st.readAt() == 0 ? null : java.time.Instant.ofEpochMilli(st.readAt()).toString());
+            o.put("problem", st.problem());
         }
         dev.custody.evidence.Reevaluator re = reevaluator;
         if (re != null) {

@@ -21,7 +21,9 @@ public final class Denylist {
         /** An image digest, sha256:&lt;hex&gt;. */
         DIGEST,
         /** A package URL; without a version it blocks every version. */
-        PURL
+        PURL,
+        /** Every image of a repository, {@code registry/path} normalized as image references are. */
+        REPOSITORY
     }
 
     /**
@@ -44,6 +46,9 @@ public final class Denylist {
         if (kind == Kind.PURL) {
             value = PackageUrl.parse(value).canonical(); // one entry per package, however it was spelled
         }
+        if (kind == Kind.REPOSITORY) {
+            value = repository(value);
+        }
         Entry e = new Entry(id(kind, value), kind, value, reason, createdBy, System.currentTimeMillis(), expiresAt);
         return write(e);
     }
@@ -55,6 +60,9 @@ public final class Denylist {
         }
         if (kind == Kind.PURL) {
             PackageUrl.parse(value); // throws naming the text and what is wrong with it
+        }
+        if (kind == Kind.REPOSITORY) {
+            repository(value);
         }
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("a denylist entry needs a reason");
@@ -111,6 +119,18 @@ public final class Denylist {
                 return p.executeUpdate() == 1;
             }
         });
+    }
+
+    private static final java.util.regex.Pattern REPOSITORY_NAME = java.util.regex.Pattern.compile(
+            "[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+");
+
+    /** A repository as callers pass it: already normalized, {@code registry/path} (the CLI normalizes what users type). */
+    static String repository(String text) {
+        if (text == null || !REPOSITORY_NAME.matcher(text).matches()) {
+            throw new IllegalArgumentException("a repository entry is registry/path without tag or digest, as in registry.example/shop/api; found \""
+                    + text + "\"");
+        }
+        return text;
     }
 
     static String id(Kind kind, String value) {
