@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code custody denylist}: digests and packages that must not run. */
 @Command(name = "denylist", mixinStandardHelpOptions = true, description = "Block image digests or packages (the incident path).",
-        subcommands = {DenylistCommand.Add.class, DenylistCommand.List.class, DenylistCommand.Remove.class})
+        subcommands = {DenylistCommand.Add.class, DenylistCommand.List.class, DenylistCommand.Remove.class, DenylistCommand.History.class})
 final class DenylistCommand implements Runnable {
 
     @CommandLine.Spec
@@ -120,10 +120,13 @@ final class DenylistCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an entry by id.")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an entry by id; recorded with the OS user and the reason.")
     static final class Remove implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
+
+        @Option(names = "--reason", required = true, description = "Why the entry is lifted (a fixed image rolled out, a false positive).")
+        String reason;
 
         @Mixin
         StoreOption store;
@@ -134,11 +137,58 @@ final class DenylistCommand implements Runnable {
         @Override
         public Integer call() {
             try (Store s = store.open()) {
-                if (!new Denylist(s).remove(id)) {
+                if (reason.isBlank()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--reason must say why the entry is lifted");
+                }
+                if (!new Denylist(s).remove(id, System.getProperty("user.name", ""), reason)) {
                     spec.commandLine().getErr().println("custody: no denylist entry " + id);
                     return ExitCodes.DENIED;
                 }
                 spec.commandLine().getOut().println("removed " + id);
+                return ExitCodes.OK;
+            } catch (StoreException e) {
+                spec.commandLine().getErr().println("custody: store error: " + e.getMessage());
+                return ExitCodes.INTERNAL_ERROR;
+            }
+        }
+    }
+
+    @Command(name = "history", mixinStandardHelpOptions = true, description = "Every entry added, renewed or removed: who, when and why.")
+    static final class History implements Callable<Integer> {
+        @Mixin
+        StoreOption store;
+
+        @Option(names = "--since", paramLabel = "AGE", description = "Only acts newer than this, e.g. 7d (default: all).")
+        String since;
+
+        @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
+        String output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            long from = 0;
+            if (since != null) {
+                try {
+                    from = System.currentTimeMillis() - Times.age(since).toMillis();
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--since: " + e.getMessage());
+                }
+            }
+            try (Store s = store.open()) {
+                var events = new Denylist(s).history(from);
+                var out = spec.commandLine().getOut();
+                if (output.equals("json")) {
+                    Json.print(out, java.util.Map.of("events", events));
+                } else {
+                    for (Denylist.Event e : events) {
+                        out.printf("%s  %-6s %s %-10s %s  by %s: %s%n", Instant.ofEpochMilli(e.at()), e.action(), e.entryId(),
+                                e.kind().name().toLowerCase(), e.value(), e.actor(), e.reason());
+                    }
+                    out.println(events.size() + " events");
+                }
                 return ExitCodes.OK;
             } catch (StoreException e) {
                 spec.commandLine().getErr().println("custody: store error: " + e.getMessage());

@@ -229,8 +229,12 @@ class ApiServerTest {
                 assertThat(JSON.readTree(send(client, "GET", base + "/denylist", viewer, null).body()).path("entries").size()).isEqualTo(2);
                 assertThat(send(client, "POST", base + "/denylist", operator, "{\"kind\":\"tag\"}".getBytes()).statusCode()).isEqualTo(400);
                 assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText(), operator, null).statusCode()).isEqualTo(403);
-                assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText(), admin, null).statusCode()).isEqualTo(200);
-                assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText(), admin, null).statusCode()).isEqualTo(404);
+                assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText(), admin, null).statusCode())
+                        .as("removal is audited: no reason, no removal").isEqualTo(400);
+                assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText() + "?reason=fixed", admin, null).statusCode())
+                        .isEqualTo(200);
+                assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText() + "?reason=fixed", admin, null).statusCode())
+                        .isEqualTo(404);
                 assertThat(send(client, "GET", base + "/nothing", admin, null).statusCode()).isEqualTo(404);
             } finally {
                 api.close();

@@ -100,7 +100,7 @@ class DenylistEnforcementTest {
                 assertThat(r.path("status").path("message").asText()).contains("DENYLISTED").contains("INC-42: backdoored build").contains(id);
                 assertThat(readyz(s).path("denylist").path("entries").asInt()).isEqualTo(1);
             }
-            CliResult remove = CliResult.run("denylist", "remove", id, "--store", store);
+            CliResult remove = CliResult.run("denylist", "remove", id, "--reason", "fixed image rolled out", "--store", store);
             assertThat(remove.code()).as(remove.err()).isZero();
             for (Served s : replicas) {
                 JsonNode r = null;

@@ -203,8 +203,12 @@ class EvidenceCommandsTest {
         String id = add.out().replaceAll("(?s).*\\(id ([0-9a-f]+)\\).*", "$1");
         CliResult list = CliResult.run("denylist", "list", "--store", store);
         assertThat(list.out()).contains(id).contains("CVE-2024-3094").contains("1 entries");
-        assertThat(CliResult.run("denylist", "remove", id, "--store", store).code()).isZero();
-        assertThat(CliResult.run("denylist", "remove", id, "--store", store).code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(CliResult.run("denylist", "remove", id, "--store", store).code()).as("a removal needs --reason").isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(CliResult.run("denylist", "remove", id, "--reason", "fixed upstream", "--store", store).code()).isZero();
+        assertThat(CliResult.run("denylist", "remove", id, "--reason", "again", "--store", store).code()).isEqualTo(ExitCodes.DENIED);
+        CliResult history = CliResult.run("denylist", "history", "--store", store, "-o", "json");
+        assertThat(history.code()).as(history.err()).isZero();
+        assertThat(history.out()).contains("\"action\" : \"remove\"").contains("fixed upstream");
         assertThat(CliResult.run("denylist", "add", "--digest", DIGEST, "--purl", "pkg:npm/x", "--reason", "r", "--store", store).code())
                 .isEqualTo(ExitCodes.INPUT_ERROR);
         CliResult bad = CliResult.run("denylist", "add", "--digest", "sha256:nope", "--reason", "r", "--store", store);

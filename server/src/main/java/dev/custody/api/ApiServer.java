@@ -446,10 +446,14 @@ public final class ApiServer implements AutoCloseable {
                 if (parts.size() != 4) {
                     throw new ApiError(404, "give an entry id: /api/v1/denylist/{id}");
                 }
-                if (!deny.remove(parts.get(3))) {
+                String reason = Request.extractQueryParameters(request).getValue("reason");
+                if (reason == null || reason.isBlank()) {
+                    throw new ApiError(400, "removing a denylist entry is audited: give ?reason=TEXT");
+                }
+                if (!deny.remove(parts.get(3), caller.name(), reason)) {
                     throw new ApiError(404, "no denylist entry " + parts.get(3));
                 }
-                return new Result(200, Map.of("removed", parts.get(3)));
+                return new Result(200, Map.of("removed", parts.get(3), "reason", reason));
             }
             default -> throw new ApiError(405, "use GET, POST or DELETE");
         }

@@ -69,8 +69,28 @@ public final class Denylist {
         }
     }
 
+    /** One act on the denylist: an entry added (or renewed) or removed, by whom, when and why. */
+    public record Event(String entryId, Kind kind, String value, String action, String reason, String actor, long at) {}
+
+    private static void event(java.sql.Connection c, String entryId, Kind kind, String value, String action, String reason, String actor, long at)
+            throws java.sql.SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO denylist_event (event_id, entry_id, kind, value, action, reason, actor, at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, java.util.UUID.randomUUID().toString());
+            p.setString(2, entryId);
+            p.setString(3, kind.name().toLowerCase(java.util.Locale.ROOT));
+            p.setString(4, value);
+            p.setString(5, action);
+            p.setString(6, reason);
+            p.setString(7, actor == null ? "" : actor);
+            p.setLong(8, at);
+            p.executeUpdate();
+        }
+    }
+
     private Entry write(Entry e) {
         store.write(c -> {
+            event(c, e.id(), e.kind(), e.value(), "add", e.reason(), e.createdBy(), e.createdAt());
             try (PreparedStatement p = c.prepareStatement("INSERT INTO denylist (id, kind, value, reason, created_by, created_at, expires_at) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by, "
                     + "created_at = excluded.created_at, expires_at = excluded.expires_at")) {
@@ -111,12 +131,50 @@ public final class Denylist {
         });
     }
 
-    /** Removes an entry by id; returns whether one was removed. */
-    public boolean remove(String id) {
+    /**
+     * Removes an entry by id, an audited act: who and why are recorded with the entry's kind and value, and the
+     * history outlives the entry. Returns whether one was removed.
+     */
+    public boolean remove(String id, String actor, String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("removing a denylist entry needs a reason");
+        }
         return store.write(c -> {
+            Kind kind;
+            String value;
+            try (PreparedStatement p = c.prepareStatement("SELECT kind, value FROM denylist WHERE id = ?")) {
+                p.setString(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    kind = Kind.valueOf(rs.getString(1).toUpperCase(java.util.Locale.ROOT));
+                    value = rs.getString(2);
+                }
+            }
             try (PreparedStatement p = c.prepareStatement("DELETE FROM denylist WHERE id = ?")) {
                 p.setString(1, id);
-                return p.executeUpdate() == 1;
+                p.executeUpdate();
+            }
+            event(c, id, kind, value, "remove", reason, actor, System.currentTimeMillis());
+            return true;
+        });
+    }
+
+    /** Every act on the denylist since {@code since} (epoch milliseconds), oldest first. */
+    public List<Event> history(long since) {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT entry_id, kind, value, action, reason, actor, at FROM denylist_event WHERE at >= ? "
+                    + "ORDER BY at, event_id")) {
+                p.setLong(1, since);
+                List<Event> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Event(rs.getString(1), Kind.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT)), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7)));
+                    }
+                }
+                return out;
             }
         });
     }

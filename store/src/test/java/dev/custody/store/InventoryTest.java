@@ -56,8 +56,14 @@ class InventoryTest {
             assertThat(e.reason()).isEqualTo("still bad");
             assertThat(e.createdBy()).isEqualTo("carol");
         });
-        assertThat(deny.remove(d.id())).isTrue();
-        assertThat(deny.remove(d.id())).isFalse();
+        assertThatThrownBy(() -> deny.remove(d.id(), "bob", " ")).hasMessageContaining("needs a reason");
+        assertThat(deny.remove(d.id(), "bob", "fixed in 5.6.1")).isTrue();
+        assertThat(deny.remove(d.id(), "bob", "again")).isFalse();
+        // the history outlives the entry: added, renewed, removed, each with who and why
+        assertThat(deny.history(0)).filteredOn(e -> e.entryId().equals(d.id()))
+                .extracting(e -> e.action() + " " + e.actor() + " " + e.reason() + " " + e.value())
+                .containsExactly("add alice CVE-2024-3094 backdoor " + Records.D1, "add carol still bad " + Records.D1,
+                        "remove bob fixed in 5.6.1 " + Records.D1);
         assertThatThrownBy(() -> deny.add(Denylist.Kind.DIGEST, "sha256:xyz", "r", "a", null)).hasMessageContaining("digest must be");
         assertThatThrownBy(() -> deny.add(Denylist.Kind.PURL, "pkg:npm/x", " ", "a", null)).hasMessageContaining("needs a reason");
     }
