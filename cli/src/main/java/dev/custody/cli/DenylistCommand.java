@@ -27,7 +27,10 @@ final class DenylistCommand implements Runnable {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add (or renew) an entry; the OS user is recorded as its author.")
     static final class Add implements Callable<Integer> {
-        @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "sha256:HEX", description = "The digest to block (or give --digest, --purl or --repository).")
+        String digestArgument;
+
+        @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
         Target target;
 
         static final class Target {
@@ -49,6 +52,9 @@ final class DenylistCommand implements Runnable {
         @Option(names = "--expires-in", paramLabel = "AGE", description = "Lift the entry after this long, e.g. 30d (default: never).")
         String expiresIn;
 
+        @Option(names = "--incident", paramLabel = "ID", description = "The incident the entry is for; every denial names it.")
+        String incident;
+
         @Mixin
         StoreOption store;
 
@@ -65,6 +71,14 @@ final class DenylistCommand implements Runnable {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--expires-in: " + e.getMessage());
                 }
             }
+            if ((digestArgument == null) == (target == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "give what to block: a digest (sha256:HEX or --digest), --purl or --repository, one of them");
+            }
+            if (target == null) {
+                target = new Target();
+                target.digest = digestArgument;
+            }
             Denylist.Kind kind = target.digest != null ? Denylist.Kind.DIGEST : target.purl != null ? Denylist.Kind.PURL : Denylist.Kind.REPOSITORY;
             String value;
             try {
@@ -74,7 +88,7 @@ final class DenylistCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             try (Store s = store.open()) {
-                Denylist.Entry e = new Denylist(s).add(kind, value, reason, System.getProperty("user.name", ""), expires);
+                Denylist.Entry e = new Denylist(s).add(kind, value, reason, System.getProperty("user.name", ""), expires, incident);
                 spec.commandLine().getOut().println("denylisted " + e.value() + " (id " + e.id() + ")"
                         + (e.expiresAt() == null ? "" : " until " + Instant.ofEpochMilli(e.expiresAt())));
                 return ExitCodes.OK;

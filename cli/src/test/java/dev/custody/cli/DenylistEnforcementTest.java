@@ -80,7 +80,7 @@ class DenylistEnforcementTest {
                 assertThat(readyz(s).path("denylist").path("current").asBoolean()).isTrue();
             }
             long added = System.nanoTime();
-            CliResult add = CliResult.run("denylist", "add", "--digest", DIGEST, "--reason", "INC-42: backdoored build", "--store", store);
+            CliResult add = CliResult.run("denylist", "add", DIGEST, "--reason", "backdoored build", "--incident", "INC-42", "--store", store);
             assertThat(add.code()).as(add.err()).isZero();
             String id = add.out().replaceAll("(?s).*\\(id ([0-9a-f]+)\\).*", "$1").trim();
             for (Served s : replicas) {
@@ -97,7 +97,7 @@ class DenylistEnforcementTest {
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - added);
                 System.out.printf("denylist entry enforced by the replica on port %d %d ms after the add (%s)%n", s.port(), ms, dialect);
                 assertThat(r.path("allowed").asBoolean()).as("denied within 5 s of the add").isFalse();
-                assertThat(r.path("status").path("message").asText()).contains("DENYLISTED").contains("INC-42: backdoored build").contains(id);
+                assertThat(r.path("status").path("message").asText()).contains("DENYLISTED").contains("backdoored build (incident INC-42)").contains(id);
                 assertThat(readyz(s).path("denylist").path("entries").asInt()).isEqualTo(1);
             }
             CliResult remove = CliResult.run("denylist", "remove", id, "--reason", "fixed image rolled out", "--store", store);

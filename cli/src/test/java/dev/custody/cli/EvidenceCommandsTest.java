@@ -203,6 +203,9 @@ class EvidenceCommandsTest {
         String id = add.out().replaceAll("(?s).*\\(id ([0-9a-f]+)\\).*", "$1");
         CliResult list = CliResult.run("denylist", "list", "--store", store);
         assertThat(list.out()).contains(id).contains("CVE-2024-3094").contains("1 entries");
+        assertThat(CliResult.run("denylist", "add", "--reason", "x", "--store", store).code()).as("nothing to block").isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(CliResult.run("denylist", "add", DIGEST, "--digest", DIGEST, "--reason", "x", "--store", store).code()).as("two things")
+                .isEqualTo(ExitCodes.INPUT_ERROR);
         assertThat(CliResult.run("denylist", "remove", id, "--store", store).code()).as("a removal needs --reason").isEqualTo(ExitCodes.INPUT_ERROR);
         assertThat(CliResult.run("denylist", "remove", id, "--reason", "fixed upstream", "--store", store).code()).isZero();
         assertThat(CliResult.run("denylist", "remove", id, "--reason", "again", "--store", store).code()).isEqualTo(ExitCodes.DENIED);

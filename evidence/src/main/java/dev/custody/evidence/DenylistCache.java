@@ -94,9 +94,10 @@ public final class DenylistCache implements Supplier<Denylisted>, AutoCloseable 
         List<Denylisted.Entry> out = new ArrayList<>(active.size());
         Evidence evidence = null;
         for (Denylist.Entry e : active) {
+            String why = e.incident() == null ? e.reason() : e.reason() + " (incident " + e.incident() + ")";
             switch (e.kind()) {
-                case DIGEST -> out.add(new Denylisted.Entry(e.id(), Denylisted.Kind.DIGEST, e.value(), e.reason()));
-                case REPOSITORY -> out.add(new Denylisted.Entry(e.id(), Denylisted.Kind.REPOSITORY, e.value(), e.reason()));
+                case DIGEST -> out.add(new Denylisted.Entry(e.id(), Denylisted.Kind.DIGEST, e.value(), why));
+                case REPOSITORY -> out.add(new Denylisted.Entry(e.id(), Denylisted.Kind.REPOSITORY, e.value(), why));
                 case PURL -> {
                     if (evidence == null) {
                         evidence = new Evidence(store);
@@ -106,7 +107,7 @@ public final class DenylistCache implements Supplier<Denylisted>, AutoCloseable 
                         digests.addAll(hit.digests());
                     }
                     for (String d : digests) {
-                        out.add(new Denylisted.Entry(e.id(), Denylisted.Kind.DIGEST, d, "its SBOM lists " + e.value() + ": " + e.reason()));
+                        out.add(new Denylisted.Entry(e.id(), Denylisted.Kind.DIGEST, d, "its SBOM lists " + e.value() + ": " + why));
                     }
                 }
             }

@@ -439,7 +439,8 @@ public final class ApiServer implements AutoCloseable {
                 }
                 Long expires = body.hasNonNull("expiresIn")
                         ? System.currentTimeMillis() + Times.age(body.get("expiresIn").asText()).toMillis() : null;
-                return new Result(201, deny.add(kind, value, body.path("reason").asText(""), caller.name(), expires));
+                String incident = body.hasNonNull("incident") ? body.get("incident").asText() : null;
+                return new Result(201, deny.add(kind, value, body.path("reason").asText(""), caller.name(), expires, incident));
             }
             case "DELETE" -> {
                 need(caller, ApiTokens.Role.ADMIN, method, "DELETE");

@@ -32,7 +32,7 @@ public final class Denylist {
      * @param id        stable id: the first 16 hex digits of SHA-256 over kind and value
      * @param expiresAt epoch milliseconds, or null for no expiry
      */
-    public record Entry(String id, Kind kind, String value, String reason, String createdBy, long createdAt, Long expiresAt) {}
+    public record Entry(String id, Kind kind, String value, String reason, String createdBy, long createdAt, Long expiresAt, String incident) {}
 
     private final Store store;
 
@@ -42,14 +42,22 @@ public final class Denylist {
 
     /** Adds an entry, or renews the one with the same kind and value (new reason, author, expiry). */
     public Entry add(Kind kind, String value, String reason, String createdBy, Long expiresAt) {
+        return add(kind, value, reason, createdBy, expiresAt, null);
+    }
+
+    /** As above, for an incident (its id, as the incident tracker names it; null for none). */
+    public Entry add(Kind kind, String value, String reason, String createdBy, Long expiresAt, String incident) {
         validate(kind, value, reason);
+        if (incident != null && (incident.isBlank() || incident.length() > 200)) {
+            throw new IllegalArgumentException("an incident id is 1 to 200 characters, found \"" + incident + "\"");
+        }
         if (kind == Kind.PURL) {
             value = PackageUrl.parse(value).canonical(); // one entry per package, however it was spelled
         }
         if (kind == Kind.REPOSITORY) {
             value = repository(value);
         }
-        Entry e = new Entry(id(kind, value), kind, value, reason, createdBy, System.currentTimeMillis(), expiresAt);
+        Entry e = new Entry(id(kind, value), kind, value, reason, createdBy, System.currentTimeMillis(), expiresAt, incident);
         return write(e);
     }
 
@@ -91,9 +99,9 @@ public final class Denylist {
     private Entry write(Entry e) {
         store.write(c -> {
             event(c, e.id(), e.kind(), e.value(), "add", e.reason(), e.createdBy(), e.createdAt());
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO denylist (id, kind, value, reason, created_by, created_at, expires_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by, "
-                    + "created_at = excluded.created_at, expires_at = excluded.expires_at")) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO denylist (id, kind, value, reason, created_by, created_at, expires_at, incident) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by, "
+                    + "created_at = excluded.created_at, expires_at = excluded.expires_at, incident = excluded.incident")) {
                 p.setString(1, e.id());
                 p.setString(2, e.kind().name().toLowerCase(java.util.Locale.ROOT));
                 p.setString(3, e.value());
@@ -105,6 +113,7 @@ public final class Denylist {
                 } else {
                     p.setLong(7, e.expiresAt());
                 }
+                p.setString(8, e.incident());
                 return p.executeUpdate();
             }
         });
@@ -114,7 +123,7 @@ public final class Denylist {
     /** Entries in force at a time (not expired), newest first. */
     public List<Entry> active(long at) {
         return store.read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT id, kind, value, reason, created_by, created_at, expires_at FROM denylist "
+            try (PreparedStatement p = c.prepareStatement("SELECT id, kind, value, reason, created_by, created_at, expires_at, incident FROM denylist "
                     + "WHERE expires_at IS NULL OR expires_at > ? ORDER BY created_at DESC")) {
                 p.setLong(1, at);
                 List<Entry> out = new ArrayList<>();
@@ -123,7 +132,7 @@ public final class Denylist {
                         long exp = rs.getLong(7);
                         Long expires = rs.wasNull() ? null : exp;
                         out.add(new Entry(rs.getString(1), Kind.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT)), rs.getString(3),
-                                rs.getString(4), rs.getString(5), rs.getLong(6), expires));
+                                rs.getString(4), rs.getString(5), rs.getLong(6), expires, rs.getString(8)));
                     }
                 }
                 return out;

@@ -46,7 +46,8 @@ class InventoryTest {
     @StoreTest
     void denylistEntriesAreAccountableAndExpire(Store store) {
         Denylist deny = new Denylist(store);
-        Denylist.Entry d = deny.add(Denylist.Kind.DIGEST, Records.D1, "CVE-2024-3094 backdoor", "alice", null);
+        Denylist.Entry d = deny.add(Denylist.Kind.DIGEST, Records.D1, "CVE-2024-3094 backdoor", "alice", null, "INC-1");
+        assertThat(deny.active(1_000L)).singleElement().extracting(Denylist.Entry::incident).isEqualTo("INC-1");
         deny.add(Denylist.Kind.PURL, "pkg:deb/debian/xz-utils", "CVE-2024-3094", "alice", 5_000L);
         assertThat(deny.active(1_000L)).hasSize(2);
         assertThat(deny.active(6_000L)).extracting(Denylist.Entry::value).containsExactly(Records.D1);

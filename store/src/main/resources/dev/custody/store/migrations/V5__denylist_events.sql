@@ -1,3 +1,6 @@
+-- The incident an entry was added for (its id as the incident tracker names it), shown in every denial.
+ALTER TABLE denylist ADD COLUMN incident TEXT;
+
 -- The denylist's own history: every entry added, renewed or removed, by whom, when and why. Removing an entry is an
 -- audited act; the history is kept when the entry is gone.
 CREATE TABLE denylist_event (
