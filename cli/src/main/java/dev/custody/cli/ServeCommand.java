@@ -88,6 +88,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             "(needs the CRD, deploy/crds/, and RBAC on policyreports)."})
     boolean policyReports;
 
+    @Option(names = "--denylist-copy", paramLabel = "FILE",
+            description = {"Keep the last denylist read from the store in this file, so a restart while the store is down still enforces it",
+                    "(default: denylist-<store>.json in the user's data directory)."})
+    java.nio.file.Path denylistCopy;
+
     @Option(names = "--in-cluster", description = "Watch namespaces with the pod's ServiceAccount (inside a cluster).")
     boolean inCluster;
 
@@ -255,7 +260,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         policyStore.verifyingWith(signatureService);
         // the emergency denylist, read from the shared store every second and kept as a local copy that fails closed
-        dev.custody.evidence.DenylistCache denylist = evidence == null ? null : new dev.custody.evidence.DenylistCache(evidence).start(1000);
+        dev.custody.evidence.DenylistCache denylist = null;
+        if (evidence != null) {
+            java.nio.file.Path copy = denylistCopy != null ? denylistCopy : DataDir.resolve("denylist-" + java.util.HexFormat.of().formatHex(
+                    sha256(evidence.location().display()), 0, 6) + ".json");
+            denylist = new dev.custody.evidence.DenylistCache(evidence, copy).start(1000);
+        }
         if (denylist != null) {
             policyStore.denying(denylist);
         }
@@ -383,6 +393,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             return WebhookServer.parseDuration(text);
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 10s or 500ms, found \"" + text + "\"");
+        }
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

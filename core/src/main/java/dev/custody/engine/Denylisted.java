@@ -28,11 +28,13 @@ public final class Denylisted {
     /** Lists nothing. */
     public static final Denylisted NONE = new Denylisted(List.of());
 
+    private final List<Entry> entries;
     private final Map<String, List<Entry>> byDigest = new HashMap<>();
     private final Map<String, List<Entry>> byRepository = new HashMap<>();
     private final int size;
 
     public Denylisted(Collection<Entry> entries) {
+        this.entries = List.copyOf(entries);
         for (Entry e : entries) {
             (e.kind() == Kind.DIGEST ? byDigest : byRepository).computeIfAbsent(e.value(), k -> new ArrayList<>()).add(e);
         }
@@ -52,6 +54,11 @@ public final class Denylisted {
         }
         throw new IllegalArgumentException("repository \"" + text + "\" is not an image name: "
                 + ((ImageReference.ParseResult.Invalid) ImageReference.tryParse(text)).message());
+    }
+
+    /** Every entry, as given. */
+    public List<Entry> entries() {
+        return entries;
     }
 
     public int size() {

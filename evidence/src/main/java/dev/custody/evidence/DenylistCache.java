@@ -32,15 +32,29 @@ public final class DenylistCache implements Supplier<Denylisted>, AutoCloseable 
         }
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final long MAX_COPY_BYTES = 64L << 20;
+
     private final Store store;
+    private final java.nio.file.Path copy;
     private volatile Denylisted current = Denylisted.NONE;
     private volatile int entries;
     private volatile long readAt;
     private volatile String problem = "not read yet";
+    private volatile String enforcing = "nothing: no list was read yet";
     private ScheduledExecutorService poller;
 
     public DenylistCache(Store store) {
+        this(store, null);
+    }
+
+    /**
+     * @param copy a file that keeps the last list read (digests expanded) across restarts, so a replica started while
+     *             the store is down enforces it; null for none
+     */
+    public DenylistCache(Store store, java.nio.file.Path copy) {
         this.store = store;
+        this.copy = copy;
     }
 
     @Override
@@ -53,9 +67,14 @@ public final class DenylistCache implements Supplier<Denylisted>, AutoCloseable 
         long now = System.currentTimeMillis();
         try {
             List<Denylist.Entry> active = new Denylist(store).active(now);
-            current = view(store, active);
+            Denylisted read = view(store, active);
+            if (copy != null && !read.entries().equals(current.entries()) || copy != null && readAt == 0) {
+                save(read, now);
+            }
+            current = read;
             entries = active.size();
             readAt = now;
+            enforcing = "the list read at " + java.time.Instant.ofEpochMilli(now);
             if (problem != null && !problem.equals("not read yet")) {
                 Log.info("denylist read again from the store", "entries", active.size());
             }
@@ -65,17 +84,19 @@ public final class DenylistCache implements Supplier<Denylisted>, AutoCloseable 
             if (problem == null) {
                 Log.warn("denylist: the store cannot be read; the last list read stays in force", "error", e.getMessage(), "entries", entries);
             }
-            problem = "the store cannot be read (" + e.getMessage() + "); enforcing the list read at " + java.time.Instant.ofEpochMilli(readAt);
-            if (readAt == 0) {
-                problem = "the store cannot be read (" + e.getMessage() + "); no list read yet";
-            }
+            problem = "the store cannot be read (" + e.getMessage() + "); enforcing " + enforcing;
             return false;
         }
     }
 
-    /** Reads at once, then every {@code pollMillis} on a daemon thread. */
+    /**
+     * Reads at once (or, when the store cannot be read, enforces the copy on disk if there is one), then every
+     * {@code pollMillis} on a daemon thread.
+     */
     public DenylistCache start(long pollMillis) {
-        refresh();
+        if (!refresh() && copy != null && java.nio.file.Files.isRegularFile(copy)) {
+            load();
+        }
         poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "custody-denylist");
             t.setDaemon(true);
@@ -83,6 +104,39 @@ public final class DenylistCache implements Supplier<Denylisted>, AutoCloseable 
         });
         poller.scheduleWithFixedDelay(this::refresh, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    record Saved(long readAt, List<Denylisted.Entry> entries) {}
+
+    private void save(Denylisted list, long at) {
+        try {
+            java.nio.file.Path dir = copy.toAbsolutePath().getParent();
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile(dir, ".denylist-", ".json");
+            JSON.writeValue(tmp.toFile(), new Saved(at, list.entries()));
+            java.nio.file.Files.move(tmp, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException | RuntimeException e) {
+            Log.warn("denylist: cannot keep the copy on disk; the copy in memory is enforced", "file", copy.toString(), "error", e.getMessage());
+        }
+    }
+
+    /** Enforces the copy on disk; a copy that cannot be read is reported and leaves the list as it was. */
+    private void load() {
+        try {
+            if (java.nio.file.Files.size(copy) > MAX_COPY_BYTES) {
+                throw new java.io.IOException("larger than " + MAX_COPY_BYTES + " bytes");
+            }
+            Saved saved = JSON.readValue(copy.toFile(), Saved.class);
+            List<Denylisted.Entry> entries = saved.entries() == null ? List.of() : saved.entries();
+            current = new Denylisted(entries);
+            this.entries = (int) entries.stream().map(Denylisted.Entry::id).distinct().count();
+            enforcing = "the copy in " + copy + ", saved at " + java.time.Instant.ofEpochMilli(saved.readAt());
+            problem = "the store cannot be read; enforcing " + enforcing;
+            Log.warn("denylist: the store cannot be read; enforcing the copy on disk", "file", copy.toString(), "entries", entries.size());
+        } catch (java.io.IOException | RuntimeException e) {
+            problem = problem + "; the copy in " + copy + " cannot be read either: " + e.getMessage();
+            Log.error("denylist: neither the store nor the copy on disk can be read", "file", copy.toString(), "error", e.getMessage());
+        }
     }
 
     public Status status() {

@@ -112,6 +112,32 @@ class ReevaluatorTest {
     }
 
     @StoreTest
+    void aReplicaStartedWhileTheStoreIsDownEnforcesTheCopyOnDisk(Store store) throws Exception {
+        java.nio.file.Path copy = java.nio.file.Files.createTempDirectory("custody-deny-").resolve("denylist.json");
+        new dev.custody.store.Denylist(store).add(dev.custody.store.Denylist.Kind.DIGEST, D2, "INC-9: tampered", "test", null, "INC-9");
+        var ref = dev.custody.imageref.ImageReference.parse("b.example/tool@" + D2);
+        try (DenylistCache first = new DenylistCache(store, copy).start(60_000)) {
+            assertThat(first.get().hits(ref, null)).hasSize(1);
+        }
+        assertThat(copy).exists();
+        store.close();
+        try (DenylistCache second = new DenylistCache(store, copy).start(60_000)) {
+            assertThat(second.get().hits(ref, null)).as("the copy saved by the first replica").singleElement()
+                    .satisfies(e -> assertThat(e.reason()).contains("INC-9: tampered (incident INC-9)"));
+            assertThat(second.status().current()).isFalse();
+            assertThat(second.status().problem()).contains("enforcing the copy in " + copy);
+            assertThat(second.refresh()).isFalse();
+            assertThat(second.get().hits(ref, null)).as("a failed read keeps it").hasSize(1);
+            assertThat(second.status().problem()).contains("enforcing the copy in");
+        }
+        java.nio.file.Files.writeString(copy, "{\"readAt\": 1, \"entries\": [");
+        try (DenylistCache third = new DenylistCache(store, copy).start(60_000)) {
+            assertThat(third.get().isEmpty()).isTrue();
+            assertThat(third.status().problem()).contains("cannot be read either");
+        }
+    }
+
+    @StoreTest
     void aPolicyChangeAndANewPodEachCauseARunWithTheEngineVerdict(Store store) throws Exception {
         RuntimeInventory inventory = new RuntimeInventory(store);
         inventory.observe(List.of(pod("u1", "api", "a.example/shop/api:1", D1), pod("u2", "tool", "b.example/tool:1", D2)), 1_000);

@@ -170,7 +170,7 @@ public final class InstallManifests {
         ObjectNode c = container(pod, APP, o.image(), "https", 8443, "192Mi", "384Mi");
         array(c.putArray("args"), "serve", "--policy", "/etc/custody/policies", "--host", "0.0.0.0", "--port", "8443",
                 "--tls-cert", "/etc/custody/tls/tls.crt", "--tls-key", "/etc/custody/tls/tls.key", "--in-cluster",
-                "--webhook-timeout", o.timeoutSeconds() + "s", "--shutdown-grace", "20s");
+                "--webhook-timeout", o.timeoutSeconds() + "s", "--shutdown-grace", "20s", "--denylist-copy", "/tmp/denylist.json");
         c.set("readinessProbe", probe("/readyz", 2));
         c.set("livenessProbe", probe("/healthz", 10));
         c.putObject("lifecycle").putObject("preStop").putObject("sleep").put("seconds", 5);
