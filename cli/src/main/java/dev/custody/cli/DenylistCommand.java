@@ -75,14 +75,11 @@ final class DenylistCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "give what to block: a digest (sha256:HEX or --digest), --purl or --repository, one of them");
             }
-            if (target == null) {
-                target = new Target();
-                target.digest = digestArgument;
-            }
-            Denylist.Kind kind = target.digest != null ? Denylist.Kind.DIGEST : target.purl != null ? Denylist.Kind.PURL : Denylist.Kind.REPOSITORY;
+            String digest = digestArgument != null ? digestArgument : target.digest;
+            Denylist.Kind kind = digest != null ? Denylist.Kind.DIGEST : target.purl != null ? Denylist.Kind.PURL : Denylist.Kind.REPOSITORY;
             String value;
             try {
-                value = target.digest != null ? target.digest : target.purl != null ? target.purl : dev.custody.engine.Denylisted.repository(target.repository);
+                value = digest != null ? digest : target.purl != null ? target.purl : dev.custody.engine.Denylisted.repository(target.repository);
                 Denylist.validate(kind, value, reason); // before the store is opened
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -172,7 +169,7 @@ final class DenylistCommand implements Runnable {
         @Mixin
         StoreOption store;
 
-        @Option(names = "--since", paramLabel = "AGE", description = "Only acts newer than this, e.g. 7d (default: all).")
+        @Option(names = "--since", paramLabel = "TIME", description = "From this time (instant, date, or age such as 7d; default: all), as query takes it.")
         String since;
 
         @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
@@ -186,7 +183,7 @@ final class DenylistCommand implements Runnable {
             long from = 0;
             if (since != null) {
                 try {
-                    from = System.currentTimeMillis() - Times.age(since).toMillis();
+                    from = Times.parse(since, Instant.now());
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--since: " + e.getMessage());
                 }

@@ -262,8 +262,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         // the emergency denylist, read from the shared store every second and kept as a local copy that fails closed
         dev.custody.evidence.DenylistCache denylist = null;
         if (evidence != null) {
-            java.nio.file.Path copy = denylistCopy != null ? denylistCopy : DataDir.resolve("denylist-" + java.util.HexFormat.of().formatHex(
-                    sha256(evidence.location().display()), 0, 6) + ".json");
+            // one copy per store (String.hashCode is fixed by the language, so the name is the same on every run)
+            java.nio.file.Path copy = denylistCopy != null ? denylistCopy
+                    : DataDir.resolve("denylist-" + Integer.toHexString(evidence.location().display().hashCode()) + ".json");
             denylist = new dev.custody.evidence.DenylistCache(evidence, copy).start(1000);
         }
         if (denylist != null) {
@@ -393,14 +394,6 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             return WebhookServer.parseDuration(text);
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), option + " must be a duration such as 10s or 500ms, found \"" + text + "\"");
-        }
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

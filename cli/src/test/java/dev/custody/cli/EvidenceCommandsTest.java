@@ -206,12 +206,21 @@ class EvidenceCommandsTest {
         assertThat(CliResult.run("denylist", "add", "--reason", "x", "--store", store).code()).as("nothing to block").isEqualTo(ExitCodes.INPUT_ERROR);
         assertThat(CliResult.run("denylist", "add", DIGEST, "--digest", DIGEST, "--reason", "x", "--store", store).code()).as("two things")
                 .isEqualTo(ExitCodes.INPUT_ERROR);
+        CliResult repo = CliResult.run("denylist", "add", "--repository", "nginx", "--reason", "not ours", "--store", store);
+        assertThat(repo.code()).as(repo.err()).isZero();
+        assertThat(repo.out()).as("normalized as image references are").startsWith("denylisted docker.io/library/nginx ");
+        CliResult tagged = CliResult.run("denylist", "add", "--repository", "nginx:1.27", "--reason", "x", "--store", store);
+        assertThat(tagged.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(tagged.err()).contains("without tag or digest");
         assertThat(CliResult.run("denylist", "remove", id, "--store", store).code()).as("a removal needs --reason").isEqualTo(ExitCodes.INPUT_ERROR);
         assertThat(CliResult.run("denylist", "remove", id, "--reason", "fixed upstream", "--store", store).code()).isZero();
         assertThat(CliResult.run("denylist", "remove", id, "--reason", "again", "--store", store).code()).isEqualTo(ExitCodes.DENIED);
         CliResult history = CliResult.run("denylist", "history", "--store", store, "-o", "json");
         assertThat(history.code()).as(history.err()).isZero();
         assertThat(history.out()).contains("\"action\" : \"remove\"").contains("fixed upstream");
+        assertThat(CliResult.run("denylist", "history", "--since", "1h", "--store", store).out()).contains("3 events");
+        assertThat(CliResult.run("denylist", "history", "--since", "2999-01-01", "--store", store).out()).contains("0 events");
+        assertThat(CliResult.run("denylist", "history", "--since", "yesterday-ish", "--store", store).code()).isEqualTo(ExitCodes.INPUT_ERROR);
         assertThat(CliResult.run("denylist", "add", "--digest", DIGEST, "--purl", "pkg:npm/x", "--reason", "r", "--store", store).code())
                 .isEqualTo(ExitCodes.INPUT_ERROR);
         CliResult bad = CliResult.run("denylist", "add", "--digest", "sha256:nope", "--reason", "r", "--store", store);

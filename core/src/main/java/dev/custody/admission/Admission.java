@@ -100,7 +100,7 @@ public final class Admission {
         }
         WorkloadDecision decision = engine.decide(workload.get(), namespace, labels, req.raw(), req.oldObject(), signatures, denylist.get(), null,
                 deadline);
-        if (req.operation().equals("UPDATE") && !evidenceRules.isEmpty() && sameImages(workload.get(), kind.get(), req.oldObject())) {
+        if (req.operation().equals("UPDATE") && deniedByEvidence(decision) && sameImages(workload.get(), kind.get(), req.oldObject())) {
             decision = relaxEvidence(decision);
         }
         return respond(req, decision, notes);
@@ -108,6 +108,15 @@ public final class Admission {
 
     private Result skipped(AdmissionRequest req) {
         return new Result(AdmissionResponse.allow(req), null, "skipped");
+    }
+
+    private boolean deniedByEvidence(WorkloadDecision d) {
+        for (RuleResult r : d.results()) {
+            if (r.denies() && evidenceRules.contains(r.rule())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Evidence can churn between reviews; an UPDATE that keeps every image is not denied for it, only warned. */

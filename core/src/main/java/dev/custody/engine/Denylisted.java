@@ -46,14 +46,15 @@ public final class Denylisted {
      * {@code docker.io/library/nginx}); throws IllegalArgumentException naming what is wrong (a tag, a digest, bad syntax).
      */
     public static String repository(String text) {
-        if (ImageReference.tryParse(text) instanceof ImageReference.ParseResult.Parsed p) {
-            if (p.reference().tag() != null || p.reference().digest() != null) {
-                throw new IllegalArgumentException("a repository entry names a repository without tag or digest, found \"" + text + "\"");
-            }
-            return p.reference().name();
+        ImageReference ref = switch (ImageReference.tryParse(text)) {
+            case ImageReference.ParseResult.Parsed p -> p.reference();
+            case ImageReference.ParseResult.Invalid i -> throw new IllegalArgumentException("repository \"" + text + "\" is not an image name: "
+                    + i.message());
+        };
+        if (ref.tag() != null || ref.digest() != null) {
+            throw new IllegalArgumentException("a repository entry names a repository without tag or digest, found \"" + text + "\"");
         }
-        throw new IllegalArgumentException("repository \"" + text + "\" is not an image name: "
-                + ((ImageReference.ParseResult.Invalid) ImageReference.tryParse(text)).message());
+        return ref.name();
     }
 
     /** Every entry, as given. */

@@ -68,7 +68,7 @@ public final class DenylistCache implements Supplier<Denylisted>, AutoCloseable 
         try {
             List<Denylist.Entry> active = new Denylist(store).active(now);
             Denylisted read = view(store, active);
-            if (copy != null && !read.entries().equals(current.entries()) || copy != null && readAt == 0) {
+            if (copy != null && (readAt == 0 || !read.entries().equals(current.entries()))) {
                 save(read, now);
             }
             current = read;

@@ -61,9 +61,8 @@ final class ApiLists {
         next.add(send(first, accept));
         try {
             while (!next.isEmpty()) {
-                CompletableFuture<HttpResponse<InputStream>> pending = next.removeFirst();
-                URI uri = first; // for messages: every page lists the same path
-                page(uri, await(pending, uri), each, cont -> {
+                // messages name the first page's URI: every page lists the same path
+                page(first, await(next.removeFirst(), first), each, cont -> {
                     if (cont != null && !cont.isEmpty()) {
                         next.add(send(master.resolve(path + "?limit=" + pageSize + "&continue=" + URLEncoder.encode(cont, StandardCharsets.UTF_8)),
                                 accept));

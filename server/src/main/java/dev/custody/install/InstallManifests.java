@@ -168,12 +168,24 @@ public final class InstallManifests {
         pat.putObject("labelSelector").putObject("matchLabels").put("app.kubernetes.io/name", APP);
         pod.put("terminationGracePeriodSeconds", 30);
         ObjectNode c = container(pod, APP, o.image(), "https", 8443, "192Mi", "384Mi");
-        array(c.putArray("args"), "serve", "--policy", "/etc/custody/policies", "--host", "0.0.0.0", "--port", "8443",
-                "--tls-cert", "/etc/custody/tls/tls.crt", "--tls-key", "/etc/custody/tls/tls.key", "--in-cluster",
-                "--webhook-timeout", o.timeoutSeconds() + "s", "--shutdown-grace", "20s", "--denylist-copy", "/tmp/denylist.json");
+        serve(pod, c, "--webhook-timeout", o.timeoutSeconds() + "s", "--shutdown-grace", "20s");
         c.set("readinessProbe", probe("/readyz", 2));
         c.set("livenessProbe", probe("/healthz", 10));
         c.putObject("lifecycle").putObject("preStop").putObject("sleep").put("seconds", 5);
+        return d;
+    }
+
+    /**
+     * A container running {@code custody serve} in the cluster, as both Deployments do: the policies from their
+     * ConfigMap, TLS from its Secret, the API server through the pod's ServiceAccount, and the denylist's copy in the
+     * {@code /tmp} emptyDir (the root file system is read-only); then {@code more} arguments.
+     */
+    private static void serve(ObjectNode pod, ObjectNode c, String... more) {
+        ArrayNode args = c.putArray("args");
+        array(args, "serve", "--policy", "/etc/custody/policies", "--host", "0.0.0.0", "--port", "8443",
+                "--tls-cert", "/etc/custody/tls/tls.crt", "--tls-key", "/etc/custody/tls/tls.key", "--in-cluster",
+                "--denylist-copy", "/tmp/denylist.json");
+        array(args, more);
         ArrayNode mounts = c.putArray("volumeMounts");
         mount(mounts, "policies", "/etc/custody/policies");
         mount(mounts, "tls", "/etc/custody/tls");
@@ -182,7 +194,6 @@ public final class InstallManifests {
         vols.addObject().put("name", "policies").putObject("configMap").put("name", APP + "-policies");
         vols.addObject().put("name", "tls").putObject("secret").put("secretName", APP + "-tls");
         vols.addObject().put("name", "tmp").putObject("emptyDir");
-        return d;
     }
 
     /**
@@ -206,9 +217,7 @@ public final class InstallManifests {
         nonRoot(pod);
         pod.put("terminationGracePeriodSeconds", 30);
         ObjectNode c = container(pod, "collector", o.image(), "https", 8443, "256Mi", "512Mi");
-        array(c.putArray("args"), "serve", "--collect", "--cluster-name", o.clusterName(), "--policy-reports", "--policy", "/etc/custody/policies",
-                "--host", "0.0.0.0", "--port", "8443", "--tls-cert", "/etc/custody/tls/tls.crt", "--tls-key", "/etc/custody/tls/tls.key",
-                "--in-cluster");
+        serve(pod, c, "--collect", "--cluster-name", o.clusterName(), "--policy-reports");
         c.set("readinessProbe", probe("/readyz", 5));
         c.set("livenessProbe", probe("/healthz", 10));
         ObjectNode store = ((ArrayNode) c.path("env")).addObject();
@@ -216,14 +225,6 @@ public final class InstallManifests {
         ObjectNode ref = store.putObject("valueFrom").putObject("secretKeyRef");
         ref.put("name", o.collectorStoreSecret());
         ref.put("key", "url");
-        ArrayNode mounts = c.putArray("volumeMounts");
-        mount(mounts, "policies", "/etc/custody/policies");
-        mount(mounts, "tls", "/etc/custody/tls");
-        mount(mounts, "tmp", "/tmp");
-        ArrayNode vols = pod.putArray("volumes");
-        vols.addObject().put("name", "policies").putObject("configMap").put("name", APP + "-policies");
-        vols.addObject().put("name", "tls").putObject("secret").put("secretName", APP + "-tls");
-        vols.addObject().put("name", "tmp").putObject("emptyDir");
         return d;
     }
 
