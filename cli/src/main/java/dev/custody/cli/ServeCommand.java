@@ -108,6 +108,19 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Mixin
     StoreOption store;
 
+    @Option(names = "--incident-interval", defaultValue = "2s",
+            description = {"With a store: how often open incidents are tracked (running pods counted, burn-down kept, a blocked incident",
+                    "closed at zero); 0 turns tracking off (default: ${DEFAULT-VALUE})."})
+    String incidentInterval;
+
+    @Option(names = "--notify-url", paramLabel = "URL",
+            description = "POST incident alerts (opened, blocked, closed) here as JSON; retried with back-off, at most 5 attempts each.")
+    java.net.URI notifyUrl;
+
+    @Option(names = "--notify-secret-file", paramLabel = "FILE",
+            description = "With --notify-url: sign each alert body with this secret (X-Custody-Signature: sha256=HMAC-SHA256).")
+    Path notifySecret;
+
     @Option(names = "--decision-log", paramLabel = "MODE",
             description = {"durable: answer a review only after its decision is committed to the store (the default when a store is given);",
                     "async: commit shortly after answering; off: record nothing (the default without --store or $CUSTODY_STORE)."})
@@ -353,6 +366,17 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             }
             server.reevaluating(reevaluator.start(1000));
         }
+        dev.custody.evidence.IncidentTracker tracker = null;
+        if (evidence != null && !incidentInterval.equals("0")) {
+            tracker = new dev.custody.evidence.IncidentTracker(evidence);
+            if (notifyUrl != null) {
+                tracker.notifying(IncidentCommand.notifier(notifyUrl, notifySecret));
+            }
+            metrics.tracking(tracker);
+            tracker.start(Math.max(200, duration("--incident-interval", incidentInterval).toMillis()));
+        } else if (notifyUrl != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--notify-url needs a store and incident tracking on");
+        }
         out.println("custody serve: https://" + host + ":" + server.port() + "/validate (ready: " + server.ready() + ")");
         if (!collectors.isEmpty()) {
             out.println("collecting: " + String.join(", ", collectors.stream().map(dev.custody.inventory.ClusterCollector::cluster).toList()));
@@ -369,7 +393,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         Store openStore = evidence;
         ApiServer openApi = api;
         dev.custody.evidence.Reevaluator openReevaluator = reevaluator;
+        dev.custody.evidence.IncidentTracker openTracker = tracker;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (openTracker != null) {
+                openTracker.close();
+            }
             collectors.forEach(dev.custody.inventory.ClusterCollector::drain);
             collectors.forEach(dev.custody.inventory.ClusterCollector::close);
             if (openReevaluator != null) {

@@ -70,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
     private final Store store;
     private final Evidence evidence;
     private final SbomStore sboms;
+    private final dev.custody.evidence.IncidentTracker tracker;
     private Server server;
     private ServerConnector connector;
 
@@ -81,6 +82,7 @@ public final class ApiServer implements AutoCloseable {
         this.store = store;
         this.evidence = new Evidence(store);
         this.sboms = new SbomStore(store);
+        this.tracker = new dev.custody.evidence.IncidentTracker(store);
     }
 
     public void start() throws IOException {
@@ -271,6 +273,9 @@ public final class ApiServer implements AutoCloseable {
             case "denylist" -> {
                 return denylist(request, method, parts, caller);
             }
+            case "incidents" -> {
+                return incidents(request, method, parts, q, caller);
+            }
             case "inventory" -> {
                 need(caller, ApiTokens.Role.VIEWER, method, "GET");
                 return new Result(200, inventory(parts, q, path));
@@ -402,6 +407,102 @@ public final class ApiServer implements AutoCloseable {
             return true;
         }
         throw new ApiError(400, name + " must be true or false, found \"" + v + "\"");
+    }
+
+    /**
+     * Incidents. GET lists them ({@code ?state=open|closed|all}) or shows one with its blast radius, burn-down and
+     * timeline (viewer); POST opens one, blocks it, records an action or closes it (operator).
+     */
+    private Result incidents(Request request, String method, List<String> parts, Fields q, ApiTokens.Caller caller) throws ApiError, IOException {
+        var t = tracker;
+        long now = System.currentTimeMillis();
+        try {
+            if (method.equals("GET")) {
+                need(caller, ApiTokens.Role.VIEWER, method, "GET");
+                if (parts.size() == 3) {
+                    String state = q.getValue("state") == null ? "open" : q.getValue("state");
+                    if (!List.of("open", "closed", "all").contains(state)) {
+                        throw new ApiError(400, "state: open, closed or all, found \"" + state + "\"");
+                    }
+                    return new Result(200, Map.of("incidents", t.incidents().list(state.equals("all") ? null : state)));
+                }
+                if (parts.size() == 4) {
+                    return new Result(200, t.view(incident(t, parts.get(3))));
+                }
+                throw new ApiError(404, "no such endpoint: /api/v1/incidents/" + String.join("/", parts.subList(3, parts.size())));
+            }
+            need(caller, ApiTokens.Role.OPERATOR, method, "POST");
+            JsonNode body = jsonBody(request, "an incident request");
+            if (parts.size() == 3) {
+                dev.custody.store.Incidents.TargetKind kind;
+                try {
+                    kind = dev.custody.store.Incidents.TargetKind.valueOf(body.path("targetKind").asText("").toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new ApiError(400, "targetKind: expected digest, package or vulnerability, found \"" + body.path("targetKind").asText("") + "\"");
+                }
+                List<String> packages = new java.util.ArrayList<>();
+                body.path("packages").forEach(p -> packages.add(p.asText()));
+                var i = t.open(kind, body.path("target").asText(""), packages, body.path("title").asText(""), body.path("severity").asText("high"),
+                        body.hasNonNull("owner") ? body.get("owner").asText() : null, caller.name(), now);
+                if (body.path("block").asBoolean(false)) {
+                    t.block(i, body.hasNonNull("reason") ? body.get("reason").asText() : null, caller.name(), System.currentTimeMillis());
+                }
+                return new Result(201, t.view(t.incidents().get(i.id())));
+            }
+            if (parts.size() != 5) {
+                throw new ApiError(404, "POST /api/v1/incidents, or /api/v1/incidents/{id}/block, /actions or /close");
+            }
+            var i = incident(t, parts.get(3));
+            switch (parts.get(4)) {
+                case "block" -> {
+                    var added = t.block(i, body.hasNonNull("reason") ? body.get("reason").asText() : null, caller.name(), now);
+                    return new Result(201, Map.of("incident", i.id(), "entries", added));
+                }
+                case "actions" -> {
+                    var a = t.action(i, body.hasNonNull("cluster") ? body.get("cluster").asText() : null, body.path("namespace").asText(""),
+                            body.path("kind").asText(""), body.path("name").asText(""), body.path("action").asText(""));
+                    t.recordAction(i, a, body.hasNonNull("note") ? body.get("note").asText() : null, false, caller.name(), now);
+                    Map<String, Object> out = new java.util.LinkedHashMap<>();
+                    out.put("incident", i.id());
+                    out.put("action", a.action());
+                    out.put("pods", a.pods());
+                    out.put("networkPolicy", a.networkPolicy());
+                    return new Result(201, out);
+                }
+                case "close" -> {
+                    String accept = body.hasNonNull("acceptRisk") ? body.get("acceptRisk").asText() : null;
+                    if (!t.closeByHand(i, accept, caller.name(), now)) {
+                        throw new ApiError(409, "incident " + i.id() + " is closed already");
+                    }
+                    return new Result(200, t.view(t.incidents().get(i.id())));
+                }
+                default -> throw new ApiError(404, "POST /api/v1/incidents/{id}/block, /actions or /close");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, e.getMessage());
+        }
+    }
+
+    private static dev.custody.store.Incidents.Incident incident(dev.custody.evidence.IncidentTracker t, String id) throws ApiError {
+        var i = t.incidents().get(id);
+        if (i == null) {
+            throw new ApiError(404, "no incident " + id);
+        }
+        return i;
+    }
+
+    private static JsonNode jsonBody(Request request, String what) throws ApiError, IOException {
+        JsonNode body;
+        try {
+            byte[] raw = readBounded(Request.asInputStream(request), 64 * 1024, "the body");
+            body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "the body must be a JSON object (" + what + "): " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiError(400, "the body must be a JSON object (" + what + ")");
+        }
+        return body;
     }
 
     /** GET lists entries in force (viewer); POST adds one (operator: blocking must not wait for an admin); DELETE removes (admin). */

@@ -53,6 +53,38 @@ public final class Metrics {
     private final Gauge reevaluatedDenied = Gauge.builder().name("custody_reevaluation_denied_workloads")
             .help("Running workloads that admission, with today's rule actions, would deny").register(registry);
 
+    private final Gauge incidentsOpen = Gauge.builder().name("custody_incidents_open")
+            .help("Open incidents at the tracker's last pass").register(registry);
+    private final Gauge incidentRunning = Gauge.builder().name("custody_incident_running_pods")
+            .help("Pods running an open incident's target at the tracker's last pass").labelNames("incident").register(registry);
+    private final Gauge incidentAffected = Gauge.builder().name("custody_incident_running_pods_total")
+            .help("Pods running the target of any open incident (a pod counted once per incident)").register(registry);
+    private final Gauge alertsSent = Gauge.builder().name("custody_incident_alerts_sent")
+            .help("Incident alerts this replica delivered to the webhook").register(registry);
+    private final Gauge alertsFailed = Gauge.builder().name("custody_incident_alerts_failed")
+            .help("Incident alerts this replica gave up on after every attempt").register(registry);
+    private volatile dev.custody.evidence.IncidentTracker tracker;
+
+    /** Reads open incidents and their running counts from the tracker at each scrape. */
+    public void tracking(dev.custody.evidence.IncidentTracker t) {
+        this.tracker = t;
+    }
+
+    private void incidents() {
+        var t = tracker;
+        if (t == null) {
+            return;
+        }
+        var counts = t.lastCounts();
+        incidentsOpen.set(counts.size());
+        incidentRunning.clear();
+        counts.forEach((id, n) -> incidentRunning.labelValues(id).set(n));
+        incidentAffected.set(counts.values().stream().mapToInt(Integer::intValue).sum());
+        var n = t.notifier();
+        alertsSent.set(n == null ? 0 : n.sent());
+        alertsFailed.set(n == null ? 0 : n.failed());
+    }
+
     public void reevaluation(dev.custody.evidence.Reevaluator.Run run) {
         reevaluations.labelValues(run.trigger()).inc();
         reevaluatedAt.set(run.at() / 1000.0);
@@ -91,6 +123,7 @@ public final class Metrics {
     }
 
     public void write(OutputStream out) throws IOException {
+        incidents();
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
     }
 

@@ -300,6 +300,21 @@ public final class RuntimeInventory {
         return rows(ROW + "WHERE k.digest = ?" + (history ? "" : " AND r.present = 1") + ORDER, digest);
     }
 
+    /** Containers of present pods running any of the digests (an incident's blast radius), in the usual order. */
+    public List<Row> byDigests(Collection<String> digests) {
+        List<String> ds = List.copyOf(new java.util.TreeSet<>(digests));
+        List<Row> out = new ArrayList<>();
+        for (int from = 0; from < ds.size(); from += 500) {
+            List<String> chunk = ds.subList(from, Math.min(ds.size(), from + 500));
+            out.addAll(rows(ROW + "WHERE k.digest IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ") AND r.present = 1"
+                    + ORDER, chunk.toArray(String[]::new)));
+        }
+        if (ds.size() > 500) {
+            out.sort(java.util.Comparator.comparing(Row::cluster).thenComparing(Row::namespace).thenComparing(Row::pod).thenComparing(Row::container));
+        }
+        return out;
+    }
+
     /** Every container of every present pod, optionally of one cluster. */
     public List<Row> present(String cluster) {
         return cluster == null ? rows(ROW + "WHERE r.present = 1" + ORDER) : rows(ROW + "WHERE r.present = 1 AND r.cluster = ?" + ORDER, cluster);
