@@ -522,6 +522,249 @@ class InventoryE2ETest {
         }
     }
 
+    /**
+     * The incident path end to end: five workloads in three namespaces run a digest; an incident is opened and
+     * blocked; two serve replicas deny a new pod of it within 5 s (the API server's own pod create is refused too);
+     * one workload is quarantined with a real NetworkPolicy; the pods are replaced by a fixed digest; the burn-down
+     * reaches zero and the incident closes on its own; the timeline holds each step and the alert webhook heard
+     * opened, blocked and closed once each although both replicas track.
+     */
+    @Test
+    @Order(9)
+    @SuppressWarnings("unchecked")
+    void anIncidentIsBlockedOnTwoReplicasTrackedToZeroAndClosed() throws Exception {
+        String bad = push("shop/pay", "v1", "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"build\":\"pay-1\"}}}");
+        String fixed = push("shop/pay", "v2", "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"build\":\"pay-2\"}}}");
+        Map<String, String> teams = Map.of("inc-a", "payments", "inc-b", "storefront", "inc-c", "search");
+        teams.forEach((ns, team) -> alpha.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).addToLabels("team", team)
+                .addToLabels("custody.dev/incident-e2e", "on").endMetadata().build()).create());
+        List<String[]> workloads = List.of(new String[] {"inc-a", "pay"}, new String[] {"inc-a", "pay-worker"}, new String[] {"inc-b", "pay"},
+                new String[] {"inc-b", "checkout"}, new String[] {"inc-c", "indexer"});
+        Map<String, OwnerReference> owners = new java.util.HashMap<>();
+        for (String[] w : workloads) {
+            owners.put(w[0] + "/" + w[1], replicaSet(w[0], w[1], registry + "/shop/pay:v1"));
+            running(alpha, pod(w[0], w[1] + "-5f7c-aaaaa", owners.get(w[0] + "/" + w[1]), "app", registry + "/shop/pay:v1", "node-1"),
+                    List.of(status("app", registry + "/shop/pay@" + bad)), List.of());
+        }
+
+        List<String> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/alerts", ex -> {
+            alerts.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(202, -1);
+            ex.close();
+        });
+        hook.start();
+        Path policy = work.resolve("incident-policy.yaml");
+        Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: dev}\nspec: {tier: dev}\n");
+        String store = work.resolve("incident.db").toString();
+        String notify = "http://127.0.0.1:" + hook.getAddress().getPort() + "/alerts";
+        Path logA = work.resolve("serve-incident-a.log");
+        Path logB = work.resolve("serve-incident-b.log");
+        Process a = replica("a", logA, "--policy", policy.toString(), "--kubeconfig", kubeconfig.toString(), "--collect", "--store", store,
+                "--incident-interval", "1s", "--notify-url", notify);
+        Process b = replica("b", logB, "--policy", policy.toString(), "--store", store, "--incident-interval", "1s", "--notify-url", notify);
+        String webhook = "custody-incident-e2e";
+        try {
+            String baseA = baseUrl(logA);
+            String baseB = baseUrl(logB);
+            var httpA = java.net.http.HttpClient.newBuilder().sslContext(dev.custody.server.TlsMaterial.trusting(work.resolve("tls-a/ca.crt"))).build();
+            var httpB = java.net.http.HttpClient.newBuilder().sslContext(dev.custody.server.TlsMaterial.trusting(work.resolve("tls-b/ca.crt"))).build();
+            long until = System.currentTimeMillis() + 30_000;
+            while (names(podsIn(store, bad)).size() < 5) {
+                assertThat(System.currentTimeMillis()).as("the collector recorded the five pods: " + Files.readString(logA)).isLessThan(until);
+                Thread.sleep(200);
+            }
+
+            CliResult opened = CliResult.run("incident", "open", "--digest", bad, "--title", "pay v1 built on a compromised runner", "--severity",
+                    "critical", "--owner", "sec-oncall", "--store", store);
+            assertThat(opened.code()).as(opened.err()).isZero();
+            String id = opened.out().strip();
+            assertThat(id).matches("INC-\\d{8}-[0-9a-f]{6}");
+            JsonNode shown = show(store, id);
+            JsonNode radius = shown.path("blastRadius");
+            assertThat(radius.path("counts").path("pods").asInt()).isEqualTo(5);
+            assertThat(radius.path("counts").path("workloads").asInt()).isEqualTo(5);
+            assertThat(radius.path("counts").path("namespaces").asInt()).isEqualTo(3);
+            assertThat(radius.path("clusters").findValuesAsText("cluster")).containsExactly("alpha");
+            assertThat(radius.path("teams").toString()).isEqualTo("[\"payments\",\"search\",\"storefront\"]");
+            assertThat(shown.path("state").asText()).isEqualTo("open");
+            assertThat(shown.path("target").path("value").asText()).isEqualTo(bad);
+
+            // block: both replicas deny a new pod of the digest within 5 s of the block
+            String template = Files.readString(CheckCommandTest.ROOT.resolve("bench/load/pod-review.json"))
+                    .replace("sha256:" + "9f".repeat(32), bad).replace("\"namespace\": \"shop\"", "\"namespace\": \"inc-a\"");
+            long blockedAt = System.nanoTime();
+            CliResult blocked = CliResult.run("incident", "block", id, "--store", store);
+            assertThat(blocked.code()).as(blocked.err()).isZero();
+            for (var replica : List.of(Map.entry(baseA, httpA), Map.entry(baseB, httpB))) {
+                JsonNode r = null;
+                int k = 0;
+                while (System.nanoTime() < blockedAt + TimeUnit.SECONDS.toNanos(5)) {
+                    r = review(replica.getValue(), replica.getKey(), template, id + "-" + k++);
+                    if (!r.path("allowed").asBoolean()) {
+                        break;
+                    }
+                    Thread.sleep(50);
+                }
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - blockedAt);
+                System.out.printf("incident %s: replica %s denied a new pod of the digest %d ms after the block%n", id, replica.getKey(), ms);
+                assertThat(r.path("allowed").asBoolean()).as("denied within 5 s of the block").isFalse();
+                assertThat(r.path("status").path("message").asText()).contains("DENYLISTED").contains("incident " + id);
+            }
+            // and the API server itself refuses the pod, through replica b registered as its webhook
+            String ca = Files.readString(work.resolve("tls-b/ca.crt"));
+            alpha.admissionRegistration().v1().validatingWebhookConfigurations().resource(
+                    new io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder().withNewMetadata()
+                            .withName(webhook).endMetadata().addNewWebhook().withName("incident-e2e.custody.dev").withNewClientConfig()
+                            .withUrl(baseB + "/validate").withCaBundle(java.util.Base64.getEncoder().encodeToString(ca.getBytes(StandardCharsets.UTF_8)))
+                            .endClientConfig().addNewRule().withApiGroups("").withApiVersions("v1").withOperations("CREATE").withResources("pods")
+                            .endRule().withNewNamespaceSelector().addToMatchLabels("custody.dev/incident-e2e", "on").endNamespaceSelector()
+                            .withAdmissionReviewVersions("v1").withSideEffects("None").withFailurePolicy("Fail").withTimeoutSeconds(10).endWebhook()
+                            .build()).create();
+            String refusal = null;
+            until = System.currentTimeMillis() + 30_000;
+            while (refusal == null && System.currentTimeMillis() < until) { // the configuration takes effect asynchronously
+                try {
+                    alpha.pods().inNamespace("inc-a").resource(pod("inc-a", "pay-5f7c-zzzzz", owners.get("inc-a/pay"), "app",
+                            registry + "/shop/pay@" + bad, "node-1")).dryRun().create();
+                    Thread.sleep(250);
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    refusal = e.getMessage();
+                }
+            }
+            assertThat(refusal).as("the API server refused the pod").isNotNull().contains("DENYLISTED").contains(id);
+            alpha.pods().inNamespace("inc-a").resource(pod("inc-a", "pay-fixed-probe", owners.get("inc-a/pay"), "app", registry + "/shop/pay@" + fixed,
+                    "node-1")).dryRun().create(); // the fixed digest is admitted
+            String metrics = httpA.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseA + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("custody_incidents_open 1.0").contains("custody_incident_running_pods{incident=\"" + id + "\"} 5.0");
+
+            // quarantine one workload: a real NetworkPolicy and the label on its pod
+            CliResult q = CliResult.run("incident", "action", id, "--workload", "inc-c/Deployment/indexer", "--action", "quarantine", "--apply",
+                    "--kubeconfig", kubeconfig.toString(), "--out", work.resolve("quarantine.yaml").toString(), "--note", "isolate until replaced",
+                    "--store", store);
+            assertThat(q.code()).as(q.err()).isZero();
+            var np = alpha.network().v1().networkPolicies().inNamespace("inc-c").withName("custody-quarantine-" + id.toLowerCase()).get();
+            assertThat(np).as("NetworkPolicy applied").isNotNull();
+            assertThat(np.getSpec().getPodSelector().getMatchLabels()).containsEntry("custody.dev/quarantine", id);
+            assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+            assertThat(np.getSpec().getIngress()).isNullOrEmpty();
+            assertThat(alpha.pods().inNamespace("inc-c").withName("indexer-5f7c-aaaaa").get().getMetadata().getLabels())
+                    .containsEntry("custody.dev/quarantine", id);
+
+            // patch forward: each pod is replaced by one of the fixed digest; the burn-down follows
+            for (int k = 0; k < workloads.size(); k++) {
+                String[] w = workloads.get(k);
+                alpha.pods().inNamespace(w[0]).withName(w[1] + "-5f7c-aaaaa").withGracePeriod(0).delete();
+                running(alpha, pod(w[0], w[1] + "-8d2e-bbbbb", owners.get(w[0] + "/" + w[1]), "app", registry + "/shop/pay@" + fixed, "node-2"),
+                        List.of(status("app", registry + "/shop/pay@" + fixed)), List.of());
+                CliResult act = CliResult.run("incident", "action", id, "--workload", w[0] + "/Deployment/" + w[1], "--action", "patch-forward",
+                        "--note", "rolled to v2", "--store", store);
+                assertThat(act.code()).as(act.err()).isZero();
+                if (k == workloads.size() - 2) {
+                    until = System.currentTimeMillis() + 30_000;
+                    JsonNode mid = show(store, id);
+                    while (mid.path("blastRadius").path("counts").path("pods").asInt() != 1) {
+                        assertThat(System.currentTimeMillis()).as("one pod left: " + mid.path("blastRadius")).isLessThan(until);
+                        Thread.sleep(200);
+                        mid = show(store, id);
+                    }
+                    assertThat(mid.path("blastRadius").path("fixedImages").findValuesAsText("digest")).contains(fixed);
+                }
+            }
+            until = System.currentTimeMillis() + 30_000;
+            JsonNode closed = show(store, id);
+            while (!closed.path("state").asText().equals("closed")) {
+                assertThat(System.currentTimeMillis()).as("closed once nothing runs it: " + closed.path("burndown")).isLessThan(until);
+                Thread.sleep(200);
+                closed = show(store, id);
+            }
+            assertThat(closed.path("resolution").asText()).isEqualTo("no-longer-running");
+            List<Integer> burndown = new ArrayList<>();
+            closed.path("burndown").forEach(p -> burndown.add(p.path("running").asInt()));
+            assertThat(burndown.getFirst()).isEqualTo(5);
+            assertThat(burndown.getLast()).isZero();
+            assertThat(burndown).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+            List<String> events = closed.path("timeline").findValuesAsText("event");
+            assertThat(events.getFirst()).isEqualTo("opened");
+            assertThat(events.getLast()).isEqualTo("closed");
+            assertThat(events).contains("blocked", "running");
+            assertThat(events.stream().filter(e -> e.equals("action")).count()).isEqualTo(6);
+            JsonNode summary = closed.path("summary");
+            assertThat(summary.path("timeToBlockSeconds").isNumber()).isTrue();
+            assertThat(summary.path("timeToZeroSeconds").asDouble()).isPositive();
+            assertThat(summary.path("peakRunning").asInt()).isEqualTo(5);
+            System.out.printf("incident %s: blocked %.1f s after opening, zero %.1f s after opening%n", id, summary.path("timeToBlockSeconds").asDouble(),
+                    summary.path("timeToZeroSeconds").asDouble());
+
+            until = System.currentTimeMillis() + 20_000;
+            while (alerts.size() < 3 && System.currentTimeMillis() < until) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(1_500); // a duplicate would arrive within a tick
+            assertThat(alerts).extracting(x -> tree(x).path("type").asText())
+                    .containsExactlyInAnyOrder("custody.incident.opened", "custody.incident.blocked", "custody.incident.closed");
+            assertThat(alerts).allSatisfy(x -> assertThat(tree(x).path("incident").path("id").asText()).isEqualTo(id));
+        } finally {
+            alpha.admissionRegistration().v1().validatingWebhookConfigurations().withName(webhook).delete();
+            for (Process p : List.of(a, b)) {
+                p.destroy();
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+            hook.stop(0);
+        }
+    }
+
+    OwnerReference replicaSet(String ns, String name, String image) {
+        Deployment d = alpha.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", name).endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", name).endMetadata().withNewSpec().addNewContainer().withName("app").withImage(image).endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        ReplicaSet rs = alpha.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder().withNewMetadata().withName(name + "-5f7c")
+                .withOwnerReferences(owner(d.getApiVersion(), "Deployment", name, d.getMetadata().getUid())).endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", name).endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", name).endMetadata().withNewSpec().addNewContainer().withName("app").withImage(image).endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        return owner("apps/v1", "ReplicaSet", rs.getMetadata().getName(), rs.getMetadata().getUid());
+    }
+
+    Process replica(String name, Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "serve", "--self-signed", "--tls-dir", work.resolve("tls-" + name).toString(),
+                "--port", "0", "--denylist-copy", work.resolve("denylist-" + name + ".json").toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    static JsonNode podsIn(String store, String digest) throws Exception {
+        CliResult r = CliResult.run("query", "pods", "--digest", digest, "-o", "json", "--store", store);
+        assertThat(r.code()).as(r.err()).isZero();
+        return JSON.readTree(r.out()).path("pods");
+    }
+
+    static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
+    }
+
+    static JsonNode show(String store, String id) throws Exception {
+        CliResult r = CliResult.run("incident", "show", id, "-o", "json", "--store", store);
+        assertThat(r.code()).as(r.err()).isZero();
+        return JSON.readTree(r.out());
+    }
+
+    static JsonNode review(java.net.http.HttpClient http, String base, String template, String uid) throws Exception {
+        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/validate")).timeout(Duration.ofSeconds(10))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(template.replace("705ab4f5-6393-11e8-b7cc-42010a800002", uid))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("response");
+    }
+
     JsonNode awaitReport(io.fabric8.kubernetes.client.dsl.MixedOperation<io.fabric8.kubernetes.api.model.GenericKubernetesResource,
             io.fabric8.kubernetes.api.model.GenericKubernetesResourceList, ?> reports, Predicate<JsonNode> ok, Path log) throws Exception {
         long until = System.currentTimeMillis() + 30_000;
@@ -565,7 +808,7 @@ class InventoryE2ETest {
      * depend on it), and once the API server is back the collector records what changed.
      */
     @Test
-    @Order(9) // last: it restarts alpha's API server outside start.sh
+    @Order(10) // last: it restarts alpha's API server outside start.sh
     void serveCollectsAndReportsAnApiServerOutageItSurvives() throws Exception {
         Path policy = work.resolve("serve-policy.yaml");
         Files.writeString(policy, "apiVersion: custody.dev/v1alpha1\nkind: Policy\nmetadata: {name: dev}\nspec: {tier: dev}\n");

@@ -57,7 +57,7 @@ public final class Metrics {
             .help("Open incidents at the tracker's last pass").register(registry);
     private final Gauge incidentRunning = Gauge.builder().name("custody_incident_running_pods")
             .help("Pods running an open incident's target at the tracker's last pass").labelNames("incident").register(registry);
-    private final Gauge incidentAffected = Gauge.builder().name("custody_incident_running_pods_total")
+    private final Gauge incidentAffected = Gauge.builder().name("custody_incident_affected_pods")
             .help("Pods running the target of any open incident (a pod counted once per incident)").register(registry);
     private final Gauge alertsSent = Gauge.builder().name("custody_incident_alerts_sent")
             .help("Incident alerts this replica delivered to the webhook").register(registry);
