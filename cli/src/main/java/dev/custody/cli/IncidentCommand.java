@@ -228,8 +228,13 @@ final class IncidentCommand implements Runnable {
             out.println("summary:");
             out.println("  first admitted: " + (adm == null ? "no admission decision recorded" : adm.get("time") + " (" + adm.get("verdict") + ", "
                     + adm.get("object") + ", decision " + adm.get("decision") + ", policy " + adm.get("policyVersion") + ")"));
-            out.printf("  detected %s; blocked %s (after %s s); zero %s (after %s s); peak %s running%n", s.get("detectedAt"), s.get("blockedAt"),
-                    s.get("timeToBlockSeconds"), s.get("zeroAt"), s.get("timeToZeroSeconds"), s.get("peakRunning"));
+            out.printf("  detected %s; %s; %s; peak %s running%n", s.get("detectedAt"),
+                    s.get("blockedAt") == null ? "not blocked" : "blocked " + s.get("blockedAt") + " (after " + s.get("timeToBlockSeconds") + " s)",
+                    s.get("zeroAt") == null ? "still running" : "zero " + s.get("zeroAt") + " (after " + s.get("timeToZeroSeconds") + " s)",
+                    s.get("peakRunning"));
+            if (s.get("closedAt") != null) {
+                out.println("  closed " + s.get("closedAt"));
+            }
             return ExitCodes.OK;
         }
     }

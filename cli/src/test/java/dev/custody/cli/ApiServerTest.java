@@ -186,10 +186,14 @@ class ApiServerTest {
                 JsonNode spec = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
                         .readTree(EvidenceCommandsTest.ROOT.resolve("docs/api/openapi.yaml").toFile());
                 var paths = spec.path("paths").fields();
+                HttpResponse<String> opened = send(client, "POST", base + "/incidents", operator, ("{\"targetKind\":\"digest\",\"target\":\""
+                        + "sha256:" + "0e".repeat(32) + "\",\"title\":\"walked through\"}").getBytes());
+                assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
+                String walked = JSON.readTree(opened.body()).path("id").asText();
                 int checked = 0;
                 while (paths.hasNext()) {
                     var e = paths.next();
-                    String path = e.getKey().replace("{digest}", DIGEST).replace("{evidence}", "sbom");
+                    String path = e.getKey().replace("{digest}", DIGEST).replace("{evidence}", "sbom").replace("{incident}", walked);
                     for (String method : List.of("get", "post")) {
                         if (!e.getValue().has(method)) {
                             continue;
@@ -206,13 +210,44 @@ class ApiServerTest {
                         // and the client could reuse it before seeing the close
                         byte[] body = !method.equals("post") ? null : path.equals("/denylist")
                                 ? ("{\"kind\":\"digest\",\"value\":\"" + DIGEST + "\",\"reason\":\"test\"}").getBytes()
-                                : path.equals("/sboms") ? sbom : null;
+                                : path.equals("/sboms") ? sbom
+                                : path.equals("/incidents") ? "{\"targetKind\":\"package\",\"target\":\"pkg:npm/lodash@4.17.20\",\"title\":\"t\"}".getBytes()
+                                : path.endsWith("/actions") ? "{\"namespace\":\"shop\",\"kind\":\"Deployment\",\"name\":\"api\",\"action\":\"quarantine\"}"
+                                        .getBytes()
+                                : path.startsWith("/incidents/") ? "{}".getBytes() : null;
                         HttpResponse<String> r = send(client, method.toUpperCase(), base + path + query, admin, body);
                         assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isIn(200, 201);
                         checked++;
                     }
                 }
-                assertThat(checked).isEqualTo(21);
+                assertThat(checked).isEqualTo(27);
+                JsonNode walkedThrough = JSON.readTree(send(client, "GET", base + "/incidents/" + walked, viewer, null).body());
+                assertThat(walkedThrough.path("state").asText()).as("closed by the walk: nothing runs it").isEqualTo("closed");
+                assertThat(walkedThrough.path("timeline").findValuesAsText("event")).containsExactly("opened", "running", "blocked", "action", "closed");
+                assertThat(walkedThrough.path("timeline").get(0).path("actor").asText()).isEqualTo("ci");
+
+                // an incident whose digest runs: a viewer cannot act; closing it while it runs needs another approver's accepted risk
+                HttpResponse<String> live = send(client, "POST", base + "/incidents", operator, ("{\"targetKind\":\"digest\",\"target\":\"" + DIGEST
+                        + "\",\"title\":\"api leaks\",\"severity\":\"critical\",\"block\":true}").getBytes());
+                assertThat(live.statusCode()).as(live.body()).isEqualTo(201);
+                JsonNode liveBody = JSON.readTree(live.body());
+                String liveId = liveBody.path("id").asText();
+                assertThat(liveBody.path("blastRadius").path("counts").path("pods").asInt()).isEqualTo(2);
+                assertThat(liveBody.path("blocked").asBoolean()).isTrue();
+                assertThat(send(client, "POST", base + "/incidents/" + liveId + "/close", viewer, "{}".getBytes()).statusCode()).isEqualTo(403);
+                HttpResponse<String> stillRuns = send(client, "POST", base + "/incidents/" + liveId + "/close", operator, "{}".getBytes());
+                assertThat(stillRuns.statusCode()).isEqualTo(400);
+                assertThat(JSON.readTree(stillRuns.body()).path("error").asText()).contains("2 pods still run it");
+                assertThat(JSON.readTree(send(client, "POST", base + "/incidents/" + liveId + "/close", operator, "{\"acceptRisk\":\"x\"}".getBytes())
+                        .body()).path("error").asText()).contains("other than ci");
+                HttpResponse<String> accepted = send(client, "POST", base + "/incidents/" + liveId + "/close", admin,
+                        "{\"acceptRisk\":\"network isolated, fix Friday\"}".getBytes());
+                assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
+                assertThat(JSON.readTree(accepted.body()).path("resolution").asText()).isEqualTo("accepted-risk");
+                assertThat(send(client, "POST", base + "/incidents/" + liveId + "/close", admin, "{}".getBytes()).statusCode()).isEqualTo(409);
+                assertThat(send(client, "GET", base + "/incidents/INC-nope", viewer, null).statusCode()).isEqualTo(404);
+                assertThat(send(client, "POST", base + "/incidents", operator, "{\"targetKind\":\"tag\"}".getBytes()).statusCode()).isEqualTo(400);
+                assertThat(JSON.readTree(send(client, "GET", base + "/incidents?state=all", viewer, null).body()).path("incidents").size()).isEqualTo(3);
                 // the document itself is served, without a token, and is the one in docs/
                 HttpResponse<String> served = client.send(HttpRequest.newBuilder(java.net.URI.create(base + "/openapi.yaml")).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -226,7 +261,7 @@ class ApiServerTest {
                 assertThat(blocked.statusCode()).as(blocked.body()).isEqualTo(201);
                 JsonNode entry = JSON.readTree(blocked.body());
                 assertThat(entry.path("createdBy").asText()).isEqualTo("ci");
-                assertThat(JSON.readTree(send(client, "GET", base + "/denylist", viewer, null).body()).path("entries").size()).isEqualTo(2);
+                assertThat(JSON.readTree(send(client, "GET", base + "/denylist", viewer, null).body()).path("entries").size()).isEqualTo(3);
                 assertThat(send(client, "POST", base + "/denylist", operator, "{\"kind\":\"tag\"}".getBytes()).statusCode()).isEqualTo(400);
                 assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText(), operator, null).statusCode()).isEqualTo(403);
                 assertThat(send(client, "DELETE", base + "/denylist/" + entry.path("id").asText(), admin, null).statusCode())

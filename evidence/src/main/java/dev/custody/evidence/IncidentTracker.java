@@ -215,6 +215,9 @@ public final class IncidentTracker implements AutoCloseable {
      * accepted-risk note by an approver who is not the one who opened it.
      */
     public boolean closeByHand(Incidents.Incident i, String acceptRisk, String actor, long now) {
+        if (!i.state().equals(Incidents.OPEN)) {
+            return false;
+        }
         int running = pods(running(i));
         if (running == 0 && (acceptRisk == null || acceptRisk.isBlank())) {
             count(i, now);
