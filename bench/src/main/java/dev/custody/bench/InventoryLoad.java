@@ -69,9 +69,16 @@ public final class InventoryLoad {
     }
 
     private static void queries(Store store, int pods, int images, int perImage, int queries) throws Exception {
-        SbomStore sboms = new SbomStore(store);
         RuntimeInventory inventory = new RuntimeInventory(store);
         Random rnd = new Random(7);
+        seed(store, pods, images, perImage, rnd);
+        queries(store, inventory, images, queries, rnd);
+    }
+
+    /** SBOMs for {@code images} digests, then one listing of {@code pods} pods running them (not timed but the listing). */
+    static void seed(Store store, int pods, int images, int perImage, Random rnd) {
+        SbomStore sboms = new SbomStore(store);
+        RuntimeInventory inventory = new RuntimeInventory(store);
         long t0 = System.nanoTime();
         for (int i = 0; i < images; i++) {
             List<Component> components = new ArrayList<>(perImage);
@@ -102,6 +109,9 @@ public final class InventoryLoad {
         long r0 = System.nanoTime();
         inventory.replaceAll("bench", observed, System.currentTimeMillis());
         System.out.printf("%s recorded %,d pods in one listing: %.0f ms%n", store.dialect(), pods, (System.nanoTime() - r0) / 1e6);
+    }
+
+    private static void queries(Store store, RuntimeInventory inventory, int images, int queries, Random rnd) throws Exception {
 
         // warm-up, then measured
         for (int i = 0; i < 200; i++) {
@@ -159,7 +169,7 @@ public final class InventoryLoad {
                 + "\"resources\":{\"limits\":{\"cpu\":\"1\",\"memory\":\"256Mi\"}}}]}}";
     }
 
-    private static void report(Store store, String what, double[] ms, long rows) {
+    static void report(Store store, String what, double[] ms, long rows) {
         double[] s = ms.clone();
         Arrays.sort(s);
         System.out.printf("%s %s: %d queries, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f rows per answer%n", store.dialect(), what, s.length,

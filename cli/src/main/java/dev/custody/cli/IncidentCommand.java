@@ -269,7 +269,7 @@ final class IncidentCommand implements Runnable {
 
     @Command(name = "block", mixinStandardHelpOptions = true,
             description = {"Block the incident's target: a denylist entry for its digest, or one per package, each naming the incident.",
-                    "Every `custody serve` replica denies new admissions within its poll (1 s)."})
+                    "Every `custody serve` replica denies new admissions within its poll (0.5 s)."})
     static final class Block extends Sub {
         @Parameters(index = "0", paramLabel = "ID")
         String id;

@@ -272,13 +272,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             signatureService.pullSecrets(new dev.custody.server.KubePullSecrets(namespaces.client(), java.time.Clock.systemUTC()));
         }
         policyStore.verifyingWith(signatureService);
-        // the emergency denylist, read from the shared store every second and kept as a local copy that fails closed
+        // the emergency denylist, read from the shared store every half second and kept as a local copy that fails closed
         dev.custody.evidence.DenylistCache denylist = null;
         if (evidence != null) {
             // one copy per store (String.hashCode is fixed by the language, so the name is the same on every run)
             java.nio.file.Path copy = denylistCopy != null ? denylistCopy
                     : DataDir.resolve("denylist-" + Integer.toHexString(evidence.location().display().hashCode()) + ".json");
-            denylist = new dev.custody.evidence.DenylistCache(evidence, copy).start(1000);
+            denylist = new dev.custody.evidence.DenylistCache(evidence, copy).start(500);
         }
         if (denylist != null) {
             policyStore.denying(denylist);

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 /**
  * The emergency denylist as every {@code custody serve} replica enforces it: read from the shared store every poll
- * (one second by default, so an entry added anywhere denies within about a second, five at most), and held as a
+ * (half a second in serve, so an entry added anywhere denies within about half a second, five at most), and held as a
  * local copy in between. The copy fails closed: when the store cannot be read, the last list read stays in force,
  * whole, and {@link #status()} says so; an entry leaves only when a successful read no longer has it (removed or
  * expired). A package entry is enforced as the digests whose stored SBOMs list the package, found again on every

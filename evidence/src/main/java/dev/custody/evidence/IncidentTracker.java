@@ -169,9 +169,9 @@ public final class IncidentTracker implements AutoCloseable {
             throw new IllegalArgumentException("action is one of " + String.join(", ", ACTIONS) + "; found \"" + action + "\"");
         }
         List<String> pods = new ArrayList<>();
-        for (RuntimeInventory.Row r : running(i)) {
-            if ((cluster == null || r.cluster().equals(cluster)) && r.namespace().equals(namespace) && r.workload().kind().equalsIgnoreCase(kind)
-                    && r.workload().name().equals(name) && !pods.contains(r.pod())) {
+        for (RuntimeInventory.Running r : running(i)) {
+            if ((cluster == null || r.cluster().equals(cluster)) && r.namespace().equals(namespace) && r.workloadKind().equalsIgnoreCase(kind)
+                    && r.workloadName().equals(name) && !pods.contains(r.pod())) {
                 pods.add(r.pod());
             }
         }
@@ -255,19 +255,22 @@ public final class IncidentTracker implements AutoCloseable {
     }
 
     /** The containers of present pods that run the target. */
-    public List<RuntimeInventory.Row> running(Incidents.Incident i) {
-        return inventory.byDigests(digests(i));
+    public List<RuntimeInventory.Running> running(Incidents.Incident i) {
+        return inventory.runningAny(digests(i));
     }
 
-    static int pods(List<RuntimeInventory.Row> rows) {
+    static int pods(List<RuntimeInventory.Running> rows) {
         Set<String> pods = new java.util.HashSet<>();
-        for (RuntimeInventory.Row r : rows) {
+        for (RuntimeInventory.Running r : rows) {
             pods.add(r.cluster() + "\u0000" + r.podUid());
         }
         return pods.size();
     }
 
     public static String team(Map<String, String> namespaceLabels) {
+        if (namespaceLabels == null) {
+            return null;
+        }
         for (String k : TEAM_LABELS) {
             String v = namespaceLabels.get(k);
             if (v != null && !v.isBlank()) {
@@ -277,48 +280,56 @@ public final class IncidentTracker implements AutoCloseable {
         return null;
     }
 
+    private static final Comparator<RuntimeInventory.Running> POD_ORDER = Comparator.comparing(RuntimeInventory.Running::cluster)
+            .thenComparing(RuntimeInventory.Running::namespace).thenComparing(RuntimeInventory.Running::pod)
+            .thenComparing(RuntimeInventory.Running::container);
+
     /**
      * The blast radius: clusters, namespaces (with their teams), workloads and pods that run the target now, the
      * manifests admission saw naming it (running or not), and whether a fixed image exists.
      */
     public Map<String, Object> blastRadius(Incidents.Incident i) {
         Set<String> digests = digests(i);
-        List<RuntimeInventory.Row> rows = inventory.byDigests(digests);
+        List<RuntimeInventory.Running> rows = new ArrayList<>(inventory.runningAny(digests));
+        rows.sort(POD_ORDER);
+        Map<String, Map<String, Map<String, String>>> labels = rows.isEmpty() ? Map.of() : inventory.namespaceLabels();
         Map<String, Integer> clusters = new TreeMap<>();
         Map<String, Map<String, Object>> namespaces = new TreeMap<>();
         Map<String, Map<String, Object>> workloads = new TreeMap<>();
-        Map<String, Map<String, Object>> pods = new LinkedHashMap<>();
+        List<Map<String, Object>> pods = new ArrayList<>();
         Set<String> teams = new TreeSet<>();
         Set<String> repositories = new TreeSet<>();
-        for (RuntimeInventory.Row r : rows) {
-            String team = team(r.namespaceLabels());
-            if (team != null) {
-                teams.add(team);
-            }
-            String podKey = r.cluster() + "/" + r.podUid();
-            boolean newPod = !pods.containsKey(podKey);
-            Map<String, Object> pod = pods.computeIfAbsent(podKey, k -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("cluster", r.cluster());
-                m.put("namespace", r.namespace());
-                m.put("pod", r.pod());
-                m.put("uid", r.podUid());
-                m.put("workload", Map.of("kind", r.workload().kind(), "name", r.workload().name()));
-                m.put("node", r.node());
-                m.put("containers", new ArrayList<Map<String, Object>>());
-                return m;
-            });
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> containers = (List<Map<String, Object>>) pod.get("containers");
-            Map<String, Object> ct = new LinkedHashMap<>();
+        Set<String> images = new java.util.HashSet<>();
+        String lastPod = null;
+        List<Map<String, Object>> containers = null;
+        for (RuntimeInventory.Running r : rows) {
+            images.add(r.image());
+            Map<String, Object> ct = new LinkedHashMap<>(8);
             ct.put("container", r.container());
             ct.put("image", r.image());
             ct.put("digest", r.digest());
             ct.put("running", r.running());
-            containers.add(ct);
-            if (!newPod) {
+            String podKey = r.cluster() + "\u0000" + r.podUid();
+            if (podKey.equals(lastPod)) {
+                containers.add(ct);
                 continue;
             }
+            lastPod = podKey;
+            String team = team(labels.getOrDefault(r.cluster(), Map.of()).get(r.namespace()));
+            if (team != null) {
+                teams.add(team);
+            }
+            containers = new ArrayList<>(2);
+            containers.add(ct);
+            Map<String, Object> pod = new LinkedHashMap<>(12);
+            pod.put("cluster", r.cluster());
+            pod.put("namespace", r.namespace());
+            pod.put("pod", r.pod());
+            pod.put("uid", r.podUid());
+            pod.put("workload", Map.of("kind", r.workloadKind(), "name", r.workloadName()));
+            pod.put("node", r.node());
+            pod.put("containers", containers);
+            pods.add(pod);
             clusters.merge(r.cluster(), 1, Integer::sum);
             Map<String, Object> ns = namespaces.computeIfAbsent(r.cluster() + "/" + r.namespace(), k -> {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -328,25 +339,25 @@ public final class IncidentTracker implements AutoCloseable {
                 m.put("pods", 0);
                 return m;
             });
-            ns.merge("pods", 1, (a, b) -> (Integer) a + (Integer) b);
-            Map<String, Object> w = workloads.computeIfAbsent(r.cluster() + "/" + r.namespace() + "/" + r.workload().kind() + "/" + r.workload().name(),
+            ns.merge("pods", 1, (x, y) -> (Integer) x + (Integer) y);
+            Map<String, Object> w = workloads.computeIfAbsent(r.cluster() + "/" + r.namespace() + "/" + r.workloadKind() + "/" + r.workloadName(),
                     k -> {
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("cluster", r.cluster());
                         m.put("namespace", r.namespace());
-                        m.put("kind", r.workload().kind());
-                        m.put("name", r.workload().name());
+                        m.put("kind", r.workloadKind());
+                        m.put("name", r.workloadName());
                         m.put("team", team);
                         m.put("pods", 0);
                         m.put("images", new TreeSet<String>());
                         return m;
                     });
-            w.merge("pods", 1, (a, b) -> (Integer) a + (Integer) b);
+            w.merge("pods", 1, (x, y) -> (Integer) x + (Integer) y);
             @SuppressWarnings("unchecked")
-            Set<String> images = (Set<String>) w.get("images");
-            images.add(r.image());
-            repositoryOf(r.image(), repositories);
+            Set<String> ws = (Set<String>) w.get("images");
+            ws.add(r.image());
         }
+        images.forEach(im -> repositoryOf(im, repositories));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("digests", List.copyOf(digests));
         out.put("counts", Map.of("clusters", clusters.size(), "namespaces", namespaces.size(), "workloads", workloads.size(), "pods", pods.size(),
@@ -356,9 +367,11 @@ public final class IncidentTracker implements AutoCloseable {
         out.put("clusters", cl);
         out.put("namespaces", List.copyOf(namespaces.values()));
         out.put("workloads", List.copyOf(workloads.values()));
-        out.put("pods", List.copyOf(pods.values()));
+        out.put("pods", pods);
         out.put("teams", List.copyOf(teams));
         List<Map<String, Object>> refs = new ArrayList<>();
+        Set<String> runningWorkloads = new java.util.HashSet<>();
+        workloads.values().forEach(w -> runningWorkloads.add(w.get("namespace") + "/" + w.get("kind") + "/" + w.get("name")));
         for (Incidents.Reference r : incidents.referencedBy(digests)) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("namespace", r.namespace());
@@ -368,8 +381,7 @@ public final class IncidentTracker implements AutoCloseable {
             m.put("digest", r.digest());
             m.put("lastDecision", InventoryViews.instant(r.lastDecidedAt()));
             m.put("lastVerdict", r.lastVerdict());
-            boolean runs = workloads.keySet().stream().anyMatch(k -> k.endsWith("/" + r.namespace() + "/" + r.kind() + "/" + r.name()));
-            m.put("runningNow", runs);
+            m.put("runningNow", runningWorkloads.contains(r.namespace() + "/" + r.kind() + "/" + r.name()));
             refs.add(m);
             repositoryOf(r.image(), repositories);
         }
@@ -407,8 +419,9 @@ public final class IncidentTracker implements AutoCloseable {
             }
         }
         SbomStore sboms = new SbomStore(store);
-        for (String repo : repositories) {
-            for (String d : incidents.digestsOf(repo, bad)) {
+        for (var byRepo : incidents.digestsOf(repositories, bad).entrySet()) {
+            String repo = byRepo.getKey();
+            for (String d : byRepo.getValue()) {
                 if (listed.contains(d) || out.size() >= 20) {
                     continue;
                 }
@@ -454,11 +467,11 @@ public final class IncidentTracker implements AutoCloseable {
     }
 
     private int count(Incidents.Incident i, long now) {
-        List<RuntimeInventory.Row> rows = running(i);
+        List<RuntimeInventory.Running> rows = running(i);
         int n = pods(rows);
-        Set<String> workloads = new TreeSet<>();
-        for (RuntimeInventory.Row r : rows) {
-            workloads.add(r.cluster() + "/" + r.namespace() + "/" + r.workload().kind() + "/" + r.workload().name());
+        Set<String> workloads = new java.util.HashSet<>();
+        for (RuntimeInventory.Running r : rows) {
+            workloads.add(r.cluster() + "/" + r.namespace() + "/" + r.workloadKind() + "/" + r.workloadName());
         }
         ObjectNode d = JSON.createObjectNode().put("workloads", workloads.size());
         incidents.count(i.id(), n, d, now);

@@ -319,6 +319,93 @@ public final class Evidence {
         });
     }
 
+    /** A decision as the chain holds it: the exact body its hash covers, with the previous record's hash. */
+    public record Chained(long seq, long recordedAt, String prevHash, String hash, String body) {
+
+        /** Whether the record's hash is SHA-256 over its previous hash and its body, as the chain computes it. */
+        public boolean intact() {
+            return Chain.hash(prevHash, body).equals(hash);
+        }
+    }
+
+    /**
+     * Decisions for an evidence export, oldest first: those naming any of {@code digests}, and (when {@code since} is
+     * given) those recorded in {@code [since, until)}, of one namespace when {@code namespace} is given. At most
+     * {@code limit}.
+     */
+    public List<Chained> chained(java.util.Collection<String> digests, Long since, Long until, String namespace, int limit) {
+        java.util.TreeMap<Long, Chained> out = new java.util.TreeMap<>();
+        List<String> ds = List.copyOf(digests);
+        store.read(c -> {
+            for (int from = 0; from < ds.size(); from += 500) {
+                List<String> chunk = ds.subList(from, Math.min(ds.size(), from + 500));
+                try (PreparedStatement p = c.prepareStatement("SELECT d.seq, d.recorded_at, d.prev_hash, d.hash, d.body FROM decision d WHERE d.seq IN "
+                        + "(SELECT i.seq FROM decision_image i WHERE i.digest IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?"))
+                        + ")) ORDER BY d.seq LIMIT " + limit)) {
+                    for (int k = 0; k < chunk.size(); k++) {
+                        p.setString(k + 1, chunk.get(k));
+                    }
+                    chainedRows(p, out);
+                }
+            }
+            if (since != null) {
+                StringBuilder sql = new StringBuilder("SELECT d.seq, d.recorded_at, d.prev_hash, d.hash, d.body FROM decision d WHERE d.recorded_at >= ?");
+                if (until != null) {
+                    sql.append(" AND d.recorded_at < ?");
+                }
+                if (namespace != null) {
+                    sql.append(" AND d.namespace = ?");
+                }
+                sql.append(" ORDER BY d.seq LIMIT ").append(limit);
+                try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+                    int k = 1;
+                    p.setLong(k++, since);
+                    if (until != null) {
+                        p.setLong(k++, until);
+                    }
+                    if (namespace != null) {
+                        p.setString(k, namespace);
+                    }
+                    chainedRows(p, out);
+                }
+            }
+            return null;
+        });
+        return List.copyOf(out.values()).subList(0, Math.min(limit, out.size()));
+    }
+
+    private static void chainedRows(PreparedStatement p, java.util.Map<Long, Chained> out) throws SQLException {
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), new Chained(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+            }
+        }
+    }
+
+    /** The digests of the images these decisions named. */
+    public java.util.Set<String> digestsOf(java.util.Collection<Long> seqs) {
+        List<Long> ss = List.copyOf(seqs);
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        store.read(c -> {
+            for (int from = 0; from < ss.size(); from += 500) {
+                List<Long> chunk = ss.subList(from, Math.min(ss.size(), from + 500));
+                try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT digest FROM decision_image WHERE digest IS NOT NULL AND seq IN ("
+                        + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                    for (int k = 0; k < chunk.size(); k++) {
+                        p.setLong(k + 1, chunk.get(k));
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        return out;
+    }
+
     /**
      * Images admitted (allowed or warned, in admission) in a window without a piece of evidence: "signature" (the
      * decision used no verified signature of the digest; a tag-only image never has one) or "sbom" (the store links

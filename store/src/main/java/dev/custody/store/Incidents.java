@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -358,35 +359,52 @@ public final class Incidents {
         });
     }
 
-    /** Digests of one repository the store knows (artifacts, and what ran), other than {@code except}, newest first. */
-    public List<String> digestsOf(String repository, Collection<String> except) {
-        return store.read(c -> {
-            java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    /**
+     * Digests of these repositories the store knows, other than {@code except}: artifacts of the repository, and
+     * what containers of it ran (the spec's image as written: {@code repository@digest} or {@code repository:tag}).
+     * One pass over the containers whatever the number of repositories; newest artifacts first.
+     */
+    public Map<String, List<String>> digestsOf(Collection<String> repositories, Collection<String> except) {
+        Map<String, java.util.LinkedHashSet<String>> found = new java.util.TreeMap<>();
+        repositories.forEach(r -> found.put(r, new java.util.LinkedHashSet<>()));
+        if (repositories.isEmpty()) {
+            return Map.of();
+        }
+        store.read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT digest FROM artifact WHERE repository = ? ORDER BY last_seen DESC LIMIT 200")) {
-                p.setString(1, repository);
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-            }
-            // and what present pods of the repository run (the spec's image as written: repository@digest or repository:tag)
-            try (PreparedStatement p = c.prepareStatement("SELECT k.digest, k.image FROM runtime_container k JOIN runtime_pod r ON "
-                    + "r.cluster = k.cluster AND r.uid = k.pod_uid WHERE r.present = 1 AND k.digest IS NOT NULL AND k.image LIKE ? "
-                    + "ORDER BY k.started_at DESC")) {
-                p.setString(1, repository + "%"); // LIKE narrows; the exact test is below (a _ in the name matches any character)
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        String image = rs.getString(2);
-                        if (image.equals(repository) || image.startsWith(repository + "@") || image.startsWith(repository + ":")) {
-                            out.add(rs.getString(1));
+                for (String repo : repositories) {
+                    p.setString(1, repo);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            found.get(repo).add(rs.getString(1));
                         }
                     }
                 }
             }
-            out.removeAll(except);
-            return List.copyOf(out);
+            try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT image, digest FROM runtime_container WHERE digest IS NOT NULL");
+                 ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    String image = rs.getString(1);
+                    int at = image.indexOf('@');
+                    String name = at < 0 ? image : image.substring(0, at);
+                    int colon = name.lastIndexOf(':');
+                    if (colon > name.lastIndexOf('/')) {
+                        name = name.substring(0, colon);
+                    }
+                    var set = found.get(name);
+                    if (set != null) {
+                        set.add(rs.getString(2));
+                    }
+                }
+            }
+            return null;
         });
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        found.forEach((repo, ds) -> {
+            ds.removeAll(except);
+            out.put(repo, List.copyOf(ds));
+        });
+        return out;
     }
 
     // ---------------------------------------------------------------- helpers

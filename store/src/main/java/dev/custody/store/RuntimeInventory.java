@@ -300,19 +300,51 @@ public final class RuntimeInventory {
         return rows(ROW + "WHERE k.digest = ?" + (history ? "" : " AND r.present = 1") + ORDER, digest);
     }
 
-    /** Containers of present pods running any of the digests (an incident's blast radius), in the usual order. */
-    public List<Row> byDigests(Collection<String> digests) {
+    /** One container of a present pod running a digest, with what a blast radius shows and nothing more. */
+    public record Running(String cluster, String namespace, String pod, String podUid, String container, String workloadKind, String workloadName,
+                          String image, String digest, String node, boolean running) {}
+
+    /**
+     * The containers of present pods running any of the digests, unordered: the blast radius's read, lean enough for
+     * a digest every pod of a fleet runs (namespace labels come apart, from {@link #namespaceLabels}).
+     */
+    public List<Running> runningAny(Collection<String> digests) {
         List<String> ds = List.copyOf(new java.util.TreeSet<>(digests));
-        List<Row> out = new ArrayList<>();
-        for (int from = 0; from < ds.size(); from += 500) {
-            List<String> chunk = ds.subList(from, Math.min(ds.size(), from + 500));
-            out.addAll(rows(ROW + "WHERE k.digest IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ") AND r.present = 1"
-                    + ORDER, chunk.toArray(String[]::new)));
-        }
-        if (ds.size() > 500) {
-            out.sort(java.util.Comparator.comparing(Row::cluster).thenComparing(Row::namespace).thenComparing(Row::pod).thenComparing(Row::container));
-        }
+        List<Running> out = new ArrayList<>();
+        store.read(c -> {
+            for (int from = 0; from < ds.size(); from += 500) {
+                List<String> chunk = ds.subList(from, Math.min(ds.size(), from + 500));
+                try (PreparedStatement p = c.prepareStatement("SELECT r.cluster, r.namespace, r.name, r.uid, k.container, r.workload_kind, "
+                        + "r.workload_name, k.image, k.digest, r.node, k.running FROM runtime_container k JOIN runtime_pod r ON r.cluster = k.cluster "
+                        + "AND r.uid = k.pod_uid WHERE k.digest IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?"))
+                        + ") AND r.present = 1")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        p.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(new Running(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                                    rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getInt(11) == 1));
+                        }
+                    }
+                }
+            }
+            return null;
+        });
         return out;
+    }
+
+    /** The labels of every namespace the collectors saw, by cluster then name. */
+    public Map<String, Map<String, Map<String, String>>> namespaceLabels() {
+        return store.read(c -> {
+            Map<String, Map<String, Map<String, String>>> out = new java.util.HashMap<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT cluster, name, labels FROM runtime_namespace"); ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new java.util.HashMap<>()).put(rs.getString(2), cachedLabels(rs.getString(3)));
+                }
+            }
+            return out;
+        });
     }
 
     /** Every container of every present pod, optionally of one cluster. */
@@ -571,11 +603,33 @@ public final class RuntimeInventory {
         });
     }
 
+    /** Parsed namespace labels by their JSON: a query's rows share a few namespaces, so each is parsed once. */
+    private static final int LABEL_CACHE = 4096;
+    private static final Map<String, Map<String, String>> LABELS = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Map<String, String>> eldest) {
+                    return size() > LABEL_CACHE;
+                }
+            });
+
+    private static Map<String, String> cachedLabels(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        Map<String, String> m = LABELS.get(json);
+        if (m == null) {
+            m = java.util.Collections.unmodifiableMap(labels(json));
+            LABELS.put(json, m);
+        }
+        return m;
+    }
+
     private static Row row(ResultSet rs) throws SQLException {
         return new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
                 new WorkloadRef(rs.getString(7), rs.getString(8)), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15), rs.getInt(16) == 1, rs.getInt(17) == 1,
-                getLong(rs, 18), getLong(rs, 19), rs.getLong(20), rs.getLong(21), labels(rs.getString(22)));
+                getLong(rs, 18), getLong(rs, 19), rs.getLong(20), rs.getLong(21), cachedLabels(rs.getString(22)));
     }
 
     /** Every present pod with its object and namespace labels, in a stable order, for re-evaluation. */
