@@ -17,7 +17,11 @@ public final class VersionOrders {
             Map.entry("crates.io", new SemverOrder()),
             Map.entry("hex", new SemverOrder()),
             Map.entry("debian", new DebianOrder()),
-            Map.entry("ubuntu", new DebianOrder()));
+            Map.entry("ubuntu", new DebianOrder()),
+            Map.entry("packagist", new PackagistOrder()),
+            Map.entry("pub", new PubOrder()),
+            Map.entry("cran", new CranOrder()),
+            Map.entry("hackage", new HackageOrder()));
 
     private VersionOrders() {}
 
