@@ -17,7 +17,10 @@ public final class VersionOrders {
             Map.entry("crates.io", new SemverOrder()),
             Map.entry("hex", new SemverOrder()),
             Map.entry("debian", new DebianOrder()),
-            Map.entry("ubuntu", new DebianOrder()));
+            Map.entry("ubuntu", new DebianOrder()),
+            Map.entry("pypi", new Pep440Order()),
+            Map.entry("rubygems", new RubyGemsOrder()),
+            Map.entry("nuget", new NugetOrder()));
 
     private VersionOrders() {}
 
