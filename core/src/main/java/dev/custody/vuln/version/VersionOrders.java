@@ -21,7 +21,10 @@ public final class VersionOrders {
             Map.entry("packagist", new PackagistOrder()),
             Map.entry("pub", new PubOrder()),
             Map.entry("cran", new CranOrder()),
-            Map.entry("hackage", new HackageOrder()));
+            Map.entry("hackage", new HackageOrder()),
+            Map.entry("pypi", new Pep440Order()),
+            Map.entry("rubygems", new RubyGemsOrder()),
+            Map.entry("nuget", new NugetOrder()));
 
     private VersionOrders() {}
 
