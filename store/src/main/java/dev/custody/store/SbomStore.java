@@ -234,7 +234,7 @@ public final class SbomStore {
         }
     }
 
-    private static byte[] deflate(byte[] raw) {
+    static byte[] deflate(byte[] raw) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, raw.length / 6));
         Deflater d = new Deflater(Deflater.BEST_SPEED);
         try (DeflaterOutputStream z = new DeflaterOutputStream(out, d, 65536)) {
@@ -247,7 +247,7 @@ public final class SbomStore {
         return out.toByteArray();
     }
 
-    private static byte[] inflate(byte[] packed) {
+    static byte[] inflate(byte[] packed) {
         try (var in = new java.util.zip.InflaterInputStream(new java.io.ByteArrayInputStream(packed))) {
             return in.readAllBytes();
         } catch (java.io.IOException e) {

@@ -1,0 +1,201 @@
+package dev.custody.cli;
+
+import dev.custody.sbom.Sbom;
+import dev.custody.sbom.SbomException;
+import dev.custody.sbom.SbomReader;
+import dev.custody.store.Advisories;
+import dev.custody.store.Evidence;
+import dev.custody.store.SbomStore;
+import dev.custody.store.Store;
+import dev.custody.store.StoreException;
+import dev.custody.vulns.AdvisoryImport;
+import dev.custody.vulns.VulnMatcher;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code custody vuln}: the advisory database, and matching SBOM components against it. */
+@Command(name = "vuln", mixinStandardHelpOptions = true, description = "Vulnerabilities: import OSV advisories, match SBOMs and digests against them.",
+        subcommands = {VulnCommand.Db.class, VulnCommand.Match.class})
+final class VulnCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "db", mixinStandardHelpOptions = true, description = "The advisory database in the store.",
+            subcommands = {Import.class, Status.class})
+    static final class Db implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Import OSV records: a .json record, a directory of them (recursively), or OSV's per-ecosystem all.zip files.",
+                    "Incremental by each record's modified time (run it again to resume); withdrawn records are kept and match nothing;",
+                    "a broken record is refused, named with the field that is wrong, and nothing of it is stored."},
+            exitCodeListHeading = "Exit codes:%n",
+            exitCodeList = {"0:imported (refused records are listed, and do not fail the import)", "2:a path cannot be read", "3:store error"})
+    static final class Import implements Callable<Integer> {
+        @Parameters(arity = "1..*", paramLabel = "PATH")
+        List<Path> paths;
+
+        @Mixin
+        StoreOption store;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            for (Path p : paths) {
+                if (!Files.exists(p)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), p + ": no such file or directory");
+                }
+            }
+            long t0 = System.nanoTime();
+            try (Store s = store.open()) {
+                AdvisoryImport.Result r = new AdvisoryImport(s, m -> {
+                    err.println("custody: " + m);
+                    err.flush();
+                }).run(paths);
+                r.refusals().forEach(x -> err.println("refused " + x));
+                out.printf("%d added, %d updated, %d withdrawn, %d unchanged, %d refused (%.1f s)%n", r.added(), r.updated(), r.withdrawn(),
+                        r.unchanged(), r.refused(), (System.nanoTime() - t0) / 1e9);
+                return ExitCodes.OK;
+            } catch (IOException e) {
+                err.println("custody: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            } catch (StoreException e) {
+                err.println("custody: store error: " + e.getMessage());
+                return ExitCodes.INTERNAL_ERROR;
+            }
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "How many advisories the store holds.")
+    static final class Status implements Callable<Integer> {
+        @Mixin
+        StoreOption store;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Store s = store.open()) {
+                long[] c = new Advisories(s).counts();
+                spec.commandLine().getOut().printf("%d advisories (%d withdrawn)%n", c[0], c[1]);
+                return ExitCodes.OK;
+            } catch (StoreException e) {
+                spec.commandLine().getErr().println("custody: store error: " + e.getMessage());
+                return ExitCodes.INTERNAL_ERROR;
+            }
+        }
+    }
+
+    @Command(name = "match", mixinStandardHelpOptions = true,
+            description = {"Match an SBOM file's components (not stored) or a stored digest's SBOM components against the advisory database,",
+                    "with each ecosystem's own version order."})
+    static final class Match implements Callable<Integer> {
+        @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Target target;
+
+        static final class Target {
+            @Option(names = "--sbom", paramLabel = "FILE", required = true, description = "A CycloneDX or SPDX file.")
+            Path sbom;
+
+            @Option(names = "--digest", paramLabel = "sha256:HEX", required = true, description = "A digest whose SBOM the store holds.")
+            String digest;
+        }
+
+        @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
+        String output;
+
+        @Mixin
+        StoreOption store;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (!output.equals("text") && !output.equals("json")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--output must be text or json, found \"" + output + "\"");
+            }
+            List<String> purls = new ArrayList<>();
+            if (target.sbom != null) {
+                try {
+                    Sbom sbom = SbomReader.read(Files.readAllBytes(target.sbom), target.sbom.toString());
+                    sbom.components().forEach(c -> {
+                        if (c.purl() != null) {
+                            purls.add(c.purl());
+                        }
+                    });
+                } catch (IOException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), target.sbom + ": " + e.getMessage());
+                } catch (SbomException e) {
+                    spec.commandLine().getErr().println("custody: " + e.getMessage());
+                    return ExitCodes.INPUT_ERROR;
+                }
+            } else if (!SbomStore.DIGEST.matcher(target.digest).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--digest must be sha256:<64 lower-case hex>, found \"" + target.digest + "\"");
+            }
+            try (Store s = store.open()) {
+                if (target.digest != null) {
+                    if (!new SbomStore(s).linked(target.digest)) {
+                        spec.commandLine().getErr().println("custody: the store holds no SBOM of " + target.digest + " (custody sbom ingest)");
+                        return ExitCodes.INPUT_ERROR;
+                    }
+                    for (Evidence.ComponentRow c : new Evidence(s).componentsOf(target.digest)) {
+                        if (c.purl() != null) {
+                            purls.add(c.purl());
+                        }
+                    }
+                }
+                VulnMatcher.Result r = new VulnMatcher(s).match(purls);
+                PrintWriter out = spec.commandLine().getOut();
+                if (output.equals("json")) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put(target.digest != null ? "digest" : "sbom", target.digest != null ? target.digest : target.sbom.toString());
+                    o.put("components", r.components());
+                    o.put("findings", r.findings());
+                    o.put("unmatched", r.unmatched());
+                    Json.print(out, o);
+                } else {
+                    for (VulnMatcher.Finding f : r.findings()) {
+                        out.printf("%-9s %-20s %s%s%s%n", f.severity(), f.id(), f.purl(), f.fixed().isEmpty() ? "" : "  fixed in " + String.join(", ", f.fixed()),
+                                f.aliases().isEmpty() ? "" : "  (" + String.join(", ", f.aliases()) + ")");
+                    }
+                    out.printf("%d findings in %d components (%d not matchable)%n", r.findings().size(), r.components(), r.unmatched().size());
+                }
+                return ExitCodes.OK;
+            } catch (StoreException e) {
+                spec.commandLine().getErr().println("custody: store error: " + e.getMessage());
+                return ExitCodes.INTERNAL_ERROR;
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.custody.vulns;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custody.sbom.PackageUrl;
+import dev.custody.store.Advisories;
+import dev.custody.store.Store;
+import dev.custody.vuln.osv.OsvRecord;
+import dev.custody.vuln.osv.RangeMatcher;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Matches components (purls) against the advisory database: each component is looked up by its OSV ecosystem and
+ * package name, and every record in force is evaluated with the ecosystem's version order. Findings that name one
+ * vulnerability by several ids (a GHSA and its CVE, a distribution's record of the same CVE) are merged per
+ * component, with every id kept as an alias and each record's source named.
+ */
+public final class VulnMatcher {
+
+    /**
+     * One finding.
+     *
+     * @param status    affected (VEX statements and exceptions will refine it)
+     * @param exception the exception that accepts it, or null
+     */
+    public record Finding(String purl, String id, List<String> aliases, String severity, Double score, List<String> fixed, List<String> sources,
+                          String status, String exception, String summary) {}
+
+    /** Components the database cannot decide, and why (no version, no OSV ecosystem for the type). */
+    public record Unmatched(String purl, String reason) {}
+
+    public record Result(List<Finding> findings, List<Unmatched> unmatched, int components) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> RANK = List.of("critical", "high", "medium", "low", "none", "unknown");
+
+    private final Advisories advisories;
+    private final Map<String, OsvRecord> parsed = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, OsvRecord> eldest) {
+            return size() > 20_000;
+        }
+    };
+
+    public VulnMatcher(Store store) {
+        this.advisories = new Advisories(store);
+    }
+
+    public synchronized Result match(Collection<String> purls) {
+        List<Finding> findings = new ArrayList<>();
+        List<Unmatched> unmatched = new ArrayList<>();
+        Map<String, List<Advisories.Stored>> byPackage = new HashMap<>();
+        for (String text : new TreeSet<>(purls)) {
+            PackageUrl p = PackageUrl.parseOrNull(text);
+            if (p == null) {
+                unmatched.add(new Unmatched(text, "not a package URL"));
+                continue;
+            }
+            Optional<Ecosystems.Query> q = Ecosystems.of(p);
+            if (q.isEmpty()) {
+                unmatched.add(new Unmatched(text, "no OSV ecosystem for purl type " + p.type()));
+                continue;
+            }
+            if (q.get().version() == null || q.get().version().isBlank()) {
+                unmatched.add(new Unmatched(text, "no version: every version would match"));
+                continue;
+            }
+            Ecosystems.Query query = q.get();
+            List<Advisories.Stored> candidates = byPackage.computeIfAbsent(query.ecosystem() + "\u0000" + query.name(),
+                    k -> advisories.affecting(query.ecosystem(), query.name()));
+            List<Hit> hits = new ArrayList<>();
+            for (Advisories.Stored s : candidates) {
+                OsvRecord r = record(s);
+                if (r == null) {
+                    continue;
+                }
+                for (OsvRecord.Affected a : r.affected()) {
+                    if (!Ecosystems.key(a.ecosystem()).equals(query.ecosystem()) || !Ecosystems.name(query.ecosystem(), a.name()).equals(query.name())) {
+                        continue;
+                    }
+                    String release = Ecosystems.release(a.ecosystem());
+                    if (release != null && query.release() != null && !release.equalsIgnoreCase(query.release())) {
+                        continue; // another release of the distribution
+                    }
+                    RangeMatcher.Verdict v = RangeMatcher.evaluate(a, query.version());
+                    if (v.affected()) {
+                        hits.add(new Hit(s, r, v.fixed()));
+                        break;
+                    }
+                }
+            }
+            findings.addAll(merge(text, hits));
+        }
+        findings.sort(Comparator.comparing(Finding::purl).thenComparing(f -> RANK.indexOf(f.severity())).thenComparing(Finding::id));
+        return new Result(findings, unmatched, new TreeSet<>(purls).size());
+    }
+
+    private record Hit(Advisories.Stored stored, OsvRecord record, List<String> fixed) {}
+
+    /** Hits of one component joined where their ids or aliases meet. */
+    private static List<Finding> merge(String purl, List<Hit> hits) {
+        List<List<Hit>> groups = new ArrayList<>();
+        List<Set<String>> names = new ArrayList<>();
+        for (Hit h : hits) {
+            Set<String> ids = new LinkedHashSet<>();
+            ids.add(h.record().id());
+            ids.addAll(h.record().aliases());
+            List<Integer> meet = new ArrayList<>();
+            for (int g = 0; g < names.size(); g++) {
+                if (!java.util.Collections.disjoint(names.get(g), ids)) {
+                    meet.add(g);
+                }
+            }
+            List<Hit> group = new ArrayList<>(List.of(h));
+            Set<String> all = new LinkedHashSet<>(ids);
+            for (int k = meet.size() - 1; k >= 0; k--) {
+                int g = meet.get(k);
+                group.addAll(groups.remove(g));
+                all.addAll(names.remove(g));
+            }
+            groups.add(group);
+            names.add(all);
+        }
+        List<Finding> out = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            List<Hit> group = groups.get(g);
+            // the id to lead with: an ecosystem's own advisory before a bare CVE
+            group.sort(Comparator.comparing((Hit h) -> h.record().id().startsWith("CVE-") ? 1 : 0).thenComparing(h -> h.record().id()));
+            String id = group.get(0).record().id();
+            Set<String> aliases = new TreeSet<>(names.get(g));
+            aliases.remove(id);
+            String severity = "unknown";
+            Double score = null;
+            Set<String> fixed = new LinkedHashSet<>();
+            Set<String> sources = new TreeSet<>();
+            String summary = null;
+            for (Hit h : group) {
+                if (RANK.indexOf(h.stored().severity()) < RANK.indexOf(severity)) {
+                    severity = h.stored().severity();
+                }
+                if (h.stored().score() != null && (score == null || h.stored().score() > score)) {
+                    score = h.stored().score();
+                }
+                fixed.addAll(h.fixed());
+                sources.add("osv:" + h.record().id());
+                if (summary == null) {
+                    summary = h.record().summary();
+                }
+            }
+            out.add(new Finding(purl, id, List.copyOf(aliases), severity, score, List.copyOf(fixed), List.copyOf(sources), "affected", null, summary));
+        }
+        return out;
+    }
+
+    private OsvRecord record(Advisories.Stored s) {
+        String key = s.id() + "@" + s.modified();
+        OsvRecord r = parsed.get(key);
+        if (r == null) {
+            try {
+                r = OsvRecord.parse(JSON.readTree(s.json()));
+            } catch (IOException | OsvRecord.InvalidRecordException e) {
+                return null; // stored only after it parsed; a record that does not now is skipped, not guessed at
+            }
+            parsed.put(key, r);
+        }
+        return r;
+    }
+}
