@@ -17,7 +17,14 @@ public final class VersionOrders {
             Map.entry("crates.io", new SemverOrder()),
             Map.entry("hex", new SemverOrder()),
             Map.entry("debian", new DebianOrder()),
-            Map.entry("ubuntu", new DebianOrder()));
+            Map.entry("ubuntu", new DebianOrder()),
+            Map.entry("alpine", new AlpineOrder()),
+            Map.entry("red hat", new RpmOrder()),
+            Map.entry("rocky linux", new RpmOrder()),
+            Map.entry("almalinux", new RpmOrder()),
+            Map.entry("opensuse", new RpmOrder()),
+            Map.entry("suse", new RpmOrder()),
+            Map.entry("mageia", new RpmOrder()));
 
     private VersionOrders() {}
 
