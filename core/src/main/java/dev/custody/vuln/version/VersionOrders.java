@@ -24,7 +24,14 @@ public final class VersionOrders {
             Map.entry("hackage", new HackageOrder()),
             Map.entry("pypi", new Pep440Order()),
             Map.entry("rubygems", new RubyGemsOrder()),
-            Map.entry("nuget", new NugetOrder()));
+            Map.entry("nuget", new NugetOrder()),
+            Map.entry("alpine", new AlpineOrder()),
+            Map.entry("red hat", new RpmOrder()),
+            Map.entry("rocky linux", new RpmOrder()),
+            Map.entry("almalinux", new RpmOrder()),
+            Map.entry("opensuse", new RpmOrder()),
+            Map.entry("suse", new RpmOrder()),
+            Map.entry("mageia", new RpmOrder()));
 
     private VersionOrders() {}
 
