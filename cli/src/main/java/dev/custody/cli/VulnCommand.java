@@ -57,8 +57,14 @@ final class VulnCommand implements Runnable {
             exitCodeListHeading = "Exit codes:%n",
             exitCodeList = {"0:imported (refused records are listed, and do not fail the import)", "2:a path cannot be read", "3:store error"})
     static final class Import implements Callable<Integer> {
-        @Parameters(arity = "1..*", paramLabel = "PATH")
-        List<Path> paths;
+        @Parameters(arity = "0..*", paramLabel = "PATH")
+        List<Path> paths = new ArrayList<>();
+
+        @Option(names = "--kev", paramLabel = "FILE", description = "A known-exploited vulnerabilities catalogue (KEV JSON); replaces the last one.")
+        Path kev;
+
+        @Option(names = "--epss", paramLabel = "FILE", description = "Exploit prediction scores (EPSS CSV, .gz too); replaces the last ones.")
+        Path epss;
 
         @Mixin
         StoreOption store;
@@ -70,13 +76,36 @@ final class VulnCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            if (paths.isEmpty() && kev == null && epss == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give OSV record paths, --kev or --epss");
+            }
             for (Path p : paths) {
                 if (!Files.exists(p)) {
                     throw new CommandLine.ParameterException(spec.commandLine(), p + ": no such file or directory");
                 }
             }
             long t0 = System.nanoTime();
+            Map<String, String> kevs = null;
+            Map<String, Advisories.Epss> scores = null;
+            try {
+                kevs = kev == null ? null : dev.custody.vulns.ExploitFeeds.readKev(kev);
+                scores = epss == null ? null : dev.custody.vulns.ExploitFeeds.readEpss(epss);
+            } catch (IOException e) {
+                err.println("custody: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
             try (Store s = store.open()) {
+                if (kevs != null) {
+                    new Advisories(s).replaceKev(kevs, kev.getFileName().toString());
+                    out.println(kevs.size() + " known-exploited CVEs from " + kev);
+                }
+                if (scores != null) {
+                    new Advisories(s).replaceEpss(scores);
+                    out.println(scores.size() + " exploit prediction scores from " + epss);
+                }
+                if (paths.isEmpty()) {
+                    return ExitCodes.OK;
+                }
                 AdvisoryImport.Result r = new AdvisoryImport(s, m -> {
                     err.println("custody: " + m);
                     err.flush();

@@ -77,6 +77,33 @@ class VulnCommandTest {
         assertThat(jline.has("exception") && jline.get("exception").isNull()).isTrue();
         assertThat(m.path("unmatched").findValuesAsText("reason")).contains("no version: every version would match", "no OSV ecosystem for purl type generic");
 
+        assertThat(jline.path("knownExploited").asBoolean()).isFalse();
+        assertThat(jline.path("epss").isNull()).isTrue();
+
+        // exploit signals, in the files' published formats (written here: the corpus holds neither)
+        Path kev = tmp.resolve("known_exploited_vulnerabilities.json");
+        Files.writeString(kev, "{\"title\": \"Known Exploited Vulnerabilities Catalog\", \"catalogVersion\": \"2026.12.01\", \"count\": 1, "
+                + "\"vulnerabilities\": [{\"cveID\": \"CVE-2023-50572\", \"vendorProject\": \"JLine\", \"product\": \"JLine\", "
+                + "\"dateAdded\": \"2026-11-30\", \"dueDate\": \"2026-12-21\"}]}");
+        Path epss = tmp.resolve("epss_scores.csv");
+        Files.writeString(epss, "#model_version:v2025.03.14,score_date:2026-12-01T00:00:00+0000\ncve,epss,percentile\nCVE-2023-50572,0.91234,0.99876\n");
+        CliResult feeds = CliResult.run("vuln", "db", "import", "--kev", kev.toString(), "--epss", epss.toString(), "--store", store);
+        assertThat(feeds.code()).as(feeds.err()).isZero();
+        assertThat(feeds.out()).contains("1 known-exploited CVEs").contains("1 exploit prediction scores");
+        JsonNode marked = null;
+        for (JsonNode f : JSON.readTree(CliResult.run("vuln", "match", "--sbom", sbom.toString(), "-o", "json", "--store", store).out()).path("findings")) {
+            if (f.path("id").asText().equals("GHSA-2268-98wh-qfhf")) {
+                marked = f;
+            }
+        }
+        assertThat(marked.path("knownExploited").asBoolean()).isTrue();
+        assertThat(marked.path("epss").asDouble()).isEqualTo(0.91234);
+        Path badEpss = tmp.resolve("bad.csv");
+        Files.writeString(badEpss, "cve,epss,percentile\nCVE-2023-1,1.5,0.2\n");
+        CliResult refused = CliResult.run("vuln", "db", "import", "--epss", badEpss.toString(), "--store", store);
+        assertThat(refused.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(refused.err()).contains("bad.csv:2: not \"CVE-id,score,percentile\"");
+
         CliResult text = CliResult.run("vuln", "match", "--sbom", sbom.toString(), "--store", store);
         assertThat(text.out()).contains("GHSA-2268-98wh-qfhf").contains("fixed in 3.25.0").containsPattern("\\d+ findings in 7 components \\(2 not matchable\\)");
         assertThat(CliResult.run("vuln", "match", "--digest", "sha256:" + "0".repeat(64), "--store", store).err()).contains("holds no SBOM");

@@ -34,7 +34,7 @@ public final class VulnMatcher {
      * @param exception the exception that accepts it, or null
      */
     public record Finding(String purl, String id, List<String> aliases, String severity, Double score, List<String> fixed, List<String> sources,
-                          String status, String exception, String summary) {}
+                          String status, String exception, boolean knownExploited, Double epss, Double epssPercentile, String summary) {}
 
     /** Components the database cannot decide, and why (no version, no OSV ecosystem for the type). */
     public record Unmatched(String purl, String reason) {}
@@ -101,8 +101,46 @@ public final class VulnMatcher {
             }
             findings.addAll(merge(text, hits));
         }
+        findings = exploits(findings);
         findings.sort(Comparator.comparing(Finding::purl).thenComparing(f -> RANK.indexOf(f.severity())).thenComparing(Finding::id));
         return new Result(findings, unmatched, new TreeSet<>(purls).size());
+    }
+
+    /** Marks findings whose CVE ids are known exploited, and gives each the highest exploit prediction score of its CVEs. */
+    private List<Finding> exploits(List<Finding> findings) {
+        Set<String> cves = new TreeSet<>();
+        for (Finding f : findings) {
+            cves.addAll(cvesOf(f));
+        }
+        if (cves.isEmpty()) {
+            return findings;
+        }
+        Set<String> kev = advisories.knownExploited(cves);
+        Map<String, Advisories.Epss> epss = advisories.epss(cves);
+        List<Finding> out = new ArrayList<>(findings.size());
+        for (Finding f : findings) {
+            boolean known = false;
+            Advisories.Epss best = null;
+            for (String c : cvesOf(f)) {
+                known |= kev.contains(c);
+                Advisories.Epss e = epss.get(c);
+                if (e != null && (best == null || e.score() > best.score())) {
+                    best = e;
+                }
+            }
+            out.add(new Finding(f.purl(), f.id(), f.aliases(), f.severity(), f.score(), f.fixed(), f.sources(), f.status(), f.exception(), known,
+                    best == null ? null : best.score(), best == null ? null : best.percentile(), f.summary()));
+        }
+        return out;
+    }
+
+    private static List<String> cvesOf(Finding f) {
+        List<String> out = new ArrayList<>();
+        if (f.id().startsWith("CVE-")) {
+            out.add(f.id());
+        }
+        f.aliases().stream().filter(a -> a.startsWith("CVE-")).forEach(out::add);
+        return out;
     }
 
     private record Hit(Advisories.Stored stored, OsvRecord record, List<String> fixed) {}
@@ -157,7 +195,8 @@ public final class VulnMatcher {
                     summary = h.record().summary();
                 }
             }
-            out.add(new Finding(purl, id, List.copyOf(aliases), severity, score, List.copyOf(fixed), List.copyOf(sources), "affected", null, summary));
+            out.add(new Finding(purl, id, List.copyOf(aliases), severity, score, List.copyOf(fixed), List.copyOf(sources), "affected", null, false, null,
+                    null, summary));
         }
         return out;
     }

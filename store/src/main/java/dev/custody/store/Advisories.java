@@ -140,6 +140,98 @@ public final class Advisories {
         });
     }
 
+    /** Replaces the known-exploited catalogue: CVE id to the date it was added (or null). */
+    public void replaceKev(Map<String, String> cves, String catalog) {
+        store.write(c -> {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM advisory_kev");
+                 PreparedStatement ins = c.prepareStatement("INSERT INTO advisory_kev (cve, date_added, catalog) VALUES (?, ?, ?)")) {
+                del.executeUpdate();
+                for (var e : cves.entrySet()) {
+                    ins.setString(1, e.getKey());
+                    ins.setString(2, e.getValue());
+                    ins.setString(3, catalog);
+                    ins.addBatch();
+                }
+                ins.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** An exploit prediction score. */
+    public record Epss(double score, double percentile, String scoredOn) {}
+
+    /** Replaces the exploit prediction scores. */
+    public void replaceEpss(Map<String, Epss> scores) {
+        store.write(c -> {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM advisory_epss");
+                 PreparedStatement ins = c.prepareStatement("INSERT INTO advisory_epss (cve, score, percentile, scored_on) VALUES (?, ?, ?, ?)")) {
+                del.executeUpdate();
+                int n = 0;
+                for (var e : scores.entrySet()) {
+                    ins.setString(1, e.getKey());
+                    ins.setDouble(2, e.getValue().score());
+                    ins.setDouble(3, e.getValue().percentile());
+                    ins.setString(4, e.getValue().scoredOn());
+                    ins.addBatch();
+                    if (++n % 5000 == 0) {
+                        ins.executeBatch();
+                    }
+                }
+                ins.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Which of these ids are known exploited (by CVE id). */
+    public java.util.Set<String> knownExploited(Collection<String> ids) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        List<String> list = List.copyOf(new java.util.TreeSet<>(ids));
+        store.read(c -> {
+            for (int from = 0; from < list.size(); from += 500) {
+                List<String> chunk = list.subList(from, Math.min(list.size(), from + 500));
+                try (PreparedStatement p = c.prepareStatement("SELECT cve FROM advisory_kev WHERE cve IN ("
+                        + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                    for (int k = 0; k < chunk.size(); k++) {
+                        p.setString(k + 1, chunk.get(k));
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        return out;
+    }
+
+    /** The exploit prediction scores of these ids that have one. */
+    public Map<String, Epss> epss(Collection<String> ids) {
+        Map<String, Epss> out = new HashMap<>();
+        List<String> list = List.copyOf(new java.util.TreeSet<>(ids));
+        store.read(c -> {
+            for (int from = 0; from < list.size(); from += 500) {
+                List<String> chunk = list.subList(from, Math.min(list.size(), from + 500));
+                try (PreparedStatement p = c.prepareStatement("SELECT cve, score, percentile, scored_on FROM advisory_epss WHERE cve IN ("
+                        + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")")) {
+                    for (int k = 0; k < chunk.size(); k++) {
+                        p.setString(k + 1, chunk.get(k));
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.put(rs.getString(1), new Epss(rs.getDouble(2), rs.getDouble(3), rs.getString(4)));
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        return out;
+    }
+
     /** How many records are stored, and how many of them are withdrawn. */
     public long[] counts() {
         return store.read(c -> {

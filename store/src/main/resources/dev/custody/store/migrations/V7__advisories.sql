@@ -32,3 +32,17 @@ CREATE TABLE advisory_package (
   PRIMARY KEY (id, ordinal)
 );
 CREATE INDEX advisory_package_name ON advisory_package (ecosystem, name);
+
+-- Known exploited vulnerabilities (a KEV catalogue, by CVE) and exploit prediction scores (an EPSS file, by CVE),
+-- as last imported: each import of a catalogue or a score file replaces the previous one whole.
+CREATE TABLE advisory_kev (
+  cve        TEXT PRIMARY KEY,
+  date_added TEXT,
+  catalog    TEXT NOT NULL
+);
+CREATE TABLE advisory_epss (
+  cve        TEXT PRIMARY KEY,
+  score      REAL NOT NULL,
+  percentile REAL NOT NULL,
+  scored_on  TEXT
+);
