@@ -185,8 +185,9 @@ public final class IncidentLoad {
             }
             inventory.replaceAll("bench", all, System.currentTimeMillis());
             Incidents.Incident fleet = incidents.open(Incidents.TargetKind.DIGEST, one, List.of(), "bench", "high", null, "bench", 1L);
-            measure(store, t, "blast radius of a digest all " + pods + " pods run", List.of(fleet, fleet, fleet), java.util.Collections.nCopies(20, fleet));
-            double[] rowsOnly = new double[20];
+            measure(store, t, "blast radius of a digest all " + pods + " pods run", java.util.Collections.nCopies(10, fleet),
+                    java.util.Collections.nCopies(100, fleet));
+            double[] rowsOnly = new double[100];
             for (int k = 0; k < rowsOnly.length; k++) {
                 long q0 = System.nanoTime();
                 inventory.runningAny(List.of(one));

@@ -41,6 +41,10 @@ final class DenylistCommand implements Runnable {
                     description = "Without a version: every version. Blocks every digest whose stored SBOM lists the package.")
             String purl;
 
+            @Option(names = "--vulnerability", paramLabel = "ID", required = true,
+                    description = "A vulnerability id: every digest whose stored SBOM lists a version the advisory database says it affects.")
+            String vulnerability;
+
             @Option(names = "--repository", paramLabel = "NAME", required = true,
                     description = "Every image of a repository, e.g. registry.example/shop/api (nginx means docker.io/library/nginx).")
             String repository;
@@ -73,13 +77,15 @@ final class DenylistCommand implements Runnable {
             }
             if ((digestArgument == null) == (target == null)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "give what to block: a digest (sha256:HEX or --digest), --purl or --repository, one of them");
+                        "give what to block: a digest (sha256:HEX or --digest), --purl, --vulnerability or --repository, one of them");
             }
             String digest = digestArgument != null ? digestArgument : target.digest;
-            Denylist.Kind kind = digest != null ? Denylist.Kind.DIGEST : target.purl != null ? Denylist.Kind.PURL : Denylist.Kind.REPOSITORY;
+            Denylist.Kind kind = digest != null ? Denylist.Kind.DIGEST : target.purl != null ? Denylist.Kind.PURL
+                    : target.vulnerability != null ? Denylist.Kind.VULNERABILITY : Denylist.Kind.REPOSITORY;
             String value;
             try {
-                value = digest != null ? digest : target.purl != null ? target.purl : dev.custody.engine.Denylisted.repository(target.repository);
+                value = digest != null ? digest : target.purl != null ? target.purl : target.vulnerability != null ? target.vulnerability
+                        : dev.custody.engine.Denylisted.repository(target.repository);
                 Denylist.validate(kind, value, reason); // before the store is opened
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -154,6 +154,9 @@ final class IncidentCommand implements Runnable {
                     unresolved = a.unresolved();
                 }
             }
+            if (block) {
+                t.blockable(kind, value, packages); // refuse before anything is written
+            }
             Incidents.Incident i = t.open(kind, value, packages, title, severity, owner, actor(), now);
             if (block) {
                 t.block(i, reason, actor(), System.currentTimeMillis());

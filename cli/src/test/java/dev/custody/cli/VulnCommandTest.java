@@ -108,4 +108,40 @@ class VulnCommandTest {
         assertThat(text.out()).contains("GHSA-2268-98wh-qfhf").contains("fixed in 3.25.0").containsPattern("\\d+ findings in 7 components \\(2 not matchable\\)");
         assertThat(CliResult.run("vuln", "match", "--digest", "sha256:" + "0".repeat(64), "--store", store).err()).contains("holds no SBOM");
     }
+
+    /** A vulnerability id blocks, and an incident finds, every stored digest whose SBOM lists a version its records affect. */
+    @Test
+    void aVulnerabilityIdReachesTheDigestsWhoseComponentsItsRecordsAffect() throws Exception {
+        String store = tmp.resolve("d.db").toString();
+        assertThat(CliResult.run("vuln", "db", "import", OSV.resolve("ghsa-maven-zeppelin").toString(), "--store", store).code()).isZero();
+        String bad = "sha256:" + "b1".repeat(32);
+        String fixed = "sha256:" + "f1".repeat(32);
+        for (var e : java.util.Map.of(bad, "3.24.1", fixed, "3.25.0").entrySet()) {
+            Path sbom = tmp.resolve(e.getValue() + ".json");
+            Files.writeString(sbom, "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.5\", \"version\": 1, \"components\": [{\"type\": \"library\", "
+                    + "\"name\": \"jline-parent\", \"version\": \"" + e.getValue() + "\", \"purl\": \"pkg:maven/org.jline/jline-parent@" + e.getValue() + "\"}]}");
+            assertThat(CliResult.run("sbom", "ingest", sbom.toString(), "--digest", e.getKey(), "--store", store).code()).isZero();
+        }
+        CliResult added = CliResult.run("denylist", "add", "--vulnerability", "CVE-2023-50572", "--reason", "jline DoS", "--store", store);
+        assertThat(added.code()).as(added.err()).isZero();
+        try (dev.custody.store.Store s = dev.custody.store.Store.open(store)) {
+            var view = dev.custody.evidence.DenylistCache.view(s, new dev.custody.store.Denylist(s).active(System.currentTimeMillis()));
+            assertThat(view.entries()).extracting(dev.custody.engine.Denylisted.Entry::value).containsExactly(bad);
+            assertThat(view.entries().get(0).reason()).contains("affected by CVE-2023-50572");
+        }
+        assertThat(CliResult.run("denylist", "add", "--vulnerability", "not an id", "--reason", "x", "--store", store).err())
+                .contains("a vulnerability entry is an advisory id");
+
+        CliResult opened = CliResult.run("incident", "open", "--vulnerability", "CVE-2023-50572", "--title", "jline DoS", "-o", "json", "--store", store);
+        assertThat(opened.code()).as(opened.err()).isZero();
+        JsonNode incident = JSON.readTree(opened.out());
+        assertThat(incident.path("blastRadius").path("digests").toString()).isEqualTo("[\"" + bad + "\"]");
+        CliResult blocked = CliResult.run("incident", "block", incident.path("id").asText(), "--store", store);
+        assertThat(blocked.code()).as(blocked.err()).isZero();
+        assertThat(blocked.out()).contains("denylisted CVE-2023-50572");
+        CliResult unknown = CliResult.run("incident", "open", "--vulnerability", "CVE-1999-0001", "--title", "x", "--block", "--store", store);
+        assertThat(unknown.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(unknown.err()).contains("nothing to block for CVE-1999-0001: the advisory database does not know it");
+        assertThat(CliResult.run("incident", "list", "--state", "all", "--store", store).out()).contains("1 incidents"); // nothing half-opened
+    }
 }

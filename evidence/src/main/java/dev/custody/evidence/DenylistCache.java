@@ -152,6 +152,11 @@ public final class DenylistCache implements Supplier<Denylisted>, AutoCloseable 
             switch (e.kind()) {
                 case DIGEST -> out.add(new Denylisted.Entry(e.id(), Denylisted.Kind.DIGEST, e.value(), why));
                 case REPOSITORY -> out.add(new Denylisted.Entry(e.id(), Denylisted.Kind.REPOSITORY, e.value(), why));
+                case VULNERABILITY -> {
+                    for (String d : dev.custody.vulns.VulnerableDigests.of(store, e.value()).digests()) {
+                        out.add(new Denylisted.Entry(e.id(), Denylisted.Kind.DIGEST, d, "affected by " + e.value() + ": " + why));
+                    }
+                }
                 case PURL -> {
                     if (evidence == null) {
                         evidence = new Evidence(store);

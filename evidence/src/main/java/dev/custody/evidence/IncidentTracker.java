@@ -132,9 +132,9 @@ public final class IncidentTracker implements AutoCloseable {
         if (i.targetKind() == Incidents.TargetKind.DIGEST) {
             added.add(denylist.add(Denylist.Kind.DIGEST, i.target(), why, actor, null, i.id()));
         } else {
-            if (i.packages().isEmpty()) {
-                throw new IllegalArgumentException("incident " + i.id() + " names no package to block: open it with the vulnerability's advisory "
-                        + "(--advisory FILE) or block its digests with `custody denylist add`");
+            boolean known = blockable(i.targetKind(), i.target(), i.packages());
+            if (known) {
+                added.add(denylist.add(Denylist.Kind.VULNERABILITY, i.target(), why, actor, null, i.id()));
             }
             for (String p : i.packages()) {
                 added.add(denylist.add(Denylist.Kind.PURL, p, why, actor, null, i.id()));
@@ -232,6 +232,23 @@ public final class IncidentTracker implements AutoCloseable {
         return incidents.close(i.id(), actor, "accepted-risk", acceptRisk, now);
     }
 
+    /**
+     * Checks that a target can be blocked before anything is written, and says whether the advisory database knows a
+     * vulnerability target (then it is blocked by id, besides any packages).
+     */
+    public boolean blockable(Incidents.TargetKind kind, String target, List<String> packages) {
+        if (kind != Incidents.TargetKind.VULNERABILITY) {
+            return false;
+        }
+        boolean known = dev.custody.vulns.VulnerableDigests.of(store, target).known();
+        if (packages.isEmpty() && !known) {
+            throw new IllegalArgumentException("nothing to block for " + target + ": the advisory database does not know it and no package is "
+                    + "named; import it (custody vuln db import), open the incident with --advisory FILE, or block its digests with "
+                    + "`custody denylist add`");
+        }
+        return known;
+    }
+
     /** Whether a denylist entry named for the incident is in force. */
     public boolean blocked(Incidents.Incident i, long now) {
         return denylist.active(now).stream().anyMatch(e -> i.id().equals(e.incident()));
@@ -250,6 +267,9 @@ public final class IncidentTracker implements AutoCloseable {
             for (Evidence.ComponentHit h : evidence.componentsByPurl(PackageUrl.parse(p))) {
                 out.addAll(h.digests());
             }
+        }
+        if (i.targetKind() == Incidents.TargetKind.VULNERABILITY) {
+            out.addAll(dev.custody.vulns.VulnerableDigests.of(store, i.target()).digests()); // what the advisory database says
         }
         return out;
     }

@@ -442,6 +442,9 @@ public final class ApiServer implements AutoCloseable {
                 }
                 List<String> packages = new java.util.ArrayList<>();
                 body.path("packages").forEach(p -> packages.add(p.asText()));
+                if (body.path("block").asBoolean(false)) {
+                    t.blockable(kind, body.path("target").asText(""), packages); // refused before anything is written
+                }
                 var i = t.open(kind, body.path("target").asText(""), packages, body.path("title").asText(""), body.path("severity").asText("high"),
                         body.hasNonNull("owner") ? body.get("owner").asText() : null, caller.name(), now);
                 if (body.path("block").asBoolean(false)) {
@@ -528,7 +531,7 @@ public final class ApiServer implements AutoCloseable {
                 try {
                     kind = Denylist.Kind.valueOf(body.path("kind").asText("").toUpperCase(java.util.Locale.ROOT));
                 } catch (IllegalArgumentException e) {
-                    throw new ApiError(400, "kind: expected digest, purl or repository, found \"" + body.path("kind").asText("") + "\"");
+                    throw new ApiError(400, "kind: expected digest, purl, vulnerability or repository, found \"" + body.path("kind").asText("") + "\"");
                 }
                 String value = body.path("value").asText("");
                 if (kind == Denylist.Kind.REPOSITORY) {

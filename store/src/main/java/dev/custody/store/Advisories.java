@@ -232,6 +232,12 @@ public final class Advisories {
         return out;
     }
 
+    /** Every record that has this id or names it as an alias (a CVE's GHSA, PYSEC and distribution records). */
+    public List<Stored> allNaming(String idOrAlias) {
+        return store.read(c -> select(c, "SELECT a.id, a.modified, a.severity, a.score, a.aliases, a.record FROM advisory a WHERE a.id = ? "
+                + "OR a.id IN (SELECT id FROM advisory_alias WHERE alias = ?) ORDER BY a.id", idOrAlias, idOrAlias));
+    }
+
     /** How many records are stored, and how many of them are withdrawn. */
     public long[] counts() {
         return store.read(c -> {

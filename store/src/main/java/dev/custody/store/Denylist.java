@@ -23,8 +23,12 @@ public final class Denylist {
         /** A package URL; without a version it blocks every version. */
         PURL,
         /** Every image of a repository, {@code registry/path} normalized as image references are. */
-        REPOSITORY
+        REPOSITORY,
+        /** A vulnerability id (CVE, GHSA, ...): every digest whose SBOM lists a version the advisory database says it affects. */
+        VULNERABILITY
     }
+
+    private static final java.util.regex.Pattern VULNERABILITY_ID = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,120}");
 
     /**
      * One entry.
@@ -71,6 +75,9 @@ public final class Denylist {
         }
         if (kind == Kind.REPOSITORY) {
             repository(value);
+        }
+        if (kind == Kind.VULNERABILITY && (value == null || !VULNERABILITY_ID.matcher(value).matches())) {
+            throw new IllegalArgumentException("a vulnerability entry is an advisory id such as CVE-2024-3094 or GHSA-xxxx-xxxx-xxxx; found \"" + value + "\"");
         }
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("a denylist entry needs a reason");
