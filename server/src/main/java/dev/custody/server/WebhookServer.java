@@ -35,6 +35,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class WebhookServer implements AutoCloseable {
 
+    /** At most this much of an oversized review body is read and dropped, so its 413 reaches the client. */
+    static final long DRAIN_BYTES = 32L << 20;
+
+
     /** Settings of the listener and its housekeeping. */
     public record Options(String host, int port, Duration defaultTimeout, Duration shutdownGrace, Duration reloadInterval) {}
 
@@ -195,6 +199,14 @@ public final class WebhookServer implements AutoCloseable {
                 }
                 body = readBounded(Request.asInputStream(ex.request()), AdmissionReviews.MAX_BODY_BYTES);
             } catch (InvalidReviewException e) {
+                // Read (and drop) a bounded rest of the body before answering: a client still sending it would otherwise
+                // see the connection reset instead of the 413. Beyond the bound the connection is simply closed.
+                ex.response().getHeaders().put(HttpHeader.CONNECTION, "close");
+                try (java.io.InputStream rest = Request.asInputStream(ex.request())) {
+                    rest.skipNBytes(Math.min(DRAIN_BYTES, Math.max(0, ex.request().getLength())));
+                } catch (java.io.IOException | RuntimeException ignored) {
+                    // the client went away, or sent less than it declared
+                }
                 text(ex, 413, e.getMessage() + "\n");
                 metrics.admission("invalid", kind, System.nanoTime() - start, null);
                 return;
