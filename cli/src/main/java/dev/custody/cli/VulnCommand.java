@@ -205,6 +205,9 @@ final class VulnCommand implements Runnable {
                     }
                 }
                 VulnMatcher.Result r = new VulnMatcher(s).match(purls);
+                if (target.digest != null) { // the digest's VEX statements set each finding's status
+                    r = new VulnMatcher.Result(dev.custody.vulns.Vex.apply(s, target.digest, r.findings()), r.unmatched(), r.components());
+                }
                 PrintWriter out = spec.commandLine().getOut();
                 if (output.equals("json")) {
                     Map<String, Object> o = new LinkedHashMap<>();
@@ -215,7 +218,8 @@ final class VulnCommand implements Runnable {
                     Json.print(out, o);
                 } else {
                     for (VulnMatcher.Finding f : r.findings()) {
-                        out.printf("%-9s %-20s %s%s%s%n", f.severity(), f.id(), f.purl(), f.fixed().isEmpty() ? "" : "  fixed in " + String.join(", ", f.fixed()),
+                        out.printf("%-9s %-20s %s%s%s%s%n", f.severity(), f.id(), f.purl(), f.status().equals("affected") ? "" : "  [" + f.status() + "]",
+                                f.fixed().isEmpty() ? "" : "  fixed in " + String.join(", ", f.fixed()),
                                 f.aliases().isEmpty() ? "" : "  (" + String.join(", ", f.aliases()) + ")");
                     }
                     out.printf("%d findings in %d components (%d not matchable)%n", r.findings().size(), r.components(), r.unmatched().size());

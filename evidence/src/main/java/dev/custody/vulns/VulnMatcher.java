@@ -34,7 +34,8 @@ public final class VulnMatcher {
      * @param exception the exception that accepts it, or null
      */
     public record Finding(String purl, String id, List<String> aliases, String severity, Double score, List<String> fixed, List<String> sources,
-                          String status, String exception, boolean knownExploited, Double epss, Double epssPercentile, String summary) {}
+                          String status, String exception, boolean knownExploited, Double epss, Double epssPercentile, Vex.Note vex,
+                          String summary) {}
 
     /** Components the database cannot decide, and why (no version, no OSV ecosystem for the type). */
     public record Unmatched(String purl, String reason) {}
@@ -129,7 +130,7 @@ public final class VulnMatcher {
                 }
             }
             out.add(new Finding(f.purl(), f.id(), f.aliases(), f.severity(), f.score(), f.fixed(), f.sources(), f.status(), f.exception(), known,
-                    best == null ? null : best.score(), best == null ? null : best.percentile(), f.summary()));
+                    best == null ? null : best.score(), best == null ? null : best.percentile(), f.vex(), f.summary()));
         }
         return out;
     }
@@ -196,7 +197,7 @@ public final class VulnMatcher {
                 }
             }
             out.add(new Finding(purl, id, List.copyOf(aliases), severity, score, List.copyOf(fixed), List.copyOf(sources), "affected", null, false, null,
-                    null, summary));
+                    null, null, summary));
         }
         return out;
     }
