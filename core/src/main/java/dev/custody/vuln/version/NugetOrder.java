@@ -57,25 +57,7 @@ final class NugetOrder implements VersionOrder {
         if (x.pre().isEmpty() != y.pre().isEmpty()) {
             return x.pre().isEmpty() ? 1 : -1; // a release sorts after its prereleases
         }
-        int m = Math.min(x.pre().size(), y.pre().size());
-        for (int k = 0; k < m; k++) {
-            String p = x.pre().get(k);
-            String q = y.pre().get(k);
-            boolean pn = Numbers.isDigits(p);
-            boolean qn = Numbers.isDigits(q);
-            int c;
-            if (pn && qn) {
-                c = Numbers.compareDigits(p, q);
-            } else if (pn != qn) {
-                c = pn ? -1 : 1; // numeric labels sort before alphanumeric ones
-            } else {
-                // NuGet compares labels ordinally ignoring case, which .NET does on the upper-cased text
-                c = Integer.signum(p.toUpperCase(Locale.ROOT).compareTo(q.toUpperCase(Locale.ROOT)));
-            }
-            if (c != 0) {
-                return c;
-            }
-        }
-        return Integer.compare(x.pre().size(), y.pre().size());
+        // NuGet compares labels ordinally ignoring case, which .NET does on the upper-cased text
+        return Numbers.comparePrerelease(x.pre(), y.pre(), true);
     }
 }

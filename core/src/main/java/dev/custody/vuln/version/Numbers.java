@@ -42,4 +42,33 @@ final class Numbers {
         }
         return true;
     }
+
+    /**
+     * SemVer 2.0 precedence of two prerelease identifier lists (both non-empty): numeric identifiers by value and
+     * before alphanumeric ones, alphanumeric ones by ASCII (upper-cased first when {@code ignoreCase}, as NuGet
+     * compares), and a shorter list first when one is a prefix of the other.
+     */
+    static int comparePrerelease(java.util.List<String> a, java.util.List<String> b, boolean ignoreCase) {
+        int n = Math.min(a.size(), b.size());
+        for (int k = 0; k < n; k++) {
+            String p = a.get(k);
+            String q = b.get(k);
+            boolean pn = isDigits(p);
+            boolean qn = isDigits(q);
+            int c;
+            if (pn && qn) {
+                c = compareDigits(p, q);
+            } else if (pn != qn) {
+                c = pn ? -1 : 1;
+            } else if (ignoreCase) {
+                c = Integer.signum(p.toUpperCase(java.util.Locale.ROOT).compareTo(q.toUpperCase(java.util.Locale.ROOT)));
+            } else {
+                c = Integer.signum(p.compareTo(q));
+            }
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.size(), b.size());
+    }
 }

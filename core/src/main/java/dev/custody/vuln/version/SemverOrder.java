@@ -63,26 +63,11 @@ final class SemverOrder implements VersionOrder {
         if (x.pre().isEmpty() != y.pre().isEmpty()) {
             return x.pre().isEmpty() ? 1 : -1; // a release sorts after its prereleases
         }
-        int n = Math.min(x.pre().size(), y.pre().size());
-        for (int k = 0; k < n; k++) {
-            String p = x.pre().get(k);
-            String q = y.pre().get(k);
-            boolean pn = Numbers.isDigits(p);
-            boolean qn = Numbers.isDigits(q);
-            int c;
-            if (pn && qn) {
-                c = Numbers.compareDigits(p, q);
-            } else if (pn != qn) {
-                c = pn ? -1 : 1; // numeric identifiers sort before alphanumeric ones
-            } else {
-                c = Integer.signum(p.compareTo(q));
-            }
+        if (!x.pre().isEmpty()) {
+            int c = Numbers.comparePrerelease(x.pre(), y.pre(), false);
             if (c != 0) {
                 return c;
             }
-        }
-        if (x.pre().size() != y.pre().size()) {
-            return x.pre().size() < y.pre().size() ? -1 : 1;
         }
         return Integer.signum(x.build().compareTo(y.build()));
     }
