@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -105,13 +104,7 @@ final class VexCommand implements Runnable {
                     spec.commandLine().getErr().println("custody: the store holds no SBOM of " + digest + " (custody sbom ingest)");
                     return ExitCodes.INPUT_ERROR;
                 }
-                List<String> purls = new ArrayList<>();
-                for (Evidence.ComponentRow c : new Evidence(s).componentsOf(digest)) {
-                    if (c.purl() != null) {
-                        purls.add(c.purl());
-                    }
-                }
-                List<VulnMatcher.Finding> findings = Vex.apply(s, digest, new VulnMatcher(s).match(purls).findings());
+                List<VulnMatcher.Finding> findings = new VulnMatcher(s).matchDigest(s, digest).findings();
                 Evidence.Artifact a = new Evidence(s).artifact(digest, 0);
                 String doc = Vex.export(digest, a == null ? null : a.repository(), findings,
                         author != null ? author : System.getProperty("user.name", "custody"), Instant.now());

@@ -4,7 +4,6 @@ import dev.custody.sbom.Sbom;
 import dev.custody.sbom.SbomException;
 import dev.custody.sbom.SbomReader;
 import dev.custody.store.Advisories;
-import dev.custody.store.Evidence;
 import dev.custody.store.SbomStore;
 import dev.custody.store.Store;
 import dev.custody.store.StoreException;
@@ -193,21 +192,11 @@ final class VulnCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--digest must be sha256:<64 lower-case hex>, found \"" + target.digest + "\"");
             }
             try (Store s = store.open()) {
-                if (target.digest != null) {
-                    if (!new SbomStore(s).linked(target.digest)) {
-                        spec.commandLine().getErr().println("custody: the store holds no SBOM of " + target.digest + " (custody sbom ingest)");
-                        return ExitCodes.INPUT_ERROR;
-                    }
-                    for (Evidence.ComponentRow c : new Evidence(s).componentsOf(target.digest)) {
-                        if (c.purl() != null) {
-                            purls.add(c.purl());
-                        }
-                    }
+                if (target.digest != null && !new SbomStore(s).linked(target.digest)) {
+                    spec.commandLine().getErr().println("custody: the store holds no SBOM of " + target.digest + " (custody sbom ingest)");
+                    return ExitCodes.INPUT_ERROR;
                 }
-                VulnMatcher.Result r = new VulnMatcher(s).match(purls);
-                if (target.digest != null) { // the digest's VEX statements set each finding's status
-                    r = new VulnMatcher.Result(dev.custody.vulns.Vex.apply(s, target.digest, r.findings()), r.unmatched(), r.components());
-                }
+                VulnMatcher.Result r = target.digest != null ? new VulnMatcher(s).matchDigest(s, target.digest) : new VulnMatcher(s).match(purls);
                 PrintWriter out = spec.commandLine().getOut();
                 if (output.equals("json")) {
                     Map<String, Object> o = new LinkedHashMap<>();

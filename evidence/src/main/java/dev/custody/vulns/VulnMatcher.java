@@ -57,6 +57,18 @@ public final class VulnMatcher {
         this.advisories = new Advisories(store);
     }
 
+    /** The findings of the SBOM components the store holds for a digest, with the digest's VEX statements applied. */
+    public Result matchDigest(Store store, String digest) {
+        List<String> purls = new ArrayList<>();
+        for (dev.custody.store.Evidence.ComponentRow c : new dev.custody.store.Evidence(store).componentsOf(digest)) {
+            if (c.purl() != null) {
+                purls.add(c.purl());
+            }
+        }
+        Result r = match(purls);
+        return new Result(Vex.apply(store, digest, r.findings()), r.unmatched(), r.components());
+    }
+
     public synchronized Result match(Collection<String> purls) {
         List<Finding> findings = new ArrayList<>();
         List<Unmatched> unmatched = new ArrayList<>();

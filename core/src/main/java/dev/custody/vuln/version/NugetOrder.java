@@ -2,7 +2,6 @@ package dev.custody.vuln.version;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * NuGet: NuGetVersion's default comparison, SemVer 2.0 widened to four numeric parts (a missing part is 0, so
