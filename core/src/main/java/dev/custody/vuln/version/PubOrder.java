@@ -69,35 +69,13 @@ final class PubOrder implements VersionOrder {
         if (x.pre().isEmpty() != y.pre().isEmpty()) {
             return x.pre().isEmpty() ? 1 : -1; // a release sorts after its prereleases
         }
-        int c = compareIdentifiers(x.pre(), y.pre());
+        int c = Numbers.comparePrerelease(x.pre(), y.pre(), false);
         if (c != 0) {
             return c;
         }
         if (x.build().isEmpty() != y.build().isEmpty()) {
             return x.build().isEmpty() ? -1 : 1; // and before its builds
         }
-        return compareIdentifiers(x.build(), y.build());
-    }
-
-    private static int compareIdentifiers(List<String> x, List<String> y) {
-        int n = Math.min(x.size(), y.size());
-        for (int k = 0; k < n; k++) {
-            String p = x.get(k);
-            String q = y.get(k);
-            boolean pn = Numbers.isDigits(p);
-            boolean qn = Numbers.isDigits(q);
-            int c;
-            if (pn && qn) {
-                c = Numbers.compareDigits(p, q);
-            } else if (pn != qn) {
-                c = pn ? -1 : 1;
-            } else {
-                c = Integer.signum(p.compareTo(q));
-            }
-            if (c != 0) {
-                return c;
-            }
-        }
-        return Integer.compare(x.size(), y.size());
+        return Numbers.comparePrerelease(x.build(), y.build(), false);
     }
 }
