@@ -636,9 +636,19 @@ class InventoryE2ETest {
             assertThat(refusal).as("the API server refused the pod").isNotNull().contains("DENYLISTED").contains(id);
             alpha.pods().inNamespace("inc-a").resource(pod("inc-a", "pay-fixed-probe", owners.get("inc-a/pay"), "app", registry + "/shop/pay@" + fixed,
                     "node-1")).dryRun().create(); // the fixed digest is admitted
-            String metrics = httpA.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseA + "/metrics")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("custody_incidents_open 1.0").contains("custody_incident_running_pods{incident=\"" + id + "\"} 5.0");
+            // the gauges show the tracker's last pass (every second here), so wait for a pass after the open
+            String metrics = "";
+            until = System.currentTimeMillis() + 15_000;
+            while (System.currentTimeMillis() < until) {
+                metrics = httpA.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseA + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (metrics.contains("custody_incidents_open 1.0")) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(metrics).as(Files.readString(logA)).contains("custody_incidents_open 1.0")
+                    .contains("custody_incident_running_pods{incident=\"" + id + "\"} 5.0");
 
             // quarantine one workload: a real NetworkPolicy and the label on its pod
             CliResult q = CliResult.run("incident", "action", id, "--workload", "inc-c/Deployment/indexer", "--action", "quarantine", "--apply",
