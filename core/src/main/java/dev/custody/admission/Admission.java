@@ -42,6 +42,7 @@ public final class Admission {
     private final Function<String, Map<String, String>> namespaceLabels;
     private final SignatureGatherer signatures;
     private final java.util.function.Supplier<Denylisted> denylist;
+    private final dev.custody.vuln.gate.VulnEvidence vulns;
 
     /** @param namespaceLabels labels of a namespace, or null when the namespace is unknown */
     public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels) {
@@ -56,6 +57,13 @@ public final class Admission {
     /** @param denylist the emergency denylist as it stands now, read on every review */
     public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels, SignatureGatherer signatures,
                      java.util.function.Supplier<Denylisted> denylist) {
+        this(engine, namespaceLabels, signatures, denylist, null);
+    }
+
+    /** @param vulns stored vulnerability evidence for the vulnerability gate, held in memory; null when no store is read */
+    public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels, SignatureGatherer signatures,
+                     java.util.function.Supplier<Denylisted> denylist, dev.custody.vuln.gate.VulnEvidence vulns) {
+        this.vulns = vulns;
         this.engine = engine;
         this.evidenceRules = engine.evidenceRules();
         this.namespaceLabels = namespaceLabels;
@@ -99,7 +107,7 @@ public final class Admission {
             notes.add("custody: labels of namespace " + namespace + " are not known yet; policies were selected by its name only");
         }
         WorkloadDecision decision = engine.decide(workload.get(), namespace, labels, req.raw(), req.oldObject(), signatures, denylist.get(), null,
-                deadline);
+                vulns, deadline);
         if (req.operation().equals("UPDATE") && deniedByEvidence(decision) && sameImages(workload.get(), kind.get(), req.oldObject())) {
             decision = relaxEvidence(decision);
         }
@@ -176,6 +184,16 @@ public final class Admission {
         }
         if (!warned.isEmpty()) {
             audit.put("warned-by", cap(String.join(",", warned), 1000));
+        }
+        Set<String> exceptions = new java.util.TreeSet<>();
+        for (RuleResult r : d.results()) {
+            String id = dev.custody.vuln.gate.VulnerabilityGate.exceptionId(r);
+            if (id != null) {
+                exceptions.add(id);
+            }
+        }
+        if (!exceptions.isEmpty()) {
+            audit.put("exceptions", cap(String.join(",", exceptions), 1000));
         }
         if (req.dryRun()) {
             audit.put("dry-run", "true");

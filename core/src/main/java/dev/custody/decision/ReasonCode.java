@@ -106,7 +106,22 @@ public enum ReasonCode {
     RULE_EVALUATION_FAILED(Outcome.ERROR, "The rule threw while evaluating this workload (a bug); the rule's failure mode decides the verdict."),
 
     // denylist (the emergency denylist, checked before every policy)
-    DENYLISTED(Outcome.FAIL, "The image's digest or repository is on the emergency denylist; the message gives the entry and its reason. Denies in every namespace, whatever the policies select.");
+    DENYLISTED(Outcome.FAIL, "The image's digest or repository is on the emergency denylist; the message gives the entry and its reason. Denies in every namespace, whatever the policies select."),
+
+    // vulnerabilities.gate (spec.vulnerabilities: stored findings judged by the environment's gate table)
+    VULN_GATE_PASSED(Outcome.PASS, "The digest's stored findings hold nothing the tier's gate stops (findings the table records are counted in the message)."),
+    VULN_BLOCKED(Outcome.FAIL, "A finding the table blocks in this tier (by default a critical known to be exploited, in staging and production); no exception admits it, only a fix or a VEX not_affected statement."),
+    VULN_EXCEPTION_REQUIRED(Outcome.FAIL, "A finding that needs an approved, unexpired exception in this tier and has none (an expired, too long or too wide exception is named as not honoured)."),
+    VULN_EXCEPTION_APPLIED(Outcome.PASS, "An approved exception admits findings that would otherwise deny; the message names it, and admission puts its id in the audit annotations."),
+    VULN_SLA_RUNNING(Outcome.WARN, "A finding whose fix deadline (its severity's SLA, counted from first seen) has not passed yet; the message gives the date."),
+    VULN_SLA_EXCEEDED(Outcome.FAIL, "A finding past its fix deadline (SLA) with no exception that covers it."),
+    VULN_WARNED(Outcome.WARN, "A finding the table warns about in this tier."),
+    VULN_RISK_REVIEW(Outcome.WARN, "A critical or high finding with no fix available: it needs a risk review."),
+    VULN_TICKET(Outcome.WARN, "A base-image finding (a distribution package with a fix): a ticket is due."),
+    VULN_REBUILD_BASE(Outcome.WARN, "A base-image finding (a distribution package with a fix): rebuild the image on a fixed base."),
+    VULN_NOT_SCANNED(Outcome.SKIP, "No SBOM of the digest is stored, so its vulnerabilities are unknown; spec.vulnerabilities.unscanned decides (record, warn or block)."),
+    VULN_NO_DIGEST(Outcome.SKIP, "The reference pins no digest and no running digest is known; evidence is kept by digest (images.requireDigest reports the tag)."),
+    VULN_NOT_CHECKED(Outcome.SKIP, "No evidence store is read here (custody check without --store), so the gate did not look.");
 
     private final Outcome typical;
     private final String description;

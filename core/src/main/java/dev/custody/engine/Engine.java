@@ -82,6 +82,14 @@ public final class Engine {
                                    com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
                                    SignatureGatherer gatherer, Denylisted denylist, Map<String, String> runningDigests,
                                    java.time.Instant deadline) {
+        return decide(workload, namespace, namespaceLabels, request, oldObject, gatherer, denylist, runningDigests, null, deadline);
+    }
+
+    /** As above, with the stored vulnerability evidence the vulnerability gate reads ({@code vulns} may be null: not checked). */
+    public WorkloadDecision decide(Workload workload, String namespace, Map<String, String> namespaceLabels,
+                                   com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
+                                   SignatureGatherer gatherer, Denylisted denylist, Map<String, String> runningDigests,
+                                   dev.custody.vuln.gate.VulnEvidence vulns, java.time.Instant deadline) {
         SignatureLookup lookup = null;
         if (gatherer != null) {
             List<SignatureGatherer.Need> needs = trustNeeds(workload, namespace, namespaceLabels);
@@ -89,7 +97,7 @@ public final class Engine {
                 lookup = gatherer.gather(needs, deadline);
             }
         }
-        WorkloadDecision d = evaluate(workload, namespace, namespaceLabels, request, oldObject, lookup);
+        WorkloadDecision d = evaluate(workload, namespace, namespaceLabels, request, oldObject, lookup, vulns, runningDigests);
         if (denylist == null || denylist.isEmpty()) {
             return d;
         }
@@ -125,12 +133,19 @@ public final class Engine {
     public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels,
                                      com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
                                      SignatureLookup signatures) {
+        return evaluate(workload, namespace, namespaceLabels, request, oldObject, signatures, null, null);
+    }
+
+    /** As above, with stored vulnerability evidence and the digests a kubelet reports the images run (either may be null). */
+    public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels,
+                                     com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
+                                     SignatureLookup signatures, dev.custody.vuln.gate.VulnEvidence vulns, Map<String, String> runningDigests) {
         String ns = namespaceOf(workload, namespace);
         Map<String, String> labels = withNameLabel(ns, namespaceLabels);
         List<Policy> selected = policies.selectFor(ns, labels);
         List<RuleResult> results = new ArrayList<>();
         List<String> names = new ArrayList<>(selected.size());
-        RuleContext ctx = new RuleContext(ns, labels, request, oldObject, new HashMap<>(), signatures);
+        RuleContext ctx = new RuleContext(ns, labels, request, oldObject, new HashMap<>(), signatures, vulns, runningDigests);
         for (Policy p : selected) {
             names.add(p.name());
             for (Rule r : p.rules()) {

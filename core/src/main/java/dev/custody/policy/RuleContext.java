@@ -17,12 +17,20 @@ import java.util.function.Function;
  * @param oldObject       the object before an UPDATE, or null
  * @param signatures      verification verdicts gathered for this evaluation (admission, custody verify), or null
  *                        where nothing contacts registries (custody check)
+ * @param vulns           stored vulnerability evidence (findings, exceptions), or null where no store is read
+ * @param runningDigests  what a kubelet reports each image runs (image text to digest), or null outside re-evaluation
  */
 public record RuleContext(String namespace, Map<String, String> namespaceLabels, JsonNode request, JsonNode oldObject,
-                          Map<Object, Object> memo, dev.custody.policy.trust.SignatureLookup signatures) {
+                          Map<Object, Object> memo, dev.custody.policy.trust.SignatureLookup signatures,
+                          dev.custody.vuln.gate.VulnEvidence vulns, Map<String, String> runningDigests) {
 
     public RuleContext(String namespace, Map<String, String> namespaceLabels) {
-        this(namespace, namespaceLabels, null, null, new HashMap<>(), null);
+        this(namespace, namespaceLabels, null, null, new HashMap<>(), null, null, null);
+    }
+
+    public RuleContext(String namespace, Map<String, String> namespaceLabels, JsonNode request, JsonNode oldObject, Map<Object, Object> memo,
+                       dev.custody.policy.trust.SignatureLookup signatures) {
+        this(namespace, namespaceLabels, request, oldObject, memo, signatures, null, null);
     }
 
     /** Computes {@code key}'s value once per evaluation. */

@@ -1,0 +1,23 @@
+package dev.custody.vuln.gate;
+
+import java.util.List;
+
+/**
+ * The stored vulnerability evidence the gate reads: findings per image digest and the exceptions that may cover
+ * them. Admission reads it from memory (a cache kept fresh from the store in the background), so the gate makes no
+ * network call on the hot path; the CLI and background re-evaluation read the same store through the same type, so
+ * one digest gets one verdict everywhere. Implementations are thread-safe.
+ */
+public interface VulnEvidence {
+
+    /** The findings of a digest, VEX applied; null when nothing is known (no SBOM of the digest is stored). */
+    List<GateFinding> findings(String digest);
+
+    /** Approved, unrevoked exceptions that may cover the digest (its own and those scoped to any digest), whatever their time. */
+    List<ExceptionGrant> exceptions(String digest);
+
+    /** The clock exceptions and SLAs are judged by, epoch milliseconds. */
+    default long now() {
+        return System.currentTimeMillis();
+    }
+}
