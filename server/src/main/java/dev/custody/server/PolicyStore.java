@@ -48,6 +48,14 @@ public final class PolicyStore {
         this.metrics = metrics;
     }
 
+    private volatile dev.custody.vuln.gate.VulnEvidence vulns;
+
+    /** Gives the vulnerability gate this stored evidence (held in memory; applies from the next load). */
+    public PolicyStore judgingVulnerabilities(dev.custody.vuln.gate.VulnEvidence vulns) {
+        this.vulns = vulns;
+        return this;
+    }
+
     /** Denies what this denylist lists, as it stands at each review (applies from the next load). */
     public PolicyStore denying(java.util.function.Supplier<dev.custody.engine.Denylisted> denylist) {
         this.denylist = denylist;
@@ -89,7 +97,7 @@ public final class PolicyStore {
             if (!filesChanged && serving != null && lastError == null && identity(set).equals(identity(serving.engine().policies()))) {
                 return false; // a refresh that found nothing new: keep the set (and its metrics) as they are
             }
-            Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels, signatures, denylist));
+            Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels, signatures, denylist, vulns));
             lastError = null;
             metrics.policyReload(true, set.policies().size());
             Log.info(previous == null ? "policies loaded" : "policies reloaded", "version", set.version(), "policies", set.policies().size(),

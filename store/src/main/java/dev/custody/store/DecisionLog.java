@@ -145,6 +145,20 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     private long[] write(Connection c, List<Pending> batch) throws SQLException {
+        List<DecisionRecord> records = new ArrayList<>(batch.size());
+        batch.forEach(p -> records.add(p.record()));
+        return write(store, c, records);
+    }
+
+    /**
+     * Appends one record inside a transaction the caller holds, so an audited act (an exception approved, say) and its
+     * record in the hash chain commit together or not at all. Returns its sequence number.
+     */
+    public static long appendWithin(Store store, Connection c, DecisionRecord record) throws SQLException {
+        return write(store, c, List.of(record))[0];
+    }
+
+    private static long[] write(Store store, Connection c, List<DecisionRecord> batch) throws SQLException {
         if (store.dialect() == Dialect.POSTGRESQL) {
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT pg_advisory_xact_lock(" + Locks.DECISION_LOG + ")");
@@ -161,7 +175,7 @@ public final class DecisionLog implements AutoCloseable {
             boolean images = false;
             boolean rules = false;
             for (int i = 0; i < batch.size(); i++) {
-                DecisionRecord r = batch.get(i).record();
+                DecisionRecord r = batch.get(i);
                 seq++;
                 String body = Chain.body(seq, r);
                 String hash = Chain.hash(prev, body);
@@ -220,13 +234,13 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     /** Keeps the artifact inventory: every pinned digest a decision saw, with its repository and tag. */
-    private static void sightings(Connection c, List<Pending> batch) throws SQLException {
+    private static void sightings(Connection c, List<DecisionRecord> batch) throws SQLException {
         java.util.Map<String, DecisionRecord.Image> digests = new java.util.LinkedHashMap<>();
         java.util.Map<String, DecisionRecord.Image> tags = new java.util.LinkedHashMap<>();
         long now = 0;
-        for (Pending p : batch) {
-            now = Math.max(now, p.record().recordedAt());
-            for (DecisionRecord.Image im : p.record().images()) {
+        for (DecisionRecord rec : batch) {
+            now = Math.max(now, rec.recordedAt());
+            for (DecisionRecord.Image im : rec.images()) {
                 if (im.digest() == null) {
                     continue;
                 }
