@@ -107,7 +107,20 @@ final class CheckCommand implements Callable<Integer> {
             return ExitCodes.INPUT_ERROR;
         }
         InputLimits limits = new InputLimits(maxInputBytes, InputLimits.DEFAULT.maxDepth(), InputLimits.DEFAULT.maxDocuments());
-        CheckReport report = new CheckRun(new Engine(set), limits, namespace, labels).run(paths, System.in);
+        CheckRun run = new CheckRun(new Engine(set), limits, namespace, labels);
+        CheckReport report;
+        boolean gate = set.policies().stream().flatMap(p -> p.rules().stream()).anyMatch(r -> r instanceof dev.custody.vuln.gate.VulnerabilityGate);
+        if (gate && store.given()) {
+            // the vulnerability gate judges digests by the store's evidence, as admission does
+            try (Store s = store.open()) {
+                report = run.judgingVulnerabilities(new dev.custody.vulns.StoredVulnEvidence(s)).run(paths, System.in);
+            } catch (StoreException e) {
+                err.println("custody: " + e.getMessage());
+                return ExitCodes.INTERNAL_ERROR;
+            }
+        } else {
+            report = run.run(paths, System.in);
+        }
 
         PrintWriter out = spec.commandLine().getOut();
         switch (output) {

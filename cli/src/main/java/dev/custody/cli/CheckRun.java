@@ -27,6 +27,14 @@ final class CheckRun {
     private final String defaultNamespace;
     private final Map<String, String> flagLabels;
 
+    private dev.custody.vuln.gate.VulnEvidence vulns;
+
+    /** The vulnerability gate reads this stored evidence (without it, the gate reports not checked). */
+    CheckRun judgingVulnerabilities(dev.custody.vuln.gate.VulnEvidence vulns) {
+        this.vulns = vulns;
+        return this;
+    }
+
     CheckRun(Engine engine, InputLimits limits, String defaultNamespace, Map<String, String> flagLabels) {
         this.engine = engine;
         this.limits = limits;
@@ -71,7 +79,8 @@ final class CheckRun {
         }
         List<CheckReport.Entry> decided = workloads.parallelStream()
                 .map(w -> (CheckReport.Entry) new CheckReport.Decided(engine.evaluate(w, defaultNamespace, labelsFor(
-                        w.namespace() != null ? w.namespace() : defaultNamespace != null ? defaultNamespace : "default", namespaceLabels))))
+                        w.namespace() != null ? w.namespace() : defaultNamespace != null ? defaultNamespace : "default", namespaceLabels),
+                        null, null, null, vulns, null)))
                 .toList();
         // merge decisions and skipped objects back into input order
         int wi = 0;

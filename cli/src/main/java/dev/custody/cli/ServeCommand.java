@@ -283,6 +283,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (denylist != null) {
             policyStore.denying(denylist);
         }
+        // the vulnerability gate's evidence: findings per digest and approved exceptions, held in memory, polled each second
+        dev.custody.vulns.StoredVulnEvidence vulns = null;
+        if (evidence != null) {
+            vulns = new dev.custody.vulns.StoredVulnEvidence(evidence).start(1000);
+            policyStore.judgingVulnerabilities(vulns);
+        }
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
         if (denylist != null) {
             server.denying(denylist);
@@ -363,6 +369,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     var writer = new dev.custody.inventory.PolicyReports(c.name(), c.client(), m -> Log.warn(m, "cluster", c.name()));
                     reevaluator.listener((run, reports) -> writer.write(reports));
                 }
+            }
+            if (vulns != null) {
+                dev.custody.evidence.Reevaluator r = reevaluator;
+                reevaluator.judgingVulnerabilities(vulns);
+                vulns.onChange(r::vulnerabilitiesChanged);
             }
             server.reevaluating(reevaluator.start(1000));
         }

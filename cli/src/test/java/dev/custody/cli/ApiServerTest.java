@@ -190,10 +190,16 @@ class ApiServerTest {
                         + "sha256:" + "0e".repeat(32) + "\",\"title\":\"walked through\"}").getBytes());
                 assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
                 String walked = JSON.readTree(opened.body()).path("id").asText();
+                // an exception requested by the operator token, for the admin token to approve and then revoke in the walk
+                HttpResponse<String> asked = send(client, "POST", base + "/exceptions", operator, ("{\"vulnerability\":\"CVE-2024-1\",\"digest\":\""
+                        + DIGEST + "\",\"owner\":\"payments\",\"reason\":\"walked through\",\"expires\":\"7d\"}").getBytes());
+                assertThat(asked.statusCode()).as(asked.body()).isEqualTo(201);
+                String walkedException = JSON.readTree(asked.body()).path("id").asText();
                 int checked = 0;
                 while (paths.hasNext()) {
                     var e = paths.next();
-                    String path = e.getKey().replace("{digest}", DIGEST).replace("{evidence}", "sbom").replace("{incident}", walked);
+                    String path = e.getKey().replace("{digest}", DIGEST).replace("{evidence}", "sbom").replace("{incident}", walked)
+                            .replace("{exception}", walkedException);
                     for (String method : List.of("get", "post")) {
                         if (!e.getValue().has(method)) {
                             continue;
@@ -214,13 +220,34 @@ class ApiServerTest {
                                 : path.equals("/incidents") ? "{\"targetKind\":\"package\",\"target\":\"pkg:npm/lodash@4.17.20\",\"title\":\"t\"}".getBytes()
                                 : path.endsWith("/actions") ? "{\"namespace\":\"shop\",\"kind\":\"Deployment\",\"name\":\"api\",\"action\":\"quarantine\"}"
                                         .getBytes()
-                                : path.startsWith("/incidents/") ? "{}".getBytes() : null;
+                                : path.equals("/exceptions") ? ("{\"vulnerability\":\"CVE-2024-2\",\"digest\":\"*\",\"owner\":\"t\",\"reason\":\"r\","
+                                        + "\"expires\":\"2099-01-01\"}").getBytes()
+                                : path.endsWith("/revoke") ? "{\"reason\":\"walked through\"}".getBytes()
+                                : path.startsWith("/incidents/") || path.endsWith("/approve") ? "{}".getBytes() : null;
                         HttpResponse<String> r = send(client, method.toUpperCase(), base + path + query, admin, body);
                         assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isIn(200, 201);
                         checked++;
                     }
                 }
-                assertThat(checked).isEqualTo(27);
+                assertThat(checked).isEqualTo(32);
+                JsonNode walkedEx = JSON.readTree(send(client, "GET", base + "/exceptions/" + walkedException, viewer, null).body());
+                assertThat(walkedEx.path("state").asText()).isEqualTo("revoked");
+                assertThat(walkedEx.path("history").findValuesAsText("action")).containsExactly("request", "approve", "revoke");
+                assertThat(walkedEx.path("history").findValuesAsText("actor")).containsExactly("ci", "root", "root");
+                // the requester's own token cannot approve, a viewer cannot act, and a missing expiry is refused
+                HttpResponse<String> mine = send(client, "POST", base + "/exceptions", operator, ("{\"vulnerability\":\"CVE-2024-3\",\"digest\":\""
+                        + DIGEST + "\",\"namespace\":\"shop\",\"owner\":\"payments\",\"reason\":\"no fix yet\",\"expires\":\"3d\"}").getBytes());
+                String mineId = JSON.readTree(mine.body()).path("id").asText();
+                HttpResponse<String> self = send(client, "POST", base + "/exceptions/" + mineId + "/approve", operator, "{}".getBytes());
+                assertThat(self.statusCode()).isEqualTo(409);
+                assertThat(JSON.readTree(self.body()).path("error").asText()).isEqualTo("exception " + mineId + " was requested by ci; another identity must approve it");
+                assertThat(send(client, "POST", base + "/exceptions/" + mineId + "/approve", viewer, "{}".getBytes()).statusCode()).isEqualTo(403);
+                assertThat(send(client, "POST", base + "/exceptions", operator, "{\"vulnerability\":\"x\",\"digest\":\"*\"}".getBytes()).statusCode())
+                        .isEqualTo(400);
+                assertThat(send(client, "POST", base + "/exceptions/" + mineId + "/approve", admin, "{}".getBytes()).statusCode()).isEqualTo(200);
+                JsonNode expiring = JSON.readTree(send(client, "GET", base + "/exceptions?expiring=7d", viewer, null).body());
+                assertThat(expiring.path("exceptions").findValuesAsText("id")).containsExactly(mineId);
+                assertThat(expiring.path("exceptions").get(0).path("expiresInSeconds").asLong()).isBetween(3 * 86_400L - 60, 3 * 86_400L);
                 JsonNode walkedThrough = JSON.readTree(send(client, "GET", base + "/incidents/" + walked, viewer, null).body());
                 assertThat(walkedThrough.path("state").asText()).as("closed by the walk: nothing runs it").isEqualTo("closed");
                 assertThat(walkedThrough.path("timeline").findValuesAsText("event")).containsExactly("opened", "running", "blocked", "action", "closed");

@@ -83,6 +83,20 @@ public final class Reevaluator implements AutoCloseable {
         this.budget = budget;
     }
 
+    private volatile dev.custody.vuln.gate.VulnEvidence vulns;
+    private volatile boolean vulnsChanged;
+
+    /** Judges vulnerabilities with this stored evidence; {@link #vulnerabilitiesChanged} asks for a run when it changes. */
+    public Reevaluator judgingVulnerabilities(dev.custody.vuln.gate.VulnEvidence vulns) {
+        this.vulns = vulns;
+        return this;
+    }
+
+    /** New advisories, VEX statements, SBOMs or exceptions: running workloads are judged again at the next check. */
+    public void vulnerabilitiesChanged() {
+        vulnsChanged = true;
+    }
+
     public Reevaluator listener(Listener l) {
         listeners.add(l);
         return this;
@@ -112,6 +126,9 @@ public final class Reevaluator implements AutoCloseable {
                 trigger = "start";
             } else if (now != lastEngine) {
                 trigger = "policy";
+            } else if (vulnsChanged) {
+                vulnsChanged = false;
+                trigger = "vulnerabilities";
             } else if (sinceLast >= settle.toNanos() && !inputs.equals(lastInputs)) {
                 trigger = inputs.denylist() != lastInputs.denylist() ? "denylist"
                         : inputs.evidence() != lastInputs.evidence() ? "evidence" : "inventory";
@@ -139,7 +156,7 @@ public final class Reevaluator implements AutoCloseable {
         // the denylist as the store holds it now: a run happens because it changed, among other things
         var denylist = DenylistCache.view(store, new dev.custody.store.Denylist(store).active(System.currentTimeMillis()));
         RunningWorkloads.Evaluation ev = RunningWorkloads.evaluate(engine, present, null, r -> r.outcome() != Outcome.SKIP, gatherer, budget,
-                denylist);
+                denylist, vulns);
         long now = System.currentTimeMillis();
         List<WorkloadReports.Report> reports = new ArrayList<>(ev.workloads().size());
         Map<String, Integer> verdicts = new LinkedHashMap<>();

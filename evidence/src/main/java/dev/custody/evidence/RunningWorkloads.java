@@ -74,6 +74,12 @@ public final class RunningWorkloads {
      */
     public static Evaluation evaluate(Engine engine, List<RuntimeInventory.PresentPod> present, String cluster, Predicate<RuleResult> keep,
                                       SignatureGatherer gatherer, Duration budget, Denylisted denylist) {
+        return evaluate(engine, present, cluster, keep, gatherer, budget, denylist, null);
+    }
+
+    /** As above, with the stored vulnerability evidence the vulnerability gate reads (null: not checked). */
+    public static Evaluation evaluate(Engine engine, List<RuntimeInventory.PresentPod> present, String cluster, Predicate<RuleResult> keep,
+                                      SignatureGatherer gatherer, Duration budget, Denylisted denylist, dev.custody.vuln.gate.VulnEvidence vulns) {
         ManifestReader reader = new ManifestReader(InputLimits.DEFAULT);
         final class Acc {
             final RuntimeInventory.PresentPod first;
@@ -107,7 +113,7 @@ public final class RunningWorkloads {
             acc.pods.add(p.name());
             for (Workload w : x.workloads()) {
                 WorkloadDecision d = engine.decide(w, p.namespace(), p.namespaceLabels(), null, null,
-                        gatherer == null ? null : atRunningDigests(gatherer, p), denylist, p.runningDigests(), Instant.now().plus(budget));
+                        gatherer == null ? null : atRunningDigests(gatherer, p), denylist, p.runningDigests(), vulns, Instant.now().plus(budget));
                 acc.policies.addAll(d.policies());
                 acc.deniedToday |= !d.allowed();
                 for (RuleResult r : d.results()) {

@@ -159,8 +159,10 @@ public final class Vex {
                     s.put("timestamp", f.vex().statedAt());
                 }
             } else if (f.status().equals("affected")) {
-                s.put("action_statement", f.fixed().isEmpty() ? "No fixed version is known; see " + f.id()
-                        : "Update " + f.purl() + " to a fixed version: " + String.join(", ", f.fixed()));
+                String fix = f.fixed().isEmpty() ? "No fixed version is known; see " + f.id()
+                        : "Update " + f.purl() + " to a fixed version: " + String.join(", ", f.fixed());
+                s.put("action_statement", f.exception() == null ? fix
+                        : "Risk accepted for a limited time under exception " + f.exception() + " (custody exception show " + f.exception() + "). " + fix);
             }
         }
         try {

@@ -273,6 +273,9 @@ public final class ApiServer implements AutoCloseable {
             case "denylist" -> {
                 return denylist(request, method, parts, caller);
             }
+            case "exceptions" -> {
+                return exceptions(request, method, parts, q, caller);
+            }
             case "incidents" -> {
                 return incidents(request, method, parts, q, caller);
             }
@@ -484,6 +487,75 @@ public final class ApiServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, e.getMessage());
         }
+    }
+
+    /**
+     * Vulnerability exceptions. GET lists them ({@code ?state=}, {@code ?expiring=7d}) or shows one with its history (viewer);
+     * POST requests one, and {@code /{id}/approve} or {@code /{id}/revoke} moves it on (operator). The identity is the
+     * token's name: the token that requested an exception cannot approve it.
+     */
+    private Result exceptions(Request request, String method, List<String> parts, Fields q, ApiTokens.Caller caller) throws ApiError, IOException {
+        var ex = new dev.custody.store.Exceptions(store);
+        long now = System.currentTimeMillis();
+        try {
+            if (method.equals("GET")) {
+                need(caller, ApiTokens.Role.VIEWER, method, "GET");
+                if (parts.size() == 3) {
+                    String state = q.getValue("state");
+                    if (state != null && !List.of("requested", "active", "expired", "revoked").contains(state)) {
+                        throw new ApiError(400, "state: requested, active, expired or revoked, found \"" + state + "\"");
+                    }
+                    long within = q.getValue("expiring") == null ? -1 : Times.age(q.getValue("expiring")).toMillis();
+                    List<Object> out = new java.util.ArrayList<>();
+                    for (var e : ex.list(10_000)) {
+                        if ((state == null || e.state(now).equals(state)) && (within < 0 || dev.custody.vulns.ExceptionViews.expiringWithin(e, now, within))) {
+                            out.add(dev.custody.vulns.ExceptionViews.view(e, now, null));
+                        }
+                    }
+                    return new Result(200, Map.of("exceptions", out));
+                }
+                if (parts.size() == 4) {
+                    var e = ex.find(parts.get(3)).orElseThrow(() -> new ApiError(404, "no exception " + parts.get(3)));
+                    return new Result(200, dev.custody.vulns.ExceptionViews.view(e, now, ex.history(e.id())));
+                }
+                throw new ApiError(404, "no such endpoint: /api/v1/exceptions/" + String.join("/", parts.subList(3, parts.size())));
+            }
+            need(caller, ApiTokens.Role.OPERATOR, method, "POST");
+            JsonNode body = jsonBody(request, "an exception request");
+            if (parts.size() == 3) {
+                String expires = body.path("expires").asText("");
+                if (expires.isBlank()) {
+                    throw new ApiError(400, "expires: required (an instant, a date, or a length from now such as 30d)");
+                }
+                java.util.regex.Matcher m = dev.custody.policy.Ages.PATTERN.matcher(expires.strip());
+                long until = m.matches() ? now + dev.custody.policy.Ages.of(m).toMillis() : Times.parse(expires, java.time.Instant.ofEpochMilli(now));
+                String digest = body.path("digest").asText("");
+                if (!digest.equals("*") && !dev.custody.store.SbomStore.DIGEST.matcher(digest).matches()) {
+                    throw new ApiError(400, "digest: sha256:<64 lower-case hex> or *, found \"" + digest + "\"");
+                }
+                var e = ex.request(new dev.custody.store.Exceptions.Request(digest, text(body, "namespace"), text(body, "rule"),
+                        body.path("vulnerability").asText(""), body.path("owner").asText(""), body.path("reason").asText(""), text(body, "ticket"), until),
+                        caller.name(), now);
+                return new Result(201, dev.custody.vulns.ExceptionViews.view(e, now, ex.history(e.id())));
+            }
+            if (parts.size() != 5) {
+                throw new ApiError(404, "POST /api/v1/exceptions, or /api/v1/exceptions/{id}/approve or /revoke");
+            }
+            var e = switch (parts.get(4)) {
+                case "approve" -> ex.approve(parts.get(3), caller.name(), text(body, "note"), now);
+                case "revoke" -> ex.revoke(parts.get(3), caller.name(), body.path("reason").asText(""), now);
+                default -> throw new ApiError(404, "POST /api/v1/exceptions/{id}/approve or /revoke");
+            };
+            return new Result(200, dev.custody.vulns.ExceptionViews.view(e, now, ex.history(e.id())));
+        } catch (dev.custody.store.Exceptions.Refused e) {
+            throw new ApiError(e.getMessage().startsWith("no exception ") ? 404 : 409, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, e.getMessage());
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        return body.hasNonNull(field) ? body.get(field).asText() : null;
     }
 
     private static dev.custody.store.Incidents.Incident incident(dev.custody.evidence.IncidentTracker t, String id) throws ApiError {

@@ -41,7 +41,7 @@ public final class Metrics {
             .help("When the inventory collector of a cluster last wrote to the store (0: never)").labelNames("cluster").register(registry);
 
     private final Counter reevaluations = Counter.builder().name("custody_reevaluation_runs_total")
-            .help("Background re-evaluations of running workloads, by trigger (start, policy, evidence, denylist, inventory, periodic)")
+            .help("Background re-evaluations of running workloads, by trigger (start, policy, evidence, denylist, vulnerabilities, inventory, periodic)")
             .labelNames("trigger").register(registry);
     private final Gauge reevaluatedAt = Gauge.builder().name("custody_reevaluation_last_run_timestamp_seconds")
             .help("When the last background re-evaluation finished").register(registry);

@@ -27,8 +27,10 @@ public final class Exceptions {
     public static final String EXPIRED = "expired";
     public static final String REVOKED = "revoked";
     public static final String ANY = "*";
+    /** The rule an exception covers when the request names none: the vulnerability gate. */
+    public static final String GATE_RULE = "vulnerabilities.gate";
 
-    /** A transition the state machine refuses, or an approval by the requester; the message says why. */
+    /** A transition the state machine refuses, or an approval by the requester; the message says why. (A request missing a field is an IllegalArgumentException.) */
     public static final class Refused extends RuntimeException {
         public Refused(String message) {
             super(message);
@@ -78,12 +80,12 @@ public final class Exceptions {
         require(r.vulnerability(), "a vulnerability id (or *)");
         require(r.digest(), "a digest (or *)");
         if (r.expiresAt() <= now) {
-            throw new Refused("the expiry " + Instant.ofEpochMilli(r.expiresAt()) + " is not in the future");
+            throw new IllegalArgumentException("the expiry " + Instant.ofEpochMilli(r.expiresAt()) + " is not in the future");
         }
         byte[] b = new byte[3];
         RANDOM.nextBytes(b);
         String id = "EXC-" + DAY.format(Instant.ofEpochMilli(now)) + "-" + HexFormat.of().formatHex(b);
-        VulnException e = new VulnException(id, REQUESTED, r.digest(), blankToAny(r.namespace()), blankToAny(r.rule()), r.vulnerability(), r.owner(),
+        VulnException e = new VulnException(id, REQUESTED, r.digest(), blankToAny(r.namespace()), (r.rule() == null || r.rule().isBlank() ? GATE_RULE : r.rule()), r.vulnerability(), r.owner(),
                 r.reason(), r.ticket(), requester, now, r.expiresAt(), null, null, null, null, null);
         return store.write(c -> {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO vuln_exception (" + COLUMNS + ", updated_at) VALUES "
@@ -379,7 +381,7 @@ public final class Exceptions {
 
     private static void require(String v, String what) {
         if (v == null || v.isBlank()) {
-            throw new Refused("an exception needs " + what);
+            throw new IllegalArgumentException("an exception needs " + what);
         }
     }
 }

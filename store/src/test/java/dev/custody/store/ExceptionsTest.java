@@ -64,9 +64,9 @@ class ExceptionsTest {
         assertThatThrownBy(() -> ex.request(new Exceptions.Request(Records.D1, null, null, "CVE-1", "", "why", null, T + DAY), "alice", T))
                 .hasMessage("an exception needs an owner team");
         assertThatThrownBy(() -> ex.approve("EXC-nope", "bob", null, T)).hasMessage("no exception EXC-nope");
-        // a request with no namespace or rule covers any, as '*'
+        // a request with no namespace covers any, as '*'; with no rule, the vulnerability gate
         VulnException wide = ex.request(new Exceptions.Request("*", "", null, "CVE-1", "t", "why", null, T + DAY), "alice", T);
-        assertThat(List.of(wide.digest(), wide.namespace(), wide.rule())).containsExactly("*", "*", "*");
+        assertThat(List.of(wide.digest(), wide.namespace(), wide.rule())).containsExactly("*", "*", "vulnerabilities.gate");
         // an unapproved request lapses at its expiry
         assertThat(wide.state(T + DAY)).isEqualTo(Exceptions.EXPIRED);
     }

@@ -1,0 +1,154 @@
+package dev.custody.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The vulnerability gate and exceptions as a user runs them from the CLI, on the advisories of the corpus: a stored
+ * SBOM with a real critical advisory (GHSA-3xrr-7m6p-p7xh, CVE-2023-26119, fixed in htmlunit 3.0.0) is denied in
+ * production and warned in dev by {@code custody check --store}; an exception approved by another identity admits
+ * it, shows in {@code vuln match}, {@code vex export} and the hash chain; revoked, the gate denies again.
+ */
+class VulnGateCommandTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String D = "sha256:" + "c3".repeat(32);
+    static final String GHSA = "GHSA-3xrr-7m6p-p7xh";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aCriticalWithAFixIsDeniedInProductionUntilAnotherIdentityApprovesAnExceptionAndAgainOnceRevoked() throws Exception {
+        String store = tmp.resolve("gate.db").toString();
+        CliResult imported = CliResult.run("vuln", "db", "import", VulnCommandTest.OSV.resolve("ghsa-maven-zeppelin").toString(), "--store", store);
+        assertThat(imported.code()).as(imported.err()).isZero();
+        Path sbom = tmp.resolve("bom.json");
+        Files.writeString(sbom, """
+                {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+                  {"type": "library", "name": "htmlunit", "version": "2.37.0", "purl": "pkg:maven/net.sourceforge.htmlunit/htmlunit@2.37.0"},
+                  {"type": "library", "name": "jline-parent", "version": "3.25.0", "purl": "pkg:maven/org.jline/jline-parent@3.25.0"}]}
+                """);
+        assertThat(CliResult.run("sbom", "ingest", sbom.toString(), "--digest", D, "--store", store).code()).isZero();
+        Path policies = Files.createDirectories(tmp.resolve("policies"));
+        for (String tier : new String[] {"dev", "production"}) {
+            Files.writeString(policies.resolve(tier + ".yaml"), """
+                    apiVersion: custody.dev/v1alpha1
+                    kind: Policy
+                    metadata: {name: %s}
+                    spec:
+                      tier: %s
+                      namespaces: {include: [%s]}
+                      images: {allowedRegistries: false}
+                      vulnerabilities: {}
+                    """.formatted(tier, tier, tier.equals("dev") ? "dev" : "prod"));
+        }
+        Path pods = tmp.resolve("pods.yaml");
+        Files.writeString(pods, """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web, namespace: prod}
+                spec:
+                  serviceAccountName: web
+                  automountServiceAccountToken: false
+                  containers: [{name: app, image: "registry.example/shop/web@%s"}]
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web, namespace: dev}
+                spec:
+                  serviceAccountName: web
+                  automountServiceAccountToken: false
+                  containers: [{name: app, image: "registry.example/shop/web@%s"}]
+                """.formatted(D, D));
+
+        CliResult denied = CliResult.run("check", "--policy", policies.toString(), pods.toString(), "--store", store, "-o", "json", "-v");
+        assertThat(denied.code()).as(denied.err()).isEqualTo(ExitCodes.DENIED);
+        JsonNode d = JSON.readTree(denied.out());
+        assertThat(gate(d, "prod").path("code").asText()).isEqualTo("VULN_EXCEPTION_REQUIRED");
+        assertThat(gate(d, "prod").path("message").asText()).contains(GHSA + " critical in pkg:maven/net.sourceforge.htmlunit/htmlunit@2.37.0 (fixed in 3.0.0)");
+        assertThat(gate(d, "dev").path("code").asText()).isEqualTo("VULN_WARNED");
+        assertThat(gate(d, "dev").path("outcome").asText()).isEqualToIgnoringCase("warn");
+        // without a store the gate says it did not look, and does not deny
+        CliResult blind = CliResult.run("check", "--policy", policies.toString(), pods.toString(), "-o", "json", "-v");
+        assertThat(blind.code()).isZero();
+        assertThat(gate(JSON.readTree(blind.out()), "prod").path("code").asText()).isEqualTo("VULN_NOT_CHECKED");
+
+        // a request longer than the policies allow is refused before it is stored
+        CliResult tooLong = CliResult.run("exception", "request", "--vulnerability", "CVE-2023-26119", "--digest", D, "--namespace", "prod",
+                "--owner", "payments", "--reason", "r", "--expires", "200d", "--policy", policies.toString(), "--store", store, "--as", "alice");
+        assertThat(tooLong.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(tooLong.err()).contains("longer than the policies allow (90 days)");
+
+        CliResult requested = CliResult.run("exception", "request", "--vulnerability", "CVE-2023-26119", "--digest", D, "--namespace", "prod",
+                "--owner", "payments", "--reason", "htmlunit runs only in an offline report job", "--ticket", "https://tickets.example/SEC-12",
+                "--expires", "30d", "--policy", policies.toString(), "--store", store, "--as", "alice");
+        assertThat(requested.code()).as(requested.err()).isZero();
+        String id = requested.out().strip();
+        assertThat(id).matches("EXC-\\d{8}-[0-9a-f]{6}");
+        // requested is not approved: still denied
+        assertThat(CliResult.run("check", "--policy", policies.toString(), pods.toString(), "--store", store).code()).isEqualTo(ExitCodes.DENIED);
+
+        CliResult self = CliResult.run("exception", "approve", id, "--store", store, "--as", "alice");
+        assertThat(self.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(self.err()).contains("exception " + id + " was requested by alice; another identity must approve it");
+        CliResult approved = CliResult.run("exception", "approve", id, "--note", "checked the job's network policy", "--store", store, "--as", "bob",
+                "-o", "json");
+        assertThat(approved.code()).as(approved.err()).isZero();
+        assertThat(JSON.readTree(approved.out()).path("state").asText()).isEqualTo("active");
+
+        CliResult admitted = CliResult.run("check", "--policy", policies.toString(), pods.toString(), "--store", store, "-o", "json", "-v");
+        assertThat(admitted.code()).as(admitted.out()).isZero();
+        JsonNode a = gate(JSON.readTree(admitted.out()), "prod");
+        assertThat(a.path("code").asText()).isEqualTo("VULN_EXCEPTION_APPLIED");
+        assertThat(a.path("message").asText()).startsWith("exception " + id + " admits ").contains(GHSA);
+
+        CliResult match = CliResult.run("vuln", "match", "--digest", D, "-o", "json", "--store", store);
+        JsonNode finding = JSON.readTree(match.out()).path("findings").get(0);
+        assertThat(finding.path("id").asText()).isEqualTo(GHSA);
+        assertThat(finding.path("exception").asText()).isEqualTo(id);
+        CliResult vex = CliResult.run("vex", "export", "--digest", D, "--store", store);
+        assertThat(JSON.readTree(vex.out()).path("statements").get(0).path("action_statement").asText()).contains("under exception " + id);
+
+        CliResult shown = CliResult.run("exception", "show", id, "-o", "json", "--store", store);
+        JsonNode s = JSON.readTree(shown.out());
+        assertThat(s.path("scope").path("namespace").asText()).isEqualTo("prod");
+        assertThat(s.path("requester").asText()).isEqualTo("alice");
+        assertThat(s.path("approver").asText()).isEqualTo("bob");
+        assertThat(s.path("history").findValuesAsText("action")).containsExactly("request", "approve");
+        CliResult soon = CliResult.run("exception", "list", "--expiring", "31d", "-o", "json", "--store", store);
+        assertThat(JSON.readTree(soon.out()).path("exceptions").findValuesAsText("id")).containsExactly(id);
+        assertThat(JSON.readTree(CliResult.run("exception", "list", "--expiring", "7d", "-o", "json", "--store", store).out())
+                .path("exceptions").size()).isZero();
+        CliResult chain = CliResult.run("audit", "verify", "--store", store);
+        assertThat(chain.code()).as(chain.out() + chain.err()).isZero();
+
+        CliResult revoked = CliResult.run("exception", "revoke", id, "--reason", "the report job now reaches the network", "--store", store,
+                "--as", "carol");
+        assertThat(revoked.code()).as(revoked.err()).isZero();
+        assertThat(CliResult.run("check", "--policy", policies.toString(), pods.toString(), "--store", store).code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(CliResult.run("exception", "approve", id, "--store", store, "--as", "dave").err()).contains("is revoked");
+        assertThat(CliResult.run("exception", "show", "EXC-none", "--store", store).code()).isEqualTo(ExitCodes.INPUT_ERROR);
+    }
+
+    /** The gate's first result for the pod in a namespace. */
+    static JsonNode gate(JsonNode report, String namespace) {
+        for (JsonNode w : report.path("results")) {
+            if (w.path("namespace").asText().equals(namespace)) {
+                for (JsonNode r : w.path("outcomes")) {
+                    if (r.path("rule").asText().equals("vulnerabilities.gate")) {
+                        return r;
+                    }
+                }
+                throw new AssertionError("no gate result for " + namespace + ": " + w);
+            }
+        }
+        throw new AssertionError("no workload in " + namespace + ": " + report);
+    }
+}
