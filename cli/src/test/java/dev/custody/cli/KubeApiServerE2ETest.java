@@ -46,6 +46,7 @@ class KubeApiServerE2ETest {
               tier: production
               namespaces: {selector: {matchLabels: {custody.dev/tier: production}}}
               serviceAccount: {denyDefault: false, automountToken: false}
+              vulnerabilities: {}
             ---
             apiVersion: custody.dev/v1alpha1
             kind: Policy
@@ -54,13 +55,17 @@ class KubeApiServerE2ETest {
               tier: dev
               namespaces: {selector: {matchLabels: {custody.dev/tier: dev}}}
               images: {denyTags: {action: warn, tags: [latest]}}
+              vulnerabilities: {}
             """;
+    /** An image whose stored SBOM holds htmlunit 2.37.0: GHSA-3xrr-7m6p-p7xh (CVE-2023-26119), critical, fixed in 3.0.0. */
+    static final String VULNERABLE = "sha256:" + "c4".repeat(32);
 
     Path root;
     Path dir;
     Path kubectl;
     WebhookServer server;
     NamespaceCache namespaces;
+    dev.custody.store.Store evidence;
 
     record Run(int exit, String out, String err) {}
 
@@ -72,7 +77,19 @@ class KubeApiServerE2ETest {
         root = CheckCommandTest.ROOT;
         kubectl = Path.of(bin, "kubectl");
         dir = Files.createTempDirectory("custody-e2e");
-        Run started = run(List.of("bash", root.resolve("scripts/kube/start.sh").toString(), dir.toString()), null, 180);
+        // the API server writes an audit log of pod writes at Metadata level: the webhook's audit annotations land there
+        Files.writeString(dir.resolve("audit-policy.yaml"), """
+                apiVersion: audit.k8s.io/v1
+                kind: Policy
+                omitStages: [RequestReceived]
+                rules:
+                  - level: Metadata
+                    resources: [{group: "", resources: [pods]}]
+                  - level: None
+                """);
+        Run started = run(List.of("bash", root.resolve("scripts/kube/start.sh").toString(), dir.toString()), null, 180,
+                Map.of("CUSTODY_APISERVER_EXTRA_ARGS", "--audit-policy-file=" + dir.resolve("audit-policy.yaml") + " --audit-log-path="
+                        + dir.resolve("audit.log")));
         assertThat(started.exit()).as("start.sh: " + started.err()).isZero();
 
         Path policies = Files.createDirectories(dir.resolve("policies"));
@@ -81,6 +98,17 @@ class KubeApiServerE2ETest {
         namespaces = NamespaceCache.start(dir.resolve("kubeconfig"));
         Metrics metrics = new Metrics();
         PolicyStore store = new PolicyStore(List.of(policies.toString()), new PolicyParser(), namespaces, metrics);
+        // stored evidence for the vulnerability gate: the corpus's GitHub advisories and one SBOM, as custody serve --store reads them
+        String db = dir.resolve("evidence.db").toString();
+        Path bom = dir.resolve("bom.json");
+        Files.writeString(bom, """
+                {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+                  {"type": "library", "name": "htmlunit", "version": "2.37.0", "purl": "pkg:maven/net.sourceforge.htmlunit/htmlunit@2.37.0"}]}
+                """);
+        assertThat(CliResult.run("vuln", "db", "import", VulnCommandTest.OSV.resolve("ghsa-maven-zeppelin").toString(), "--store", db).code()).isZero();
+        assertThat(CliResult.run("sbom", "ingest", bom.toString(), "--digest", VULNERABLE, "--store", db).code()).isZero();
+        evidence = dev.custody.store.Store.open(dev.custody.store.StoreLocation.parse(db));
+        store.judgingVulnerabilities(new dev.custody.vulns.StoredVulnEvidence(evidence).start(200));
         server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, Duration.ofSeconds(10), Duration.ofSeconds(5),
                 Duration.ofSeconds(1)), store, new TlsMaterial(tls.cert(), tls.key()), namespaces, metrics);
         server.start();
@@ -127,6 +155,9 @@ class KubeApiServerE2ETest {
         if (server != null) {
             server.close();
         }
+        if (evidence != null) {
+            evidence.close();
+        }
         if (dir != null) {
             run(List.of("bash", root.resolve("scripts/kube/stop.sh").toString(), dir.toString()), null, 60);
         }
@@ -139,7 +170,12 @@ class KubeApiServerE2ETest {
     }
 
     static Run run(List<String> cmd, String stdin, int timeoutSeconds) throws IOException, InterruptedException {
+        return run(cmd, stdin, timeoutSeconds, Map.of());
+    }
+
+    static Run run(List<String> cmd, String stdin, int timeoutSeconds, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
         Path out = Files.createTempFile("e2e", ".out");
         Path err = Files.createTempFile("e2e", ".err");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -289,6 +325,53 @@ class KubeApiServerE2ETest {
         assertThat(bad.err()).contains("denied the request").contains("spec.ephemeralContainers[0].image");
         Run good = kubectl(null, "debug", "-n", "prod", "target", "--image=busybox@" + DIGEST, "--container=debugger2", "--attach=false");
         assertThat(good.exit()).as(good.err()).isZero();
+    }
+
+    @Test
+    void aBlockingFindingIsDeniedInProductionWarnedInDevAdmittedUnderAnExceptionAndDeniedAgainAtItsExpiry() throws Exception {
+        String image = "registry.example.com/reports@" + VULNERABLE;
+        Run denied = kubectl(pod("reports", image), "apply", "-n", "prod", "--dry-run=server", "-f", "-");
+        assertThat(denied.exit()).isNotZero();
+        assertThat(denied.err()).contains("VULN_EXCEPTION_REQUIRED").contains("GHSA-3xrr-7m6p-p7xh critical");
+        Run warned = kubectl(pod("reports", image), "apply", "-n", "dev", "-f", "-");
+        assertThat(warned.exit()).as(warned.err()).isZero();
+        assertThat(warned.err()).contains("Warning:").contains("VULN_WARNED").contains("GHSA-3xrr-7m6p-p7xh");
+
+        // an exception for the production namespace, requested by one identity and approved by another, for 12 seconds
+        var exceptions = new dev.custody.store.Exceptions(evidence);
+        long now = System.currentTimeMillis();
+        var requested = exceptions.request(new dev.custody.store.Exceptions.Request(VULNERABLE, "prod", null, "CVE-2023-26119", "reports-team",
+                "the report job has no network egress", "https://tickets.example/SEC-31", now + 12_000), "alice", now);
+        var approved = exceptions.approve(requested.id(), "bob", null, System.currentTimeMillis());
+        Run admitted = null;
+        long until = System.currentTimeMillis() + 5_000; // the server reloads exceptions within its 200 ms poll
+        while (System.currentTimeMillis() < until) {
+            admitted = kubectl(pod("reports", image), "apply", "-n", "prod", "-f", "-");
+            if (admitted.exit() == 0) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(admitted.exit()).as(admitted.err()).isZero();
+        // the API server's audit log holds the webhook's annotation naming the exception
+        String audit = "";
+        until = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < until && !audit.contains(approved.id())) {
+            audit = Files.exists(dir.resolve("audit.log")) ? Files.readString(dir.resolve("audit.log")) : "";
+            Thread.sleep(200);
+        }
+        String line = audit.lines().filter(l -> l.contains("\"/api/v1/namespaces/prod/pods") && l.contains(approved.id())).findFirst().orElse(null);
+        assertThat(line).as("an audit event of the pod write with the exception id").isNotNull();
+        var event = new ObjectMapper().readTree(line);
+        assertThat(event.path("annotations").path("validate.custody.dev/exceptions").asText()).isEqualTo(approved.id());
+
+        // at its expiry the gate denies again, without a restart
+        while (System.currentTimeMillis() < approved.expiresAt()) {
+            Thread.sleep(100);
+        }
+        Run again = kubectl(pod("reports-2", image), "apply", "-n", "prod", "--dry-run=server", "-f", "-");
+        assertThat(again.exit()).isNotZero();
+        assertThat(again.err()).contains("VULN_EXCEPTION_REQUIRED").contains("exception " + approved.id() + " expired");
     }
 
     @Test
