@@ -108,6 +108,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Mixin
     StoreOption store;
 
+    @Option(names = "--exception-warning", defaultValue = "7d", paramLabel = "AGE",
+            description = "With a store: count approved vulnerability exceptions expiring within this as expiring (metric custody_exceptions_expiring).")
+    String exceptionWarning;
+
     @Option(names = "--incident-interval", defaultValue = "2s",
             description = {"With a store: how often open incidents are tracked (running pods counted, burn-down kept, a blocked incident",
                     "closed at zero); 0 turns tracking off (default: ${DEFAULT-VALUE})."})
@@ -288,6 +292,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (evidence != null) {
             vulns = new dev.custody.vulns.StoredVulnEvidence(evidence).start(1000);
             policyStore.judgingVulnerabilities(vulns);
+            metrics.judging(vulns, duration("--exception-warning", exceptionWarning));
         }
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
         if (denylist != null) {

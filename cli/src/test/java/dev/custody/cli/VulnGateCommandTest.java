@@ -126,6 +126,17 @@ class VulnGateCommandTest {
         assertThat(JSON.readTree(soon.out()).path("exceptions").findValuesAsText("id")).containsExactly(id);
         assertThat(JSON.readTree(CliResult.run("exception", "list", "--expiring", "7d", "-o", "json", "--store", store).out())
                 .path("exceptions").size()).isZero();
+        // what serve's metrics say of it: active, and expiring within a 31-day warning window but not a 7-day one
+        try (dev.custody.store.Store opened = dev.custody.store.Store.open(dev.custody.store.StoreLocation.parse(store))) {
+            dev.custody.vulns.StoredVulnEvidence ev = new dev.custody.vulns.StoredVulnEvidence(opened);
+            for (var window : java.util.Map.of("31d", "1.0", "7d", "0.0").entrySet()) {
+                dev.custody.server.Metrics metrics = new dev.custody.server.Metrics();
+                metrics.judging(ev, dev.custody.policy.Ages.parse(window.getKey()));
+                var bytes = new java.io.ByteArrayOutputStream();
+                metrics.write(bytes);
+                assertThat(bytes.toString()).contains("custody_exceptions_active 1.0").contains("custody_exceptions_expiring " + window.getValue());
+            }
+        }
         CliResult chain = CliResult.run("audit", "verify", "--store", store);
         assertThat(chain.code()).as(chain.out() + chain.err()).isZero();
 

@@ -91,6 +91,16 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
         return null;
     }
 
+    /** Every approved exception as last loaded (expired ones too, until a sweep writes them). */
+    public List<ExceptionGrant> grants() {
+        return grants;
+    }
+
+    /** How many digests' findings are held. */
+    public int held() {
+        return held.size();
+    }
+
     /** Starts the background poll. */
     public StoredVulnEvidence start(long periodMillis) {
         poll = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -64,6 +64,42 @@ public final class Metrics {
     private final Gauge alertsFailed = Gauge.builder().name("custody_incident_alerts_failed")
             .help("Incident alerts this replica gave up on after every attempt").register(registry);
     private volatile dev.custody.evidence.IncidentTracker tracker;
+    private final Gauge exceptionsActive = Gauge.builder().name("custody_exceptions_active")
+            .help("Approved vulnerability exceptions in force now").register(registry);
+    private final Gauge exceptionsExpiring = Gauge.builder().name("custody_exceptions_expiring")
+            .help("Approved vulnerability exceptions in force that expire within the warning window (--exception-warning, default 7d)")
+            .register(registry);
+    private final Gauge vulnDigests = Gauge.builder().name("custody_vulnerability_digests_held")
+            .help("Image digests whose findings the vulnerability gate holds in memory").register(registry);
+    private volatile dev.custody.vulns.StoredVulnEvidence vulns;
+    private volatile long warnMillis = java.time.Duration.ofDays(7).toMillis();
+
+    /** Reads the vulnerability gate's exceptions at each scrape; those expiring within {@code warn} are counted apart. */
+    public void judging(dev.custody.vulns.StoredVulnEvidence v, java.time.Duration warn) {
+        this.vulns = v;
+        this.warnMillis = warn.toMillis();
+    }
+
+    private void exceptions() {
+        var v = vulns;
+        if (v == null) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        int active = 0;
+        int expiring = 0;
+        for (var g : v.grants()) {
+            if (g.activeAt(now)) {
+                active++;
+                if (g.expiresAt() - now <= warnMillis) {
+                    expiring++;
+                }
+            }
+        }
+        exceptionsActive.set(active);
+        exceptionsExpiring.set(expiring);
+        vulnDigests.set(v.held());
+    }
 
     /** Reads open incidents and their running counts from the tracker at each scrape. */
     public void tracking(dev.custody.evidence.IncidentTracker t) {
@@ -124,6 +160,7 @@ public final class Metrics {
 
     public void write(OutputStream out) throws IOException {
         incidents();
+        exceptions();
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
     }
 
