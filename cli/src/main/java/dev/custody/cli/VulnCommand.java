@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code custody vuln}: the advisory database, and matching SBOM components against it. */
 @Command(name = "vuln", mixinStandardHelpOptions = true, description = "Vulnerabilities: import OSV advisories, match SBOMs and digests against them.",
-        subcommands = {VulnCommand.Db.class, VulnCommand.Match.class})
+        subcommands = {VulnCommand.Db.class, VulnCommand.Match.class, VulnCommand.Report.class})
 final class VulnCommand implements Runnable {
 
     @CommandLine.Spec
@@ -35,6 +35,68 @@ final class VulnCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true, description = "Scanner reports as evidence of an image digest.",
+            subcommands = {ReportImport.class})
+    static final class Report implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Store scanner reports as findings of the digest they are about: Trivy JSON (trivy image -f json), Grype JSON",
+                    "(grype -o json), or a cosign vuln attestation (predicate or in-toto statement). A scanner's latest report for a digest",
+                    "replaces its earlier findings; vuln match and the gate merge them with the advisory database's, each with its source."},
+            exitCodeListHeading = "Exit codes:%n",
+            exitCodeList = {"0:every report stored", "2:a report cannot be used (the message names the file and field)", "3:store error"})
+    static final class ReportImport implements Callable<Integer> {
+        @Parameters(arity = "1..*", paramLabel = "FILE")
+        List<Path> files = new ArrayList<>();
+
+        @Option(names = "--digest", paramLabel = "sha256:HEX", description = "The image the reports are about, when they do not name it.")
+        String digest;
+
+        @Mixin
+        StoreOption store;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (digest != null && !SbomStore.DIGEST.matcher(digest).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--digest must be sha256:<64 lower-case hex>, found \"" + digest + "\"");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            int failed = 0;
+            try (Store s = store.open()) {
+                for (Path f : files) {
+                    try {
+                        var r = dev.custody.vulns.ScanImport.importFile(s, f, digest);
+                        out.printf("%s: %d findings from %s%s for %s%n", f, r.findings(), r.scanner(), r.version() == null ? "" : " " + r.version(), r.digest());
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        spec.commandLine().getErr().println("custody: " + f + ": no such file");
+                        failed++;
+                    } catch (IOException e) {
+                        spec.commandLine().getErr().println("custody: " + f + ": " + e.getMessage());
+                        failed++;
+                    } catch (dev.custody.vuln.scan.ScanReport.InvalidReportException e) {
+                        spec.commandLine().getErr().println("custody: " + f + ": " + e.getMessage());
+                        failed++;
+                    }
+                }
+            } catch (StoreException e) {
+                spec.commandLine().getErr().println("custody: store error: " + e.getMessage());
+                return ExitCodes.INTERNAL_ERROR;
+            }
+            return failed > 0 ? ExitCodes.INPUT_ERROR : ExitCodes.OK;
+        }
     }
 
     @Command(name = "db", mixinStandardHelpOptions = true, description = "The advisory database in the store.",
@@ -206,8 +268,8 @@ final class VulnCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--digest must be sha256:<64 lower-case hex>, found \"" + target.digest + "\"");
             }
             try (Store s = store.open()) {
-                if (target.digest != null && !new SbomStore(s).linked(target.digest)) {
-                    spec.commandLine().getErr().println("custody: the store holds no SBOM of " + target.digest + " (custody sbom ingest)");
+                if (target.digest != null && !new SbomStore(s).linked(target.digest) && new dev.custody.store.ScanFindings(s).of(target.digest).isEmpty()) {
+                    spec.commandLine().getErr().println("custody: the store holds no SBOM of " + target.digest + " and no scanner report (custody sbom ingest, custody vuln report import)");
                     return ExitCodes.INPUT_ERROR;
                 }
                 VulnMatcher.Result r = target.digest != null ? new VulnMatcher(s).matchDigest(s, target.digest) : new VulnMatcher(s).match(purls);

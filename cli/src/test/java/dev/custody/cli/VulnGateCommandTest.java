@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,6 +147,93 @@ class VulnGateCommandTest {
         assertThat(CliResult.run("check", "--policy", policies.toString(), pods.toString(), "--store", store).code()).isEqualTo(ExitCodes.DENIED);
         assertThat(CliResult.run("exception", "approve", id, "--store", store, "--as", "dave").err()).contains("is revoked");
         assertThat(CliResult.run("exception", "show", "EXC-none", "--store", store).code()).isEqualTo(ExitCodes.INPUT_ERROR);
+    }
+
+    @Test
+    void scannerReportsMergeWithTheDatabasesFindingsByPackageAndAliasAndTheGateJudgesTheirOwnToo() throws Exception {
+        String store = tmp.resolve("scan.db").toString();
+        assertThat(CliResult.run("vuln", "db", "import", VulnCommandTest.OSV.resolve("ghsa-maven-zeppelin").toString(), "--store", store).code()).isZero();
+        Path sbom = tmp.resolve("bom.json");
+        Files.writeString(sbom, """
+                {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+                  {"type": "library", "name": "htmlunit", "version": "2.37.0", "purl": "pkg:maven/net.sourceforge.htmlunit/htmlunit@2.37.0"}]}
+                """);
+        assertThat(CliResult.run("sbom", "ingest", sbom.toString(), "--digest", D, "--store", store).code()).isZero();
+        // reports in the shapes trivy image -f json and grype -o json write (written here: the scanners need their online databases)
+        Path trivy = tmp.resolve("trivy.json");
+        Files.writeString(trivy, """
+                {"SchemaVersion": 2, "ArtifactName": "registry.example/shop/web:1.4", "ArtifactType": "container_image",
+                 "Metadata": {"RepoDigests": ["registry.example/shop/web@%s"]},
+                 "Results": [
+                  {"Target": "web (debian 12.5)", "Class": "os-pkgs", "Type": "debian", "Vulnerabilities": [
+                    {"VulnerabilityID": "CVE-2024-5535", "PkgName": "libssl3", "InstalledVersion": "3.0.11-1~deb12u2",
+                     "PkgIdentifier": {"PURL": "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12.5"},
+                     "FixedVersion": "3.0.14-1~deb12u1", "Status": "fixed", "Severity": "CRITICAL"}]},
+                  {"Target": "app/pom.xml", "Class": "lang-pkgs", "Type": "pom", "Vulnerabilities": [
+                    {"VulnerabilityID": "CVE-2023-26119", "PkgName": "net.sourceforge.htmlunit:htmlunit", "InstalledVersion": "2.37.0",
+                     "PkgIdentifier": {"PURL": "pkg:maven/net.sourceforge.htmlunit/htmlunit@2.37.0"},
+                     "FixedVersion": "3.0.0", "Status": "fixed", "Severity": "CRITICAL"}]}]}
+                """.formatted(D));
+        Path grype = tmp.resolve("grype.json");
+        Files.writeString(grype, """
+                {"matches": [
+                  {"vulnerability": {"id": "GHSA-3xrr-7m6p-p7xh", "severity": "Critical", "fix": {"versions": ["3.0.0"], "state": "fixed"}},
+                   "relatedVulnerabilities": [{"id": "CVE-2023-26119"}],
+                   "artifact": {"name": "htmlunit", "version": "2.37.0", "type": "java-archive", "purl": "pkg:maven/net.sourceforge.htmlunit/htmlunit@2.37.0"}}],
+                 "source": {"type": "image", "target": {"manifestDigest": "%s"}}, "descriptor": {"name": "grype", "version": "0.87.0"}}
+                """.formatted(D));
+        CliResult imported = CliResult.run("vuln", "report", "import", trivy.toString(), grype.toString(), "--store", store);
+        assertThat(imported.code()).as(imported.err()).isZero();
+        assertThat(imported.out()).contains(trivy + ": 2 findings from trivy for " + D).contains(grype + ": 1 findings from grype 0.87.0 for " + D);
+        // a report about another digest than the one named is refused, as is one that is no report
+        CliResult other = CliResult.run("vuln", "report", "import", grype.toString(), "--digest", "sha256:" + "0".repeat(64), "--store", store);
+        assertThat(other.code()).isEqualTo(ExitCodes.INPUT_ERROR);
+        assertThat(other.err()).contains(grype + ": the report is about " + D);
+        assertThat(CliResult.run("vuln", "report", "import", sbom.toString(), "--store", store).err()).contains(sbom + ": not a Trivy report");
+
+        JsonNode m = JSON.readTree(CliResult.run("vuln", "match", "--digest", D, "-o", "json", "--store", store).out());
+        JsonNode htmlunit = null;
+        JsonNode ssl = null;
+        for (JsonNode f : m.path("findings")) {
+            if (f.path("id").asText().equals(GHSA)) {
+                htmlunit = f;
+            } else if (f.path("id").asText().equals("CVE-2024-5535")) {
+                ssl = f;
+            }
+        }
+        assertThat(m.path("findings").size()).as("one finding per package and vulnerability, whatever the sources: " + m).isEqualTo(2);
+        assertThat(htmlunit.path("sources").toString()).isEqualTo("[\"grype:GHSA-3xrr-7m6p-p7xh\",\"osv:GHSA-3xrr-7m6p-p7xh\",\"trivy:CVE-2023-26119\"]");
+        assertThat(ssl.path("sources").toString()).isEqualTo("[\"trivy:CVE-2024-5535\"]");
+        assertThat(ssl.path("purl").asText()).startsWith("pkg:deb/debian/libssl3@3.0.11-1~deb12u2");
+        assertThat(ssl.path("fixed").toString()).isEqualTo("[\"3.0.14-1~deb12u1\"]");
+        assertThat(ssl.path("severity").asText()).isEqualTo("critical");
+
+        // the gate judges the scanner's own finding too: an exception for the GHSA alone leaves the distribution's critical
+        Path policy = tmp.resolve("prod.yaml");
+        Files.writeString(policy, """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: production}
+                spec: {tier: production, images: {allowedRegistries: false}, serviceAccount: {denyDefault: false, automountToken: false},
+                       vulnerabilities: {}}
+                """);
+        Path pod = tmp.resolve("pod.yaml");
+        Files.writeString(pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: prod}\nspec:\n  containers: [{name: app, image: \"r.example/web@"
+                + D + "\"}]\n");
+        String id = CliResult.run("exception", "request", "--vulnerability", "CVE-2023-26119", "--digest", D, "--owner", "web", "--reason", "r",
+                "--namespace", "prod", "--expires", "7d", "--store", store, "--as", "alice").out().strip();
+        assertThat(CliResult.run("exception", "approve", id, "--store", store, "--as", "bob").code()).isZero();
+        CliResult checked = CliResult.run("check", "--policy", policy.toString(), pod.toString(), "--store", store, "-o", "json", "-v");
+        assertThat(checked.code()).isEqualTo(ExitCodes.DENIED);
+        List<String> codes = new java.util.ArrayList<>();
+        JSON.readTree(checked.out()).path("results").get(0).path("outcomes").forEach(r -> {
+            if (r.path("rule").asText().equals("vulnerabilities.gate")) {
+                codes.add(r.path("code").asText() + " " + r.path("message").asText());
+            }
+        });
+        assertThat(codes).anyMatch(c -> c.startsWith("VULN_EXCEPTION_REQUIRED") && c.contains("CVE-2024-5535 critical in pkg:deb/debian/libssl3"))
+                .anyMatch(c -> c.startsWith("VULN_REBUILD_BASE") && c.contains("CVE-2024-5535"))
+                .anyMatch(c -> c.startsWith("VULN_EXCEPTION_APPLIED") && c.contains(id) && c.contains(GHSA));
     }
 
     /** The gate's first result for the pod in a namespace. */

@@ -169,8 +169,9 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
 
     private boolean scanned(String digest) {
         return store.read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM sbom_link WHERE digest = ? LIMIT 1")) {
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM sbom_link WHERE digest = ? UNION ALL SELECT 1 FROM scan_finding WHERE digest = ? LIMIT 1")) {
                 p.setString(1, digest);
+                p.setString(2, digest);
                 try (ResultSet rs = p.executeQuery()) {
                     return rs.next();
                 }
@@ -187,17 +188,18 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
         return List.copyOf(out);
     }
 
-    /** What changes findings: advisories, exploit feeds, VEX statements and SBOM links, by count and latest write. */
+    /** What changes findings: advisories, exploit feeds, VEX statements, SBOM links and scanner reports, by count and latest write. */
     private String findingsVersion() {
         return store.read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT (SELECT COUNT(*) FROM advisory), (SELECT COALESCE(MAX(imported_at), 0) FROM advisory), "
                     + "(SELECT COUNT(*) FROM advisory_kev), (SELECT COUNT(*) FROM advisory_epss), (SELECT COUNT(*) FROM vex_statement), "
                     + "(SELECT COALESCE(MAX(imported_at), 0) FROM vex_statement), (SELECT COUNT(*) FROM sbom_link), "
-                    + "(SELECT COALESCE(MAX(linked_at), 0) FROM sbom_link)");
+                    + "(SELECT COALESCE(MAX(linked_at), 0) FROM sbom_link), (SELECT COUNT(*) FROM scan_finding), "
+                    + "(SELECT COALESCE(MAX(imported_at), 0) FROM scan_finding)");
                  ResultSet rs = p.executeQuery()) {
                 rs.next();
                 StringBuilder b = new StringBuilder();
-                for (int i = 1; i <= 8; i++) {
+                for (int i = 1; i <= 10; i++) {
                     b.append(rs.getLong(i)).append('/');
                 }
                 return b.toString();

@@ -66,7 +66,76 @@ public final class VulnMatcher {
             }
         }
         Result r = match(purls);
-        return new Result(Vex.apply(store, digest, r.findings()), r.unmatched(), r.components());
+        List<dev.custody.store.ScanFindings.Row> scanned = new dev.custody.store.ScanFindings(store).of(digest);
+        List<Finding> findings = r.findings();
+        if (!scanned.isEmpty()) {
+            findings = exploits(withScanners(findings, scanned));
+            findings.sort(Comparator.comparing(Finding::purl).thenComparing(f -> RANK.indexOf(f.severity())).thenComparing(Finding::id));
+        }
+        return new Result(Vex.apply(store, digest, findings), r.unmatched(), r.components());
+    }
+
+    /**
+     * Scanner findings merged into the database's: a scanner's finding about the same package (purl without its
+     * qualifiers, or name and version when the scanner gave no purl) naming the same vulnerability (by id or alias)
+     * adds its source; one the database does not have becomes a finding of its own, with the scanner as its source.
+     */
+    static List<Finding> withScanners(List<Finding> findings, List<dev.custody.store.ScanFindings.Row> rows) {
+        List<Finding> out = new ArrayList<>(findings);
+        for (dev.custody.store.ScanFindings.Row row : rows) {
+            Set<String> names = new java.util.HashSet<>();
+            names.add(row.vulnerability().toUpperCase(java.util.Locale.ROOT));
+            row.aliases().forEach(a -> names.add(a.toUpperCase(java.util.Locale.ROOT)));
+            String source = row.source() + ":" + row.vulnerability();
+            int hit = -1;
+            for (int i = 0; i < out.size() && hit < 0; i++) {
+                Finding f = out.get(i);
+                if (samePackage(f.purl(), row) && (names.contains(f.id().toUpperCase(java.util.Locale.ROOT))
+                        || f.aliases().stream().anyMatch(a -> names.contains(a.toUpperCase(java.util.Locale.ROOT))))) {
+                    hit = i;
+                }
+            }
+            if (hit >= 0) {
+                Finding f = out.get(hit);
+                Set<String> sources = new TreeSet<>(f.sources());
+                sources.add(source);
+                Set<String> aliases = new TreeSet<>(f.aliases());
+                aliases.addAll(row.aliases());
+                if (!row.vulnerability().equals(f.id())) {
+                    aliases.add(row.vulnerability());
+                }
+                aliases.remove(f.id());
+                Set<String> fixed = new LinkedHashSet<>(f.fixed());
+                if (fixed.isEmpty()) {
+                    fixed.addAll(row.fixed());
+                }
+                String severity = f.severity().equals("unknown") ? row.severity() : f.severity();
+                out.set(hit, new Finding(f.purl(), f.id(), List.copyOf(aliases), severity, f.score(), List.copyOf(fixed), List.copyOf(sources), f.status(),
+                        f.exception(), f.knownExploited(), f.epss(), f.epssPercentile(), f.vex(), f.summary()));
+            } else {
+                String purl = !row.purl().isEmpty() ? row.purl() : row.packageName() + (row.version() == null ? "" : "@" + row.version());
+                out.add(new Finding(purl, row.vulnerability(), List.copyOf(new TreeSet<>(row.aliases())), row.severity(), null, row.fixed(),
+                        List.of(source), "affected", null, false, null, null, null, null));
+            }
+        }
+        return out;
+    }
+
+    /** Whether a finding's component is the package a scanner row names. */
+    static boolean samePackage(String purl, dev.custody.store.ScanFindings.Row row) {
+        PackageUrl a = PackageUrl.parseOrNull(purl);
+        if (!row.purl().isEmpty()) {
+            PackageUrl b = PackageUrl.parseOrNull(row.purl());
+            if (a != null && b != null) {
+                return a.type().equalsIgnoreCase(b.type()) && a.namespace().equalsIgnoreCase(b.namespace()) && a.name().equalsIgnoreCase(b.name())
+                        && java.util.Objects.equals(a.version(), b.version());
+            }
+            return purl.equals(row.purl());
+        }
+        if (a != null) {
+            return a.name().equalsIgnoreCase(row.packageName()) && java.util.Objects.equals(a.version(), row.version());
+        }
+        return purl.equals(row.packageName() + (row.version() == null ? "" : "@" + row.version()));
     }
 
     public synchronized Result match(Collection<String> purls) {
@@ -120,7 +189,7 @@ public final class VulnMatcher {
     }
 
     /** Marks findings whose CVE ids are known exploited, and gives each the highest exploit prediction score of its CVEs. */
-    private List<Finding> exploits(List<Finding> findings) {
+    List<Finding> exploits(List<Finding> findings) {
         Set<String> cves = new TreeSet<>();
         for (Finding f : findings) {
             cves.addAll(cvesOf(f));
