@@ -174,6 +174,7 @@ final class VulnCommand implements Runnable {
                 r.refusals().forEach(x -> err.println("refused " + x));
                 out.printf("%d added, %d updated, %d withdrawn, %d unchanged, %d refused (%.1f s)%n", r.added(), r.updated(), r.withdrawn(),
                         r.unchanged(), r.refused(), (System.nanoTime() - t0) / 1e9);
+                rematch(s, r, out);
                 return ExitCodes.OK;
             } catch (IOException e) {
                 err.println("custody: " + e.getMessage());
@@ -182,6 +183,42 @@ final class VulnCommand implements Runnable {
                 err.println("custody: store error: " + e.getMessage());
                 return ExitCodes.INTERNAL_ERROR;
             }
+        }
+    }
+
+    /** What the changed records reach now: stored digests, and through the runtime inventory, what runs them. */
+    static void rematch(Store s, AdvisoryImport.Result r, PrintWriter out) {
+        if (r.changed().isEmpty()) {
+            return;
+        }
+        if (r.changedTruncated()) {
+            out.printf("re-matched: more than %d records changed; custody serve re-matches the digests it holds in the background, "
+                    + "and vuln match --digest answers from the database now%n", AdvisoryImport.MAX_CHANGED);
+            return;
+        }
+        long t0 = System.nanoTime();
+        Map<String, java.util.Set<String>> reached = dev.custody.vulns.VulnerableDigests.reachedBy(s, r.changed());
+        List<dev.custody.store.RuntimeInventory.Running> running = reached.isEmpty() ? List.of()
+                : new dev.custody.store.RuntimeInventory(s).runningAny(reached.keySet());
+        java.util.Set<String> pods = new java.util.TreeSet<>();
+        java.util.Set<String> workloads = new java.util.TreeSet<>();
+        java.util.Map<String, java.util.Set<String>> runsBy = new java.util.TreeMap<>();
+        for (var x : running) {
+            pods.add(x.cluster() + "/" + x.namespace() + "/" + x.pod());
+            String w = x.cluster() + "/" + x.namespace() + "/" + x.workloadKind() + "/" + x.workloadName();
+            workloads.add(w);
+            runsBy.computeIfAbsent(x.digest(), k -> new java.util.TreeSet<>()).add(w);
+        }
+        out.printf("re-matched: %d stored digests reached by the %d changed records; %d pods of %d workloads run them (%.1f s)%n", reached.size(),
+                r.changed().size(), pods.size(), workloads.size(), (System.nanoTime() - t0) / 1e9);
+        int shown = 0;
+        for (var e : reached.entrySet()) {
+            if (shown++ == 50) {
+                out.printf("  and %d more digests (vuln match --digest shows each)%n", reached.size() - 50);
+                break;
+            }
+            var w = runsBy.getOrDefault(e.getKey(), java.util.Set.of());
+            out.printf("  %s  %s%s%n", e.getKey(), String.join(", ", e.getValue()), w.isEmpty() ? "" : "  runs in " + String.join(", ", w));
         }
     }
 

@@ -236,6 +236,44 @@ class VulnGateCommandTest {
                 .anyMatch(c -> c.startsWith("VULN_EXCEPTION_APPLIED") && c.contains(id) && c.contains(GHSA));
     }
 
+    @Test
+    void importingAdvisoriesNamesTheStoredDigestsTheyReachAndTheWorkloadsRunningThem() throws Exception {
+        String store = tmp.resolve("rematch.db").toString();
+        Path sbom = tmp.resolve("bom.json");
+        Files.writeString(sbom, """
+                {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+                  {"type": "library", "name": "htmlunit", "version": "2.37.0", "purl": "pkg:maven/net.sourceforge.htmlunit/htmlunit@2.37.0"}]}
+                """);
+        assertThat(CliResult.run("sbom", "ingest", sbom.toString(), "--digest", D, "--store", store).code()).isZero();
+        String other = "sha256:" + "d5".repeat(32);
+        Files.writeString(tmp.resolve("clean.json"), """
+                {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+                  {"type": "library", "name": "htmlunit", "version": "3.0.0", "purl": "pkg:maven/net.sourceforge.htmlunit/htmlunit@3.0.0"}]}
+                """);
+        assertThat(CliResult.run("sbom", "ingest", tmp.resolve("clean.json").toString(), "--digest", other, "--store", store).code()).isZero();
+        try (dev.custody.store.Store s = dev.custody.store.Store.open(dev.custody.store.StoreLocation.parse(store))) {
+            long t = System.currentTimeMillis();
+            String image = "r.example/api@" + D;
+            String object = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"api-1\",\"namespace\":\"shop\"},"
+                    + "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + image + "\"}]}}";
+            new dev.custody.store.RuntimeInventory(s).observe(List.of(new dev.custody.store.RuntimeInventory.PodObservation("test", "u1", "shop", "api-1",
+                    new dev.custody.store.RuntimeInventory.WorkloadRef("Deployment", "api"), "ReplicaSet/api-1/Deployment/api", "node-1", "api",
+                    "Running", t, object, List.of(new dev.custody.store.RuntimeInventory.ContainerObservation("app", "containers", image, D, image, D,
+                    true, 0, t, null)))), t);
+        }
+        // one record, GHSA-3xrr-7m6p-p7xh, arrives: it reaches the digest with htmlunit 2.37.0, not the one with 3.0.0
+        Path one = Files.createDirectories(tmp.resolve("new"));
+        Files.copy(VulnCommandTest.OSV.resolve("ghsa-maven-zeppelin/GHSA-3xrr-7m6p-p7xh.json"), one.resolve("GHSA-3xrr-7m6p-p7xh.json"));
+        CliResult imported = CliResult.run("vuln", "db", "import", one.toString(), "--store", store);
+        assertThat(imported.code()).as(imported.err()).isZero();
+        assertThat(imported.out()).startsWith("1 added, 0 updated, 0 withdrawn, 0 unchanged, 0 refused")
+                .contains("re-matched: 1 stored digests reached by the 1 changed records; 1 pods of 1 workloads run them")
+                .contains("  " + D + "  GHSA-3xrr-7m6p-p7xh  runs in test/shop/Deployment/api")
+                .doesNotContain(other);
+        // the same import again changes nothing, and so re-matches nothing
+        assertThat(CliResult.run("vuln", "db", "import", one.toString(), "--store", store).out()).doesNotContain("re-matched");
+    }
+
     /** The gate's first result for the pod in a namespace. */
     static JsonNode gate(JsonNode report, String namespace) {
         for (JsonNode w : report.path("results")) {

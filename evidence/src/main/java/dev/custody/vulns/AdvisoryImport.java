@@ -31,7 +31,13 @@ import java.util.zip.ZipInputStream;
 public final class AdvisoryImport {
 
     /** Counts of one import; {@code refusals} name each refused record and why (the first 1,000). */
-    public record Result(int added, int updated, int unchanged, int withdrawn, int refused, List<String> refusals) {}
+    public record Result(int added, int updated, int unchanged, int withdrawn, int refused, List<String> refusals, List<OsvRecord> changed,
+                         boolean changedTruncated) {}
+
+    /** How many added, updated or withdrawn records an import keeps for re-matching (beyond that, the background re-matches). */
+    public static final int MAX_CHANGED = 5_000;
+    private final List<OsvRecord> changed = new ArrayList<>();
+    private boolean changedTruncated;
 
     public static final long MAX_RECORD_BYTES = 8L << 20;
     static final int BATCH = 500;
@@ -77,7 +83,7 @@ public final class AdvisoryImport {
             }
             flush();
         }
-        return new Result(added, updated, unchanged, withdrawn, refused, List.copyOf(refusals));
+        return new Result(added, updated, unchanged, withdrawn, refused, List.copyOf(refusals), List.copyOf(changed), changedTruncated);
     }
 
     private void file(Path f) throws IOException {
@@ -167,6 +173,11 @@ public final class AdvisoryImport {
                 added++;
             } else {
                 updated++;
+            }
+            if (changed.size() < MAX_CHANGED) {
+                changed.add(r);
+            } else {
+                changedTruncated = true;
             }
             Severities.Rated s = Severities.of(r);
             List<String[]> packages = new ArrayList<>();

@@ -60,6 +60,33 @@ public final class VulnerableDigests {
         return new Reach(digests, used, !used.isEmpty());
     }
 
+    /**
+     * The stored digests whose components records affect (withdrawn ones included: a withdrawal changes what they
+     * match), each with the ids of the records that reach it: what an import re-matches.
+     */
+    public static java.util.Map<String, Set<String>> reachedBy(Store store, java.util.Collection<OsvRecord> records) {
+        Evidence evidence = new Evidence(store);
+        java.util.Map<String, Set<String>> out = new java.util.TreeMap<>();
+        java.util.Map<String, java.util.List<Evidence.ComponentHit>> byBase = new java.util.HashMap<>();
+        for (OsvRecord r : records) {
+            for (OsvRecord.Affected a : r.affected()) {
+                Optional<PackageUrl> base = base(a);
+                if (base.isEmpty()) {
+                    continue;
+                }
+                for (Evidence.ComponentHit hit : byBase.computeIfAbsent(base.get().toString(), k -> evidence.componentsByPurl(base.get()))) {
+                    PackageUrl c = PackageUrl.parseOrNull(hit.component().purl());
+                    if (c != null && c.version() != null && (r.isWithdrawn() || RangeMatcher.evaluate(a, c.version()).affected())) {
+                        for (String d : hit.digests()) {
+                            out.computeIfAbsent(d, k -> new TreeSet<>()).add(r.id());
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** The affected package as a purl without version: the record's own, else built from its ecosystem and name. */
     static Optional<PackageUrl> base(OsvRecord.Affected a) {
         if (a.purl() != null) {
