@@ -65,7 +65,7 @@ public final class Ecosystems {
                 String release = distro == null ? null : distro.replaceFirst("(?i)^(debian|ubuntu)-", "");
                 return Optional.of(new Query(eco, upstream != null ? upstream : p.name(), version, release));
             }
-            case "apk" -> {
+            case "apk", "alpine" -> { // pkg:alpine is how syft spelled apk packages before 0.33
                 String release = null;
                 if (distro != null) {
                     var m = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(distro);

@@ -191,15 +191,14 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
     /** What changes findings: advisories, exploit feeds, VEX statements, SBOM links and scanner reports, by count and latest write. */
     private String findingsVersion() {
         return store.read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT (SELECT COUNT(*) FROM advisory), (SELECT COALESCE(MAX(imported_at), 0) FROM advisory), "
-                    + "(SELECT COUNT(*) FROM advisory_kev), (SELECT COUNT(*) FROM advisory_epss), (SELECT COUNT(*) FROM vex_statement), "
+            try (PreparedStatement p = c.prepareStatement("SELECT (SELECT generation FROM advisory_generation WHERE id = 1), (SELECT COUNT(*) FROM vex_statement), "
                     + "(SELECT COALESCE(MAX(imported_at), 0) FROM vex_statement), (SELECT COUNT(*) FROM sbom_link), "
                     + "(SELECT COALESCE(MAX(linked_at), 0) FROM sbom_link), (SELECT COUNT(*) FROM scan_finding), "
                     + "(SELECT COALESCE(MAX(imported_at), 0) FROM scan_finding)");
                  ResultSet rs = p.executeQuery()) {
                 rs.next();
                 StringBuilder b = new StringBuilder();
-                for (int i = 1; i <= 10; i++) {
+                for (int i = 1; i <= 7; i++) {
                     b.append(rs.getLong(i)).append('/');
                 }
                 return b.toString();

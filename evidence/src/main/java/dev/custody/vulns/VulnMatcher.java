@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,11 +44,26 @@ public final class VulnMatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> RANK = List.of("critical", "high", "medium", "low", "none", "unknown");
 
+    /** A record as the matcher holds it: parsed once, with what the store rated it. */
+    private record Known(String id, String severity, Double score, OsvRecord record) {}
+
+    /** How many records the matcher holds parsed, across the packages it has met (least recently used go first). */
+    static final int HELD_RECORDS = 60_000;
+
     private final Advisories advisories;
-    private final Map<String, OsvRecord> parsed = new LinkedHashMap<>(1024, 0.75f, true) {
+    /** The database's generation the held keys and records belong to; -1 before the first match. */
+    private long generation = -1;
+    /** Every package some record in force affects: a component of any other package costs no query. */
+    private java.util.Set<String> keys = java.util.Set.of();
+    private int heldRecords;
+    private final Map<String, List<Known>> byPackage = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, OsvRecord> eldest) {
-            return size() > 20_000;
+        protected boolean removeEldestEntry(Map.Entry<String, List<Known>> eldest) {
+            if (heldRecords > HELD_RECORDS) {
+                heldRecords -= eldest.getValue().size();
+                return true;
+            }
+            return false;
         }
     };
 
@@ -138,10 +152,42 @@ public final class VulnMatcher {
         return purl.equals(row.packageName() + (row.version() == null ? "" : "@" + row.version()));
     }
 
+    /** Drops what is held when the database changed since it was read. */
+    private void refresh() {
+        long g = advisories.generation();
+        if (g != generation) {
+            byPackage.clear();
+            heldRecords = 0;
+            keys = advisories.packageKeys();
+            generation = g;
+        }
+    }
+
+    private List<Known> known(String ecosystem, String name) {
+        String key = ecosystem + "\u0000" + name;
+        if (!keys.contains(key)) {
+            return List.of();
+        }
+        List<Known> held = byPackage.get(key);
+        if (held == null) {
+            held = new ArrayList<>();
+            for (Advisories.Stored s : advisories.affecting(ecosystem, name)) {
+                OsvRecord r = parse(s);
+                if (r != null) {
+                    held.add(new Known(s.id(), s.severity(), s.score(), r));
+                }
+            }
+            held = List.copyOf(held);
+            heldRecords += held.size();
+            byPackage.put(key, held);
+        }
+        return held;
+    }
+
     public synchronized Result match(Collection<String> purls) {
+        refresh();
         List<Finding> findings = new ArrayList<>();
         List<Unmatched> unmatched = new ArrayList<>();
-        Map<String, List<Advisories.Stored>> byPackage = new HashMap<>();
         for (String text : new TreeSet<>(purls)) {
             PackageUrl p = PackageUrl.parseOrNull(text);
             if (p == null) {
@@ -158,14 +204,13 @@ public final class VulnMatcher {
                 continue;
             }
             Ecosystems.Query query = q.get();
-            List<Advisories.Stored> candidates = byPackage.computeIfAbsent(query.ecosystem() + "\u0000" + query.name(),
-                    k -> advisories.affecting(query.ecosystem(), query.name()));
+            List<Known> candidates = known(query.ecosystem(), query.name());
+            if (candidates.isEmpty()) {
+                continue;
+            }
             List<Hit> hits = new ArrayList<>();
-            for (Advisories.Stored s : candidates) {
-                OsvRecord r = record(s);
-                if (r == null) {
-                    continue;
-                }
+            for (Known s : candidates) {
+                OsvRecord r = s.record();
                 for (OsvRecord.Affected a : r.affected()) {
                     if (!Ecosystems.key(a.ecosystem()).equals(query.ecosystem()) || !Ecosystems.name(query.ecosystem(), a.name()).equals(query.name())) {
                         continue;
@@ -225,7 +270,7 @@ public final class VulnMatcher {
         return out;
     }
 
-    private record Hit(Advisories.Stored stored, OsvRecord record, List<String> fixed) {}
+    private record Hit(Known stored, OsvRecord record, List<String> fixed) {}
 
     /** Hits of one component joined where their ids or aliases meet. */
     private static List<Finding> merge(String purl, List<Hit> hits) {
@@ -283,17 +328,11 @@ public final class VulnMatcher {
         return out;
     }
 
-    private OsvRecord record(Advisories.Stored s) {
-        String key = s.id() + "@" + s.modified();
-        OsvRecord r = parsed.get(key);
-        if (r == null) {
-            try {
-                r = OsvRecord.parse(JSON.readTree(s.json()));
-            } catch (IOException | OsvRecord.InvalidRecordException e) {
-                return null; // stored only after it parsed; a record that does not now is skipped, not guessed at
-            }
-            parsed.put(key, r);
+    private static OsvRecord parse(Advisories.Stored s) {
+        try {
+            return OsvRecord.parse(JSON.readTree(s.json()));
+        } catch (IOException | OsvRecord.InvalidRecordException e) {
+            return null; // stored only after it parsed; a record that does not now is skipped, not guessed at
         }
-        return r;
     }
 }

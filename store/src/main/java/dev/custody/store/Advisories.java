@@ -118,7 +118,38 @@ public final class Advisories {
                 alias.executeBatch();
                 pkg.executeBatch();
             }
+            bump(c);
             return null;
+        });
+    }
+
+    /** Raises the generation, in the caller's transaction. */
+    static void bump(java.sql.Connection c) throws java.sql.SQLException {
+        try (PreparedStatement p = c.prepareStatement("UPDATE advisory_generation SET generation = generation + 1 WHERE id = 1")) {
+            p.executeUpdate();
+        }
+    }
+
+    /** The generation: it changes with every write to records, the known-exploited catalogue or exploit scores. */
+    public long generation() {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT generation FROM advisory_generation WHERE id = 1"); ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
+    /** Every (ecosystem key, package name) some record in force affects, as {@code ecosystem NUL name}. */
+    public java.util.Set<String> packageKeys() {
+        return store.read(c -> {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT p.ecosystem, p.name FROM advisory_package p JOIN advisory a ON a.id = p.id "
+                    + "WHERE a.withdrawn IS NULL"); ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1) + "\u0000" + rs.getString(2));
+                }
+            }
+            return out;
         });
     }
 
@@ -154,6 +185,7 @@ public final class Advisories {
                 }
                 ins.executeBatch();
             }
+            bump(c);
             return null;
         });
     }
@@ -180,6 +212,7 @@ public final class Advisories {
                 }
                 ins.executeBatch();
             }
+            bump(c);
             return null;
         });
     }
