@@ -292,7 +292,7 @@ cp "$SBOM_SRC" predicate-cyclonedx.json
 "$COSIGN" attest --tlog-upload=false "${REGFLAGS[@]}" --key keys/key1.key --type cyclonedx \
   --predicate predicate-cyclonedx.json "$(ref v1)" >logs/attest-sbom-v1.log 2>&1 \
   || { cat logs/attest-sbom-v1.log >&2; die "cosign attest (cyclonedx) failed"; }
-#    vulnerability scans (cosign's vuln predicate): v1's finished an hour ago, stale-scan's on 2026-01-01
+#    vulnerability scans (cosign's vuln predicate, a Trivy report inside): v1's finished an hour ago, stale-scan's on 2026-01-01
 scan_predicate() {   # FILE FINISHED-ON
   cat > "$1" <<EOF2
 {
@@ -300,7 +300,11 @@ scan_predicate() {   # FILE FINISHED-ON
   "scanner": {
     "uri": "pkg:github/aquasecurity/trivy@0.58.0", "version": "0.58.0",
     "db": { "uri": "pkg:oci/trivy-db", "version": "2" },
-    "result": { "vulnerabilities": [] }
+    "result": { "SchemaVersion": 2, "ArtifactName": "fixture", "ArtifactType": "container_image", "Results": [
+      { "Target": "app/pom.xml", "Class": "lang-pkgs", "Type": "pom", "Vulnerabilities": [
+        { "VulnerabilityID": "CVE-2023-26119", "PkgName": "net.sourceforge.htmlunit:htmlunit", "InstalledVersion": "2.37.0",
+          "PkgIdentifier": { "PURL": "pkg:maven/net.sourceforge.htmlunit/htmlunit@2.37.0" },
+          "FixedVersion": "3.0.0", "Status": "fixed", "Severity": "CRITICAL" } ] } ] }
   },
   "metadata": { "scanStartedOn": "$2", "scanFinishedOn": "$2" }
 }

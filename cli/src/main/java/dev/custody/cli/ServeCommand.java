@@ -292,7 +292,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (evidence != null) {
             vulns = new dev.custody.vulns.StoredVulnEvidence(evidence).start(1000);
             policyStore.judgingVulnerabilities(vulns);
-            metrics.judging(vulns, duration("--exception-warning", exceptionWarning));
+            Duration warning;
+            try {
+                warning = dev.custody.policy.Ages.parse(exceptionWarning);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--exception-warning: " + e.getMessage());
+            }
+            metrics.judging(vulns, warning);
         }
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, timeout, grace, reload), policyStore, tls, namespaces, metrics);
         if (denylist != null) {

@@ -203,6 +203,12 @@ class CosignInteropTest {
         assertThat(JSON.readTree(artifact.out()).path("provenance").get(0).path("builderId").asText())
                 .isEqualTo("https://ci.custody.example/builders/fixture@v1");
         assertThat(JSON.readTree(artifact.out()).path("verifications").toString()).contains("https://cosign.sigstore.dev/attestation/vuln/v1");
+        // and the attested scan's findings are the digest's, with their source
+        CliResult scanned = CliResult.run("vuln", "match", "--digest", doc.path("images").path("v1").path("digest").asText(), "--store", store.toString(),
+                "-o", "json");
+        assertThat(scanned.code()).as(scanned.err()).isZero();
+        assertThat(JSON.readTree(scanned.out()).path("findings").toString()).contains("\"id\":\"CVE-2023-26119\"")
+                .contains("trivy-attested:CVE-2023-26119");
         CliResult denied = CliResult.run("query", "decisions", "--verdict", "denied", "--store", store.toString(), "-o", "json");
         assertThat(JSON.readTree(denied.out()).path("decisions").size()).isEqualTo(3);
     }

@@ -108,6 +108,21 @@ public final class AttestationEvidence {
             }
             verifications.record(new Verifications.Verified(digest, "attestation", r.predicateType(), String.join(",", r.signers()), null,
                     trustRoot, now, r.origin() + (r.facts().isEmpty() ? "" : " " + r.facts())), facts);
+            if (r.problem() == null && dev.custody.vuln.scan.ScanReport.COSIGN_VULN.equals(r.predicateType())) {
+                // a verified vulnerability scan: its findings become the digest's, as an imported report's do
+                try {
+                    var report = dev.custody.vuln.scan.ScanReport.parse(s.predicate());
+                    String source = report.scanner() + "-attested";
+                    List<dev.custody.store.ScanFindings.Row> rows = new ArrayList<>();
+                    for (var f : report.findings()) {
+                        rows.add(new dev.custody.store.ScanFindings.Row(digest, source, f.id(), f.purl() == null ? "" : f.purl(), f.packageName(),
+                                f.version(), f.aliases(), f.severity(), f.fixed(), f.state(), "attestation", now));
+                    }
+                    new dev.custody.store.ScanFindings(verifications.store()).replace(digest, source, rows);
+                } catch (dev.custody.vuln.scan.ScanReport.InvalidReportException e) {
+                    problems.add("the attested vulnerability scan of " + digest + " cannot be read: " + e.getMessage());
+                }
+            }
             if (sboms != null && AttestationJudge.isSbom(r.predicateType())) {
                 try {
                     byte[] bytes = s.predicate().isTextual() ? s.predicate().textValue().getBytes(StandardCharsets.UTF_8)

@@ -29,6 +29,11 @@ public final class Verifications {
 
     private final Store store;
 
+    /** The store the records go to. */
+    public Store store() {
+        return store;
+    }
+
     public Verifications(Store store) {
         this.store = store;
     }
