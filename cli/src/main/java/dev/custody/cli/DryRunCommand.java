@@ -81,7 +81,8 @@ final class DryRunCommand implements Callable<Integer> {
              var verification = verify ? dev.custody.signatures.Verification.open(java.util.Set.copyOf(insecure), roots, null) : null) {
             ev = RunningWorkloads.evaluate(new Engine(set), new RuntimeInventory(s).presentPods(), cluster, DryRunCommand::wouldDeny,
                     verification == null ? null : verification.service(), java.time.Duration.ofSeconds(30),
-                    dev.custody.evidence.DenylistCache.view(s, new dev.custody.store.Denylist(s).active(System.currentTimeMillis())));
+                    dev.custody.evidence.DenylistCache.view(s, new dev.custody.store.Denylist(s).active(System.currentTimeMillis())),
+                    new dev.custody.vulns.StoredVulnEvidence(s));
         } catch (StoreException e) {
             err.println("custody: store error: " + e.getMessage());
             return ExitCodes.INTERNAL_ERROR;

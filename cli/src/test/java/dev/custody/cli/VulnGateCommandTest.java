@@ -274,6 +274,62 @@ class VulnGateCommandTest {
         assertThat(CliResult.run("vuln", "db", "import", one.toString(), "--store", store).out()).doesNotContain("re-matched");
     }
 
+    @Test
+    void runningWorkloadsAreJudgedByTheSameGateInADryRunAndInTheBackgroundWhereAnExceptionTakesEffectWithoutARestart() throws Exception {
+        String store = tmp.resolve("running.db").toString();
+        assertThat(CliResult.run("vuln", "db", "import", VulnCommandTest.OSV.resolve("ghsa-maven-zeppelin").toString(), "--store", store).code()).isZero();
+        Path sbom = tmp.resolve("bom.json");
+        Files.writeString(sbom, """
+                {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+                  {"type": "library", "name": "htmlunit", "version": "2.37.0", "purl": "pkg:maven/net.sourceforge.htmlunit/htmlunit@2.37.0"}]}
+                """);
+        assertThat(CliResult.run("sbom", "ingest", sbom.toString(), "--digest", D, "--store", store).code()).isZero();
+        Path policy = tmp.resolve("prod.yaml");
+        Files.writeString(policy, """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: production}
+                spec: {tier: production, images: {allowedRegistries: false}, serviceAccount: {denyDefault: false, automountToken: false},
+                       vulnerabilities: {}}
+                """);
+        try (dev.custody.store.Store s = dev.custody.store.Store.open(dev.custody.store.StoreLocation.parse(store))) {
+            long t = System.currentTimeMillis();
+            String image = "r.example/reports@" + D;
+            String object = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"reports-1\",\"namespace\":\"prod\"},"
+                    + "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + image + "\"}]}}";
+            new dev.custody.store.RuntimeInventory(s).observe(List.of(new dev.custody.store.RuntimeInventory.PodObservation("east", "u1", "prod",
+                    "reports-1", new dev.custody.store.RuntimeInventory.WorkloadRef("Deployment", "reports"), "ReplicaSet/reports-1/Deployment/reports",
+                    "node-1", "reports", "Running", t, object, List.of(new dev.custody.store.RuntimeInventory.ContainerObservation("app", "containers",
+                    image, D, image, D, true, 0, t, null)))), t);
+
+            // policy dry-run over what runs: the gate would deny it
+            CliResult dry = CliResult.run("policy", "dry-run", "--policy", policy.toString(), "-o", "json", "--store", store);
+            assertThat(dry.code()).as(dry.out() + dry.err()).isEqualTo(ExitCodes.DENIED);
+            assertThat(JSON.readTree(dry.out()).path("denied").get(0).path("violations").toString()).contains("VULN_EXCEPTION_REQUIRED");
+
+            // the background re-evaluator, as serve runs it, with the evidence serve holds
+            dev.custody.engine.Engine engine = new dev.custody.engine.Engine(new dev.custody.policy.PolicyParser().load(
+                    java.util.Map.of("p.yaml", Files.readString(policy))));
+            dev.custody.vulns.StoredVulnEvidence evidence = new dev.custody.vulns.StoredVulnEvidence(s);
+            java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+            evidence.onChange(changes::incrementAndGet);
+            dev.custody.evidence.Reevaluator re = new dev.custody.evidence.Reevaluator(s, () -> engine, null, java.time.Duration.ZERO,
+                    java.time.Duration.ZERO, java.time.Duration.ofSeconds(5)).judgingVulnerabilities(evidence);
+            assertThat(re.run(engine, "test").verdicts()).containsEntry("fail", 1);
+            assertThat(new dev.custody.store.WorkloadReports(s).list(null, "prod", null).getFirst().results()).contains("VULN_EXCEPTION_REQUIRED");
+
+            String id = CliResult.run("exception", "request", "--vulnerability", GHSA, "--digest", D, "--namespace", "prod", "--owner", "reports",
+                    "--reason", "offline job", "--expires", "7d", "--store", store, "--as", "alice").out().strip();
+            assertThat(CliResult.run("exception", "approve", id, "--store", store, "--as", "bob").code()).isZero();
+            evidence.refresh(); // the poll serve runs every second: exceptions changed, re-evaluation is asked for
+            assertThat(changes.get()).isEqualTo(1);
+            assertThat(re.run(engine, "vulnerabilities").verdicts()).containsEntry("pass", 1);
+            assertThat(new dev.custody.store.WorkloadReports(s).list(null, "prod", null).getFirst().verdict()).isEqualTo("pass");
+            CliResult after = CliResult.run("policy", "dry-run", "--policy", policy.toString(), "-o", "json", "--store", store);
+            assertThat(after.code()).as(after.out()).isZero();
+        }
+    }
+
     /** The gate's first result for the pod in a namespace. */
     static JsonNode gate(JsonNode report, String namespace) {
         for (JsonNode w : report.path("results")) {

@@ -28,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
 
+    /** How long an expired exception is still read, so that a denial names it as expired. */
+    static final long RECENTLY_EXPIRED = java.time.Duration.ofDays(30).toMillis();
+
     private final Store store;
     private final VulnMatcher matcher;
     private final Exceptions exceptions;
@@ -181,7 +184,7 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
 
     private List<ExceptionGrant> load() {
         List<ExceptionGrant> out = new ArrayList<>();
-        for (Exceptions.VulnException e : exceptions.approved()) {
+        for (Exceptions.VulnException e : exceptions.granted(now(), RECENTLY_EXPIRED)) {
             out.add(new ExceptionGrant(e.id(), e.digest(), e.namespace(), e.rule(), e.vulnerability(), e.requestedAt(),
                     e.approvedAt() == null ? e.requestedAt() : e.approvedAt(), e.expiresAt(), e.owner()));
         }

@@ -210,7 +210,23 @@ public final class Exceptions {
         });
     }
 
-    /** Approved exceptions not revoked (expired ones too; the gate judges time), what the gate reads. */
+    /**
+     * What the gate reads: approved exceptions, and those that expired within {@code recentMillis} of {@code now} (so a
+     * denial can say which exception ran out). Revoked ones are not read.
+     */
+    public List<VulnException> granted(long now, long recentMillis) {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM vuln_exception WHERE state = ? OR (state = ? AND approved_at "
+                    + "IS NOT NULL AND expires_at >= ?) ORDER BY id")) {
+                p.setString(1, APPROVED);
+                p.setString(2, EXPIRED);
+                p.setLong(3, now - recentMillis);
+                return rows(p);
+            }
+        });
+    }
+
+    /** Approved exceptions not revoked (expired ones too until a sweep writes them; the gate judges time). */
     public List<VulnException> approved() {
         return store.read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM vuln_exception WHERE state = ? ORDER BY id")) {

@@ -39,6 +39,10 @@ class ExceptionsTest {
         assertThat(ex.sweep(T + 30 * DAY)).extracting(VulnException::id).containsExactly(e.id());
         assertThat(ex.sweep(T + 31 * DAY)).isEmpty();
         assertThat(ex.find(e.id()).orElseThrow().storedState()).isEqualTo(Exceptions.EXPIRED);
+        assertThat(ex.approved()).isEmpty();
+        assertThat(ex.granted(T + 31 * DAY, 30 * DAY)).as("read a while after expiry, so a denial can name it").extracting(VulnException::id)
+                .containsExactly(e.id());
+        assertThat(ex.granted(T + 61 * DAY, 30 * DAY)).isEmpty();
         assertThatThrownBy(() -> ex.revoke(e.id(), "bob", "late", T + 31 * DAY)).hasMessageContaining("is expired");
         List<Exceptions.Event> h = ex.history(e.id());
         assertThat(h).extracting(Exceptions.Event::action).containsExactly("request", "approve", "expire");
