@@ -17,6 +17,8 @@ cd "$ROOT"
 # (cosign ~3 of them) plus syft's and osv-scanner's (~3 more), later runs find the binaries cached under ~/.cache/custody.
 if [[ "${CUSTODY_SKIP_E2E:-0}" != "1" ]]; then
   bash "$ROOT/scripts/kube/build.sh"
+  # only its clusterrole-aggregation controller runs, in IdentitiesE2ETest
+  bash "$ROOT/scripts/kube/build-controller-manager.sh"
   bash "$ROOT/scripts/tools/build-helm.sh"
   bash "$ROOT/scripts/tools/build-cosign.sh"
   bash "$ROOT/scripts/tools/build-syft.sh"
