@@ -12,13 +12,13 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** RBAC rule matching as the API server's authorizer does it, aggregation, and the identity findings. */
-class RbacTest {
+public class RbacTest {
 
     static List<JsonNode> yaml(String text) {
         return new ManifestReader().read("rbac.yaml", text).stream().map(Document::root).toList();
     }
 
-    static final String OBJECTS = """
+    public static final String OBJECTS = """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
             metadata: {name: deployer, labels: {custody.dev/agg: ops}}

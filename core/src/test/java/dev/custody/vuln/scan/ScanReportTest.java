@@ -12,12 +12,12 @@ import org.junit.jupiter.api.Test;
  * Grype's {@code -o json}, cosign's vuln/v1 predicate). The reports are written here: both scanners need their online
  * vulnerability databases to produce one, which this machine cannot reach.
  */
-class ScanReportTest {
+public class ScanReportTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String D = "sha256:" + "ab".repeat(32);
 
-    static final String TRIVY = """
+    public static final String TRIVY = """
             {"SchemaVersion": 2, "CreatedAt": "2026-12-01T10:00:00Z", "ArtifactName": "registry.example/shop/web:1.4", "ArtifactType": "container_image",
              "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}, "ImageID": "sha256:%s",
                           "RepoTags": ["registry.example/shop/web:1.4"], "RepoDigests": ["registry.example/shop/web@%s"]},
@@ -35,7 +35,7 @@ class ScanReportTest {
               {"Target": "Java", "Class": "lang-pkgs", "Type": "jar"}]}
             """.formatted("9".repeat(64), D);
 
-    static final String GRYPE = """
+    public static final String GRYPE = """
             {"matches": [
               {"vulnerability": {"id": "GHSA-3xrr-7m6p-p7xh", "severity": "Critical", "fix": {"versions": ["3.0.0"], "state": "fixed"}},
                "relatedVulnerabilities": [{"id": "CVE-2023-26119", "dataSource": "https://nvd.nist.gov/vuln/detail/CVE-2023-26119"}],
