@@ -201,7 +201,7 @@ final class QueryCommand implements Runnable {
             }
             List<dev.custody.store.RuntimeInventory.Admitted> running = new dev.custody.store.RuntimeInventory(s).runningWithAdmission(a.digest());
             if (json) {
-                Json.print(out, dev.custody.evidence.InventoryViews.artifact(a, running));
+                Json.print(out, dev.custody.evidence.InventoryViews.artifact(s, a, running));
                 return ExitCodes.OK;
             }
             out.println(a.digest());

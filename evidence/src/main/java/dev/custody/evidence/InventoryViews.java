@@ -268,4 +268,34 @@ public final class InventoryViews {
         m.put("running", admitted(running));
         return m;
     }
+
+    /**
+     * As above, with the digest's promotions and its release state: built (provenance), signed, attested, scanned (an
+     * SBOM or a scanner report), promoted (to which tiers), running, revoked (on the emergency denylist). The state is
+     * the furthest stage reached, revoked above all.
+     */
+    public static Map<String, Object> artifact(dev.custody.store.Store store, dev.custody.store.Evidence.Artifact a,
+                                               List<RuntimeInventory.Admitted> running) {
+        Map<String, Object> m = artifact(a, running);
+        List<dev.custody.store.Promotions.Promotion> promotions = new dev.custody.store.Promotions(store).of(a.digest());
+        m.put("promotions", promotions);
+        Map<String, Object> stages = new LinkedHashMap<>();
+        stages.put("built", !a.provenance().isEmpty());
+        stages.put("signed", a.verifications().stream().anyMatch(v -> v.kind().equals("signature")));
+        stages.put("attested", a.verifications().stream().anyMatch(v -> v.kind().equals("attestation")));
+        stages.put("scanned", !a.sboms().isEmpty() || !new dev.custody.store.ScanFindings(store).of(a.digest()).isEmpty());
+        stages.put("promoted", promotions.stream().map(dev.custody.store.Promotions.Promotion::toTier).distinct().toList());
+        stages.put("running", !running.isEmpty());
+        boolean revoked = new dev.custody.store.Denylist(store).active(System.currentTimeMillis()).stream()
+                .anyMatch(e -> e.kind() == dev.custody.store.Denylist.Kind.DIGEST && e.value().equals(a.digest()));
+        stages.put("revoked", revoked);
+        String state = revoked ? "revoked" : !running.isEmpty() ? "running" : !promotions.isEmpty() ? "promoted"
+                : Boolean.TRUE.equals(stages.get("scanned")) ? "scanned" : Boolean.TRUE.equals(stages.get("attested")) ? "attested"
+                : Boolean.TRUE.equals(stages.get("signed")) ? "signed" : Boolean.TRUE.equals(stages.get("built")) ? "built" : "seen";
+        Map<String, Object> release = new LinkedHashMap<>();
+        release.put("state", state);
+        release.put("stages", stages);
+        m.put("release", release);
+        return m;
+    }
 }

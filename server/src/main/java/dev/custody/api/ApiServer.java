@@ -231,7 +231,7 @@ public final class ApiServer implements AutoCloseable {
                 if (a == null) {
                     throw new ApiError(404, "the store knows nothing about " + digest);
                 }
-                return new Result(200, InventoryViews.artifact(a, new RuntimeInventory(store).runningWithAdmission(digest)));
+                return new Result(200, InventoryViews.artifact(store, a, new RuntimeInventory(store).runningWithAdmission(digest)));
             }
             case "components" -> {
                 need(caller, ApiTokens.Role.VIEWER, method, "GET");
