@@ -109,9 +109,10 @@ final class CheckCommand implements Callable<Integer> {
         InputLimits limits = new InputLimits(maxInputBytes, InputLimits.DEFAULT.maxDepth(), InputLimits.DEFAULT.maxDocuments());
         CheckRun run = new CheckRun(new Engine(set), limits, namespace, labels);
         CheckReport report;
-        boolean gate = set.policies().stream().flatMap(p -> p.rules().stream()).anyMatch(r -> r instanceof dev.custody.vuln.gate.VulnerabilityGate);
+        boolean gate = set.policies().stream().flatMap(p -> p.rules().stream())
+                .anyMatch(r -> r instanceof dev.custody.vuln.gate.VulnerabilityGate || r instanceof dev.custody.policy.trust.PromotionRule);
         if (gate && store.given()) {
-            // the vulnerability gate judges digests by the store's evidence, as admission does
+            // the vulnerability gate and promotion rules judge digests by the store's evidence, as admission does
             try (Store s = store.open()) {
                 report = run.judgingVulnerabilities(new dev.custody.vulns.StoredVulnEvidence(s)).run(paths, System.in);
             } catch (StoreException e) {

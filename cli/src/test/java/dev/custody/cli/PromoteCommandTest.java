@@ -89,6 +89,41 @@ class PromoteCommandTest {
         assertThat(artifact.path("promotions").findValuesAsText("actor")).containsExactly("release-bot", "release-bot");
         assertThat(CliResult.run("audit", "verify", "--store", store).code()).isZero();
 
+        // production admission, with a trust rule that requires a promotion from staging: OK has one, BAD none
+        String key = Files.readString(CommandTreeTest.KEY).strip().indent(14);
+        Path trust = tmp.resolve("trust.yaml");
+        Files.writeString(trust, """
+                apiVersion: custody.dev/v1alpha1
+                kind: Policy
+                metadata: {name: production-trust}
+                spec:
+                  tier: production
+                  images: {allowedRegistries: false}
+                  serviceAccount: {denyDefault: false, automountToken: false}
+                  trust:
+                    - name: release
+                      images: ["registry.example/**"]
+                      authorities:
+                        - name: ci
+                          key: |
+                %s
+                      promotion: {from: staging}
+                """.formatted(key));
+        Path pods = tmp.resolve("pods.yaml");
+        Files.writeString(pods, "apiVersion: v1\nkind: Pod\nmetadata: {name: ok, namespace: prod}\nspec:\n  containers: [{name: app, image: \"" + repo + "@"
+                + OK + "\"}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: bad, namespace: prod}\nspec:\n  containers: [{name: app, image: \""
+                + repo + "@" + BAD + "\"}]\n");
+        JsonNode checked = JSON.readTree(CliResult.run("check", "--policy", trust.toString(), pods.toString(), "--store", store, "-o", "json", "-v").out());
+        java.util.Map<String, String> promotion = new java.util.TreeMap<>();
+        for (JsonNode w : checked.path("results")) {
+            for (JsonNode o : w.path("outcomes")) {
+                if (o.path("rule").asText().equals("trust.release.promotion")) {
+                    promotion.put(w.path("name").asText(), o.path("code").asText());
+                }
+            }
+        }
+        assertThat(promotion).isEqualTo(java.util.Map.of("ok", "PROMOTION_RECORDED", "bad", "PROMOTION_MISSING"));
+
         // revoked: the denylist refuses a promotion, and the state says so
         assertThat(CliResult.run("denylist", "add", OK, "--reason", "INC-1: leaked key", "--store", store).code()).isZero();
         CliResult revoked = CliResult.run("promote", "--digest", OK, "--to", "staging", "--image", repo, "--policy", policies.toString(), "--store", store);

@@ -108,6 +108,11 @@ public enum ReasonCode {
     // denylist (the emergency denylist, checked before every policy)
     DENYLISTED(Outcome.FAIL, "The image's digest or repository is on the emergency denylist; the message gives the entry and its reason. Denies in every namespace, whatever the policies select."),
 
+    // trust.<name>.promotion (a recorded promotion from an earlier tier)
+    PROMOTION_RECORDED(Outcome.PASS, "The digest was promoted to the tier the trust rule names (custody promote)."),
+    PROMOTION_MISSING(Outcome.FAIL, "The digest has no recorded promotion to the tier the trust rule names, or the reference pins no digest."),
+    PROMOTION_NOT_CHECKED(Outcome.SKIP, "Promotions were not checked: no evidence store is read here (custody check without --store)."),
+
     // vulnerabilities.gate (spec.vulnerabilities: stored findings judged by the environment's gate table)
     VULN_GATE_PASSED(Outcome.PASS, "The digest's stored findings hold nothing the tier's gate stops (findings the table records are counted in the message)."),
     VULN_BLOCKED(Outcome.FAIL, "A finding the table blocks in this tier (by default a critical known to be exploited, in staging and production); no exception admits it, only a fix or a VEX not_affected statement."),

@@ -36,6 +36,8 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
     private final Exceptions exceptions;
     private final Map<String, List<GateFinding>> held = new ConcurrentHashMap<>();
     private final Set<String> unscanned = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<String>> promoted = new ConcurrentHashMap<>();
+    private volatile String promotionsVersion;
     private volatile List<ExceptionGrant> grants;
     private volatile String findingsVersion;
     private volatile String exceptionsVersion;
@@ -48,6 +50,7 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
         this.exceptions = new Exceptions(store);
         this.findingsVersion = findingsVersion();
         this.exceptionsVersion = exceptions.version();
+        this.promotionsVersion = promotionsVersion();
         this.grants = load();
     }
 
@@ -67,6 +70,15 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
             return null;
         }
         return compute(digest);
+    }
+
+    @Override
+    public Set<String> promotions(String digest) {
+        return promoted.computeIfAbsent(digest, d -> {
+            Set<String> tiers = new java.util.TreeSet<>();
+            new dev.custody.store.Promotions(store).of(d).forEach(p -> tiers.add(p.toTier()));
+            return Set.copyOf(tiers);
+        });
     }
 
     @Override
@@ -129,6 +141,12 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
                 grants = load();
                 changed = true;
             }
+            String pv = promotionsVersion();
+            if (!pv.equals(promotionsVersion)) {
+                promotionsVersion = pv;
+                promoted.clear();
+                changed = true;
+            }
             String fv = findingsVersion();
             if (!fv.equals(findingsVersion)) {
                 findingsVersion = fv;
@@ -189,6 +207,15 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
                     e.approvedAt() == null ? e.requestedAt() : e.approvedAt(), e.expiresAt(), e.owner()));
         }
         return List.copyOf(out);
+    }
+
+    private String promotionsVersion() {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*), COALESCE(MAX(at), 0) FROM promotion"); ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) + "/" + rs.getLong(2);
+            }
+        });
     }
 
     /** What changes findings: advisories, exploit feeds, VEX statements, SBOM links and scanner reports, by count and latest write. */

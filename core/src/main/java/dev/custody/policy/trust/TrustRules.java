@@ -52,13 +52,14 @@ import java.util.regex.PatternSyntaxException;
  *       condition: "predicate.buildDefinition.externalParameters.workflow.path == '.github/workflows/release.yml'"  # CEL, optional
  *     sbom: true              # also require an attested SBOM, CycloneDX or SPDX (rule trust.release.sbom)
  *     scan: {maxAge: 7d}      # also require an attested vulnerability scan at most 7 days old (rule trust.release.scan)
+ *     promotion: {from: staging}  # also require a recorded promotion to staging (custody promote; rule trust.release.promotion)
  *     action: enforce
  *     failureMode: closed     # what an outage means; invalid signatures always fail
  * </pre>
  */
 public final class TrustRules implements RuleFamily {
 
-    static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "multiArch", "provenance", "sbom",
+    static final Set<String> ENTRY = Set.of("name", "images", "authorities", "threshold", "required", "multiArch", "provenance", "sbom", "promotion",
             "scan", "action", "failureMode");
     static final Set<String> SCAN = Set.of("maxAge");
     static final Set<String> PROVENANCE = Set.of("builders", "repositories", "refs", "requireCommit", "condition");
@@ -130,10 +131,21 @@ public final class TrustRules implements RuleFamily {
                 continue;
             }
             TrustRule r = entry(e, defaultAction, names, secretKeys);
+            String from = null;
+            Fields pr = e.object("promotion", Set.of("from"));
+            if (pr != null) {
+                from = pr.choice("from", List.of("dev", "staging", "production", "regulated"), null);
+                if (from == null && !pr.has("from")) {
+                    pr.error(pr.path().child("from"), "required: the tier the images must have been promoted to first");
+                }
+            }
             if (r != null) {
                 rules.add(r);
                 for (AttestationKind kind : r.spec().attestations()) {
                     rules.add(new AttestationRule(r.spec(), kind, r.action(), r.failureMode()));
+                }
+                if (from != null) {
+                    rules.add(new PromotionRule(r.spec(), from, r.action(), r.failureMode()));
                 }
             }
         }

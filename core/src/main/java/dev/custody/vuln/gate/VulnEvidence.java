@@ -16,6 +16,11 @@ public interface VulnEvidence {
     /** Approved, unrevoked exceptions that may cover the digest (its own and those scoped to any digest), whatever their time. */
     List<ExceptionGrant> exceptions(String digest);
 
+    /** The tiers the digest was promoted to (custody promote), for trust rules with {@code promotion: {from: TIER}}. */
+    default java.util.Set<String> promotions(String digest) {
+        return java.util.Set.of();
+    }
+
     /** The clock exceptions and SLAs are judged by, epoch milliseconds. */
     default long now() {
         return System.currentTimeMillis();
