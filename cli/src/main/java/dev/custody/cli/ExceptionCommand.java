@@ -142,9 +142,8 @@ public final class ExceptionCommand implements Runnable {
             }
             long now = System.currentTimeMillis();
             long until;
-            java.util.regex.Matcher m = Ages.PATTERN.matcher(expires.strip());
             try {
-                until = m.matches() ? now + Ages.of(m).toMillis() : Times.parse(expires, Instant.ofEpochMilli(now));
+                until = Times.until(expires, Instant.ofEpochMilli(now));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--expires: " + e.getMessage());
             }

@@ -305,7 +305,7 @@ final class VulnCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--digest must be sha256:<64 lower-case hex>, found \"" + target.digest + "\"");
             }
             try (Store s = store.open()) {
-                if (target.digest != null && !new SbomStore(s).linked(target.digest) && new dev.custody.store.ScanFindings(s).of(target.digest).isEmpty()) {
+                if (target.digest != null && !new SbomStore(s).linked(target.digest) && !new dev.custody.store.ScanFindings(s).exists(target.digest)) {
                     spec.commandLine().getErr().println("custody: the store holds no SBOM of " + target.digest + " and no scanner report (custody sbom ingest, custody vuln report import)");
                     return ExitCodes.INPUT_ERROR;
                 }

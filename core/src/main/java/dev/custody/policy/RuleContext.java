@@ -33,6 +33,17 @@ public record RuleContext(String namespace, Map<String, String> namespaceLabels,
         this(namespace, namespaceLabels, request, oldObject, memo, signatures, null, null);
     }
 
+    /**
+     * The digest an image is known by: the one its reference pins, else the one a kubelet reports it runs (in
+     * re-evaluation), else null. Evidence is kept by digest.
+     */
+    public String digestOf(String image, dev.custody.imageref.ImageReference ref) {
+        if (ref.digest() != null) {
+            return ref.digest().toString();
+        }
+        return runningDigests == null ? null : runningDigests.get(image);
+    }
+
     /** Computes {@code key}'s value once per evaluation. */
     @SuppressWarnings("unchecked")
     public <T> T memo(Object key, Function<Object, T> compute) {

@@ -164,7 +164,7 @@ public final class IdentityAnalysis {
                     {"impersonate", "", "users", ""}, {"impersonate", "", "groups", ""}, {"impersonate", "", "serviceaccounts", ""},
                     {"create", "", "serviceaccounts", "token"}, {"create", "rbac.authorization.k8s.io", "clusterrolebindings", ""},
                     {"create", "rbac.authorization.k8s.io", "rolebindings", ""}}) {
-                if (ns.isEmpty() == false && (check[2].equals("users") || check[2].equals("groups") || check[2].startsWith("cluster"))) {
+                if (!ns.isEmpty() && (check[2].equals("users") || check[2].equals("groups") || check[2].startsWith("cluster"))) {
                     continue; // cluster-scoped resources are granted cluster-wide only
                 }
                 Rbac.Binding b = rbac.grant(u, check[0], check[1], check[2], check[3], ns, "");

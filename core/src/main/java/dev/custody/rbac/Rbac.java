@@ -41,19 +41,6 @@ public final class Rbac {
             return resourceNames.isEmpty() || (!name.isEmpty() && resourceNames.contains(name));
         }
 
-        /** Whether the rule allows a non-resource request such as {@code get /healthz}. */
-        public boolean allowsPath(String verb, String path) {
-            if (!has(verbs, verb)) {
-                return false;
-            }
-            for (String u : nonResourceURLs) {
-                if (u.equals("*") || u.equals(path) || (u.endsWith("*") && path.startsWith(u.substring(0, u.length() - 1)))) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
         private static boolean has(List<String> list, String v) {
             return list.contains("*") || list.contains(v);
         }
@@ -270,20 +257,6 @@ public final class Rbac {
             }
         }
         return null;
-    }
-
-    /** Whether the user may make a non-resource request (only ClusterRoleBindings grant these). */
-    public boolean allowsPath(User u, String verb, String path) {
-        for (Binding b : bindings) {
-            if (!b.kind().equals("ClusterRoleBinding") || !binds(b, u)) {
-                continue;
-            }
-            Role role = role(b);
-            if (role != null && role.rules().stream().anyMatch(r -> r.allowsPath(verb, path))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String name(JsonNode o, String where) {

@@ -283,7 +283,7 @@ public final class InventoryViews {
         stages.put("built", !a.provenance().isEmpty());
         stages.put("signed", a.verifications().stream().anyMatch(v -> v.kind().equals("signature")));
         stages.put("attested", a.verifications().stream().anyMatch(v -> v.kind().equals("attestation")));
-        stages.put("scanned", !a.sboms().isEmpty() || !new dev.custody.store.ScanFindings(store).of(a.digest()).isEmpty());
+        stages.put("scanned", !a.sboms().isEmpty() || new dev.custody.store.ScanFindings(store).exists(a.digest()));
         stages.put("promoted", promotions.stream().map(dev.custody.store.Promotions.Promotion::toTier).distinct().toList());
         stages.put("running", !running.isEmpty());
         boolean revoked = new dev.custody.store.Denylist(store).active(System.currentTimeMillis()).stream()

@@ -37,6 +37,19 @@ public final class Times {
         }
     }
 
+    /** Epoch milliseconds of a time ahead: an instant, a date (UTC midnight), or a length from now ("30d"), as an expiry is given. */
+    public static long until(String text, Instant now) {
+        Matcher m = Ages.PATTERN.matcher(text.strip());
+        if (m.matches()) {
+            try {
+                return now.plus(Ages.of(m)).toEpochMilli();
+            } catch (ArithmeticException | java.time.DateTimeException e) {
+                throw new IllegalArgumentException("\"" + text + "\" reaches beyond the times Custody can represent");
+            }
+        }
+        return parse(text, now);
+    }
+
     /** An age such as 90d or 12h (the grammar of {@link Ages}). */
     public static Duration age(String text) {
         return Ages.parse(text);

@@ -188,16 +188,9 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
         return list;
     }
 
+    /** A digest is scanned when the store links an SBOM to it or a scanner reported about it. */
     private boolean scanned(String digest) {
-        return store.read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM sbom_link WHERE digest = ? UNION ALL SELECT 1 FROM scan_finding WHERE digest = ? LIMIT 1")) {
-                p.setString(1, digest);
-                p.setString(2, digest);
-                try (ResultSet rs = p.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+        return new dev.custody.store.SbomStore(store).linked(digest) || new dev.custody.store.ScanFindings(store).exists(digest);
     }
 
     private List<ExceptionGrant> load() {

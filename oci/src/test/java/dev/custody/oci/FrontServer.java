@@ -58,8 +58,6 @@ final class FrontServer implements AutoCloseable {
     final AtomicInteger registryRequests = new AtomicInteger();
     final AtomicInteger tokenRequests = new AtomicInteger();
     final List<Map<String, String>> tokenParams = Collections.synchronizedList(new ArrayList<>());
-    final AtomicInteger inFlight = new AtomicInteger();
-    final AtomicInteger maxInFlight = new AtomicInteger();
 
     FrontServer(String upstream) throws IOException {
         this.upstream = upstream;
@@ -131,20 +129,14 @@ final class FrontServer implements AutoCloseable {
     private void registry(HttpExchange ex) throws IOException {
         try (ex) {
             registryRequests.incrementAndGet();
-            int now = inFlight.incrementAndGet();
-            maxInFlight.accumulateAndGet(now, Math::max);
-            try {
-                Fault f = fault;
-                if (f != null && f.apply(ex)) {
-                    return;
-                }
-                if (!authorized(ex)) {
-                    return;
-                }
-                forward(ex);
-            } finally {
-                inFlight.decrementAndGet();
+            Fault f = fault;
+            if (f != null && f.apply(ex)) {
+                return;
             }
+            if (!authorized(ex)) {
+                return;
+            }
+            forward(ex);
         }
     }
 

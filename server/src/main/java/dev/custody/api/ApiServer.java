@@ -527,8 +527,7 @@ public final class ApiServer implements AutoCloseable {
                 if (expires.isBlank()) {
                     throw new ApiError(400, "expires: required (an instant, a date, or a length from now such as 30d)");
                 }
-                java.util.regex.Matcher m = dev.custody.policy.Ages.PATTERN.matcher(expires.strip());
-                long until = m.matches() ? now + dev.custody.policy.Ages.of(m).toMillis() : Times.parse(expires, java.time.Instant.ofEpochMilli(now));
+                long until = Times.until(expires, java.time.Instant.ofEpochMilli(now));
                 String digest = body.path("digest").asText("");
                 if (!digest.equals("*") && !dev.custody.store.SbomStore.DIGEST.matcher(digest).matches()) {
                     throw new ApiError(400, "digest: sha256:<64 lower-case hex> or *, found \"" + digest + "\"");

@@ -138,7 +138,7 @@ public final class Exceptions {
                 p.setString(5, id);
                 p.executeUpdate();
             }
-            VulnException out = get(c, id);
+            VulnException out = getOrNull(c, id);
             event(c, out, "approve", approver, note == null || note.isBlank() ? "approved" : note, ACTIVE, now);
             return out;
         });
@@ -155,7 +155,7 @@ public final class Exceptions {
                 throw new Refused("exception " + id + " is " + state + "; only a requested or active exception can be revoked");
             }
             close(c, id, REVOKED, actor, reason, now);
-            VulnException out = get(c, id);
+            VulnException out = getOrNull(c, id);
             event(c, out, "revoke", actor, reason, REVOKED, now);
             return out;
         });
@@ -185,7 +185,7 @@ public final class Exceptions {
                     return null; // another replica wrote it first
                 }
                 close(c, id, EXPIRED, "custody", "expired at " + Instant.ofEpochMilli(e.expiresAt()), Math.max(now, e.expiresAt()));
-                VulnException x = get(c, id);
+                VulnException x = getOrNull(c, id);
                 event(c, x, "expire", "custody", "expired at " + Instant.ofEpochMilli(e.expiresAt()), EXPIRED, now);
                 return x;
             });
@@ -221,16 +221,6 @@ public final class Exceptions {
                 p.setString(1, APPROVED);
                 p.setString(2, EXPIRED);
                 p.setLong(3, now - recentMillis);
-                return rows(p);
-            }
-        });
-    }
-
-    /** Approved exceptions not revoked (expired ones too until a sweep writes them; the gate judges time). */
-    public List<VulnException> approved() {
-        return store.read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM vuln_exception WHERE state = ? ORDER BY id")) {
-                p.setString(1, APPROVED);
                 return rows(p);
             }
         });
@@ -364,10 +354,6 @@ public final class Exceptions {
             throw new Refused("no exception " + id);
         }
         return e;
-    }
-
-    private static VulnException get(Connection c, String id) throws SQLException {
-        return getOrNull(c, id);
     }
 
     private static VulnException getOrNull(Connection c, String id) throws SQLException {

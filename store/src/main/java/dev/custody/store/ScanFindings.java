@@ -63,6 +63,18 @@ public final class ScanFindings {
         });
     }
 
+    /** Whether any scanner reported about the digest. */
+    public boolean exists(String digest) {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM scan_finding WHERE digest = ? LIMIT 1")) {
+                p.setString(1, digest);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
     /** Every scanner finding of a digest, by source, vulnerability and package. */
     public List<Row> of(String digest) {
         return store.read(c -> {

@@ -23,7 +23,7 @@ class ExceptionsTest {
         VulnException e = ex.request(request(T + 30 * DAY), "alice", T);
         assertThat(e.id()).matches("EXC-\\d{8}-[0-9a-f]{6}");
         assertThat(e.state(T)).isEqualTo(Exceptions.REQUESTED);
-        assertThat(ex.approved()).isEmpty();
+        assertThat(ex.granted(T, 0)).as("a request grants nothing").isEmpty();
 
         assertThatThrownBy(() -> ex.approve(e.id(), "alice", null, T + 1)).isInstanceOf(Exceptions.Refused.class)
                 .hasMessage("exception " + e.id() + " was requested by alice; another identity must approve it");
@@ -31,7 +31,7 @@ class ExceptionsTest {
         assertThat(a.approver()).isEqualTo("bob");
         assertThat(a.state(T + DAY)).isEqualTo(Exceptions.ACTIVE);
         assertThat(a.state(T + 30 * DAY)).isEqualTo(Exceptions.EXPIRED);
-        assertThat(ex.approved()).extracting(VulnException::id).containsExactly(e.id());
+        assertThat(ex.granted(T + DAY, 0)).extracting(VulnException::id).containsExactly(e.id());
         assertThatThrownBy(() -> ex.approve(e.id(), "carol", null, T + 2 * DAY)).hasMessageContaining("is active; only a requested exception");
 
         // the sweep writes the expiry once, and the chain holds all three transitions
@@ -39,7 +39,7 @@ class ExceptionsTest {
         assertThat(ex.sweep(T + 30 * DAY)).extracting(VulnException::id).containsExactly(e.id());
         assertThat(ex.sweep(T + 31 * DAY)).isEmpty();
         assertThat(ex.find(e.id()).orElseThrow().storedState()).isEqualTo(Exceptions.EXPIRED);
-        assertThat(ex.approved()).isEmpty();
+        assertThat(ex.granted(T + 31 * DAY, 0)).as("expired: no longer read without a recent window").isEmpty();
         assertThat(ex.granted(T + 31 * DAY, 30 * DAY)).as("read a while after expiry, so a denial can name it").extracting(VulnException::id)
                 .containsExactly(e.id());
         assertThat(ex.granted(T + 61 * DAY, 30 * DAY)).isEmpty();
@@ -62,7 +62,7 @@ class ExceptionsTest {
         VulnException r = ex.revoke(e.id(), "carol", "a fix shipped", T + 2);
         assertThat(r.state(T + 3)).isEqualTo(Exceptions.REVOKED);
         assertThat(r.closedBy()).isEqualTo("carol");
-        assertThat(ex.approved()).isEmpty();
+        assertThat(ex.granted(T + 3, 30 * DAY)).as("a revoked exception is never read").isEmpty();
         assertThat(ex.version()).isNotEqualTo(before);
         assertThatThrownBy(() -> ex.request(request(T - 1), "alice", T)).hasMessageContaining("is not in the future");
         assertThatThrownBy(() -> ex.request(new Exceptions.Request(Records.D1, null, null, "CVE-1", "", "why", null, T + DAY), "alice", T))

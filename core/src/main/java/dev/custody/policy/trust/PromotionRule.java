@@ -50,10 +50,6 @@ public final class PromotionRule implements Rule {
         return true;
     }
 
-    public String from() {
-        return from;
-    }
-
     @Override
     public void evaluate(Workload workload, RuleContext ctx, ResultSink out) {
         for (Container c : workload.containers()) {
@@ -64,8 +60,7 @@ public final class PromotionRule implements Rule {
                 out.skip(ReasonCode.PROMOTION_NOT_CHECKED, c.imagePath(), c.image() + ": promotions were not checked: no evidence store is read here");
                 continue;
             }
-            String digest = parsed.reference().digest() != null ? parsed.reference().digest().toString()
-                    : ctx.runningDigests() == null ? null : ctx.runningDigests().get(c.image());
+            String digest = ctx.digestOf(c.image(), parsed.reference());
             if (digest == null) {
                 out.fail(ReasonCode.PROMOTION_MISSING, c.imagePath(), c.image() + " pins no digest, and promotions are recorded per digest; "
                         + "trust rule " + spec.name() + " requires a promotion from " + from);
