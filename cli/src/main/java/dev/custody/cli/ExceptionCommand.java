@@ -86,7 +86,7 @@ public final class ExceptionCommand implements Runnable {
                 Json.print(out, ExceptionViews.view(e, now, history));
                 return;
             }
-            out.printf("%s  %s  %s in %s (namespace %s, rule %s)%n", e.id(), e.state(now), e.vulnerability(), e.digest(), e.namespace(), e.rule());
+            out.printf("%s  %s  %s%n", e.id(), e.state(now), e.scope());
             out.printf("  owner %s, requested by %s at %s, expires %s%n", e.owner(), e.requester(), Instant.ofEpochMilli(e.requestedAt()),
                     Instant.ofEpochMilli(e.expiresAt()));
             out.printf("  reason: %s%s%n", e.reason(), e.ticket() == null ? "" : " (" + e.ticket() + ")");
@@ -105,13 +105,18 @@ public final class ExceptionCommand implements Runnable {
     }
 
     @Command(name = "request", mixinStandardHelpOptions = true, description = {"Request an exception; prints its id. Another identity must approve it before it counts.",
-            "A namespace left out, or any field given as *, covers any; the policy decides which may be *."})
+            "A namespace left out, or any field given as *, covers any; the policy decides which may be *.",
+            "With --break-glass USER, a break-glass grant instead: USER may write workloads in the namespace outside the GitOps",
+            "controller (spec.delivery) until it expires."})
     static final class Request extends Sub {
-        @Option(names = "--vulnerability", required = true, paramLabel = "ID", description = "The vulnerability id or an alias (CVE, GHSA, ...), or *.")
+        @Option(names = "--vulnerability", paramLabel = "ID", description = "The vulnerability id or an alias (CVE, GHSA, ...), or *.")
         String vulnerability;
 
-        @Option(names = "--digest", required = true, paramLabel = "sha256:HEX", description = "The image digest it covers, or *.")
+        @Option(names = "--digest", paramLabel = "sha256:HEX", description = "The image digest it covers, or *.")
         String digest;
+
+        @Option(names = "--break-glass", paramLabel = "USER", description = "Request a break-glass grant for this user name instead of a vulnerability exception.")
+        String breakGlass;
 
         @Option(names = "--namespace", paramLabel = "NS", description = "The namespace it covers (default: any).")
         String namespace;
@@ -137,7 +142,13 @@ public final class ExceptionCommand implements Runnable {
 
         @Override
         int run(Store s, Exceptions ex, PrintWriter out, boolean json) {
-            if (!digest.equals("*") && !SbomStore.DIGEST.matcher(digest).matches()) {
+            if (breakGlass != null && (vulnerability != null || digest != null || rule != null)) {
+                throw new IllegalArgumentException("--break-glass grants a person writes in a namespace; it takes no --vulnerability, --digest or --rule");
+            }
+            if (breakGlass == null && (vulnerability == null || digest == null)) {
+                throw new IllegalArgumentException("an exception needs --vulnerability and --digest (or --break-glass USER for a break-glass grant)");
+            }
+            if (digest != null && !digest.equals("*") && !SbomStore.DIGEST.matcher(digest).matches()) {
                 throw new IllegalArgumentException("--digest must be sha256:<64 lower-case hex> or *, found \"" + digest + "\"");
             }
             long now = System.currentTimeMillis();
@@ -147,7 +158,7 @@ public final class ExceptionCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--expires: " + e.getMessage());
             }
-            if (!policies.isEmpty()) {
+            if (!policies.isEmpty() && breakGlass == null) {
                 PolicySet set = Policies.loadOrReport(policies, spec.commandLine().getErr());
                 if (set == null) {
                     return ExitCodes.INPUT_ERROR;
@@ -164,7 +175,8 @@ public final class ExceptionCommand implements Runnable {
                     throw new Exceptions.Refused("--expires " + expires + " is longer than the policies allow (" + longest.toDays() + " days)");
                 }
             }
-            Exceptions.VulnException e = ex.request(new Exceptions.Request(digest, namespace, rule, vulnerability, owner, reason, ticket, until), actor(), now);
+            Exceptions.VulnException e = ex.request(breakGlass != null ? Exceptions.Request.breakGlass(breakGlass, namespace, owner, reason, ticket, until)
+                    : new Exceptions.Request(digest, namespace, rule, vulnerability, owner, reason, ticket, until), actor(), now);
             if (json) {
                 print(out, true, e, null);
             } else {
@@ -234,7 +246,8 @@ public final class ExceptionCommand implements Runnable {
                 Json.print(out, Map.of("exceptions", shown.stream().map(e -> ExceptionViews.view(e, now, null)).toList()));
             } else {
                 for (Exceptions.VulnException e : shown) {
-                    out.printf("%s  %-9s %-20s %s  ns %s  owner %s  expires %s%n", e.id(), e.state(now), e.vulnerability(), e.digest(), e.namespace(),
+                    out.printf("%s  %-9s %-20s %s  ns %s  owner %s  expires %s%n", e.id(), e.state(now),
+                            e.breakGlass() ? "break-glass" : e.vulnerability(), e.breakGlass() ? "for " + e.subject() : e.digest(), e.namespace(),
                             e.owner(), Instant.ofEpochMilli(e.expiresAt()));
                 }
                 out.printf("%d exceptions%n", shown.size());

@@ -276,6 +276,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             signatureService.pullSecrets(new dev.custody.server.KubePullSecrets(namespaces.client(), java.time.Clock.systemUTC()));
         }
         policyStore.verifyingWith(signatureService);
+        // Argo CD and Flux resources, so the delivery rules can tell from which repository and path an object was applied
+        dev.custody.server.GitOpsSources gitops = null;
+        if (namespaces != null) {
+            gitops = new dev.custody.server.GitOpsSources(namespaces.client()).start(Duration.ofSeconds(2));
+            policyStore.readingSources(gitops);
+        }
         // the emergency denylist, read from the shared store every half second and kept as a local copy that fails closed
         dev.custody.evidence.DenylistCache denylist = null;
         if (evidence != null) {

@@ -56,6 +56,38 @@ class KubeApiServerE2ETest {
               namespaces: {selector: {matchLabels: {custody.dev/tier: dev}}}
               images: {denyTags: {action: warn, tags: [latest]}}
               vulnerabilities: {}
+            ---
+            apiVersion: custody.dev/v1alpha1
+            kind: Policy
+            metadata: {name: gitops-delivery}
+            spec:
+              tier: production
+              namespaces: {selector: {matchLabels: {custody.dev/delivery: gitops}}}
+              images: {requireDigest: false, denyTags: false, allowedRegistries: false}
+              serviceAccount: {denyDefault: false, automountToken: false}
+              delivery:
+                writers: [system:serviceaccount:argocd:argocd-application-controller]
+                sources:
+                  - application: argocd/shop-*
+                    repo: https://git.example.com/acme/deploy.git
+                    path: apps/production/*
+                breakGlass: {maxLength: 1h}
+            """;
+    static final String ARGO = "system:serviceaccount:argocd:argocd-application-controller";
+    /** Argo CD's Application kind as a CustomResourceDefinition that keeps any field: enough to hold real Application objects. */
+    static final String APPLICATION_CRD = """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: applications.argoproj.io}
+            spec:
+              group: argoproj.io
+              scope: Namespaced
+              names: {kind: Application, plural: applications, singular: application}
+              versions:
+                - name: v1alpha1
+                  served: true
+                  storage: true
+                  schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
             """;
     /** An image whose stored SBOM holds htmlunit 2.37.0: GHSA-3xrr-7m6p-p7xh (CVE-2023-26119), critical, fixed in 3.0.0. */
     static final String VULNERABLE = "sha256:" + "c4".repeat(32);
@@ -66,6 +98,8 @@ class KubeApiServerE2ETest {
     WebhookServer server;
     NamespaceCache namespaces;
     dev.custody.store.Store evidence;
+    dev.custody.server.GitOpsSources gitops;
+    String db;
 
     record Run(int exit, String out, String err) {}
 
@@ -84,7 +118,7 @@ class KubeApiServerE2ETest {
                 omitStages: [RequestReceived]
                 rules:
                   - level: Metadata
-                    resources: [{group: "", resources: [pods]}]
+                    resources: [{group: "", resources: [pods]}, {group: apps, resources: [deployments]}]
                   - level: None
                 """);
         Run started = run(List.of("bash", root.resolve("scripts/kube/start.sh").toString(), dir.toString()), null, 180,
@@ -99,7 +133,7 @@ class KubeApiServerE2ETest {
         Metrics metrics = new Metrics();
         PolicyStore store = new PolicyStore(List.of(policies.toString()), new PolicyParser(), namespaces, metrics);
         // stored evidence for the vulnerability gate: the corpus's GitHub advisories and one SBOM, as custody serve --store reads them
-        String db = dir.resolve("evidence.db").toString();
+        db = dir.resolve("evidence.db").toString();
         Path bom = dir.resolve("bom.json");
         Files.writeString(bom, """
                 {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
@@ -109,6 +143,9 @@ class KubeApiServerE2ETest {
         assertThat(CliResult.run("sbom", "ingest", bom.toString(), "--digest", VULNERABLE, "--store", db).code()).isZero();
         evidence = dev.custody.store.Store.open(dev.custody.store.StoreLocation.parse(db));
         store.judgingVulnerabilities(new dev.custody.vulns.StoredVulnEvidence(evidence).start(200));
+        // Argo CD's Applications, read from the API server as custody serve reads them
+        gitops = new dev.custody.server.GitOpsSources(namespaces.client()).start(Duration.ofMillis(500));
+        store.readingSources(gitops);
         server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, Duration.ofSeconds(10), Duration.ofSeconds(5),
                 Duration.ofSeconds(1)), store, new TlsMaterial(tls.cert(), tls.key()), namespaces, metrics);
         server.start();
@@ -152,6 +189,9 @@ class KubeApiServerE2ETest {
 
     @AfterAll
     void stop() throws Exception {
+        if (gitops != null) {
+            gitops.close();
+        }
         if (server != null) {
             server.close();
         }
@@ -372,6 +412,115 @@ class KubeApiServerE2ETest {
         Run again = kubectl(pod("reports-2", image), "apply", "-n", "prod", "--dry-run=server", "-f", "-");
         assertThat(again.exit()).isNotZero();
         assertThat(again.err()).contains("VULN_EXCEPTION_REQUIRED").contains("exception " + approved.id() + " expired");
+    }
+
+    static String tracked(String name, String app) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: %s
+                  annotations: {argocd.argoproj.io/tracking-id: "%s:apps/Deployment:shop/%s"}
+                spec:
+                  selector: {matchLabels: {app: %s}}
+                  template:
+                    metadata: {labels: {app: %s}}
+                    spec:
+                      containers: [{name: app, image: "registry.example.com/shop/api:1.4"}]
+                """.formatted(name, app, name, name, name);
+    }
+
+    @Test
+    void productionWorkloadsAreWrittenByTheGitOpsControllerFromAnApprovedSourceOrByAPersonUnderBreakGlassUntilItExpires() throws Exception {
+        assertThat(kubectl(null, "create", "namespace", "shop").exit()).isZero();
+        assertThat(kubectl(null, "label", "namespace", "shop", "custody.dev/delivery=gitops").exit()).isZero();
+        // both may write Deployments as far as RBAC goes: what admission adds is who, and from where
+        // (a Role of its own: the built-in edit role is filled by kube-controller-manager's aggregation, which does not run here)
+        assertThat(kubectl(null, "create", "role", "deployer", "-n", "shop", "--verb=get,list,create,update,patch,delete",
+                "--resource=deployments.apps").exit()).isZero();
+        assertThat(kubectl(null, "create", "rolebinding", "writers", "-n", "shop", "--role=deployer", "--user=alice",
+                "--serviceaccount=argocd:argocd-application-controller").exit()).isZero();
+        assertThat(kubectl(APPLICATION_CRD, "apply", "-f", "-").exit()).isZero();
+        assertThat(kubectl(null, "create", "namespace", "argocd").exit()).isZero();
+        Run crd = kubectl(null, "wait", "--for=condition=Established", "crd/applications.argoproj.io", "--timeout=30s");
+        assertThat(crd.exit()).as(crd.err()).isZero();
+        for (String[] app : new String[][] {{"shop-api", "https://git.example.com/acme/deploy", "apps/production/api"},
+                {"shop-fork", "https://git.example.com/someone/deploy.git", "apps/production/api"}}) {
+            Run a = kubectl("""
+                    apiVersion: argoproj.io/v1alpha1
+                    kind: Application
+                    metadata: {name: %s, namespace: argocd}
+                    spec:
+                      project: default
+                      source: {repoURL: "%s", path: %s, targetRevision: main}
+                      destination: {server: "https://kubernetes.default.svc", namespace: shop}
+                    """.formatted(app[0], app[1], app[2]), "apply", "-f", "-");
+            assertThat(a.exit()).as(a.err()).isZero();
+        }
+        long until = System.currentTimeMillis() + 20_000;
+        var ref = new dev.custody.policy.identity.Tracking.Ref(dev.custody.policy.identity.Tracking.Kind.APPLICATION, "argocd", "shop-fork");
+        while (System.currentTimeMillis() < until && gitops.find(ref) == null) {
+            Thread.sleep(100);
+        }
+        assertThat(gitops.find(ref)).as("the Applications were read from the API server").isNotNull();
+        until = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < until && !"gitops".equals(namespaces.apply("shop") == null ? null
+                : namespaces.apply("shop").get("custody.dev/delivery"))) {
+            Thread.sleep(100);
+        }
+
+        Run human = kubectl(tracked("api", "shop-api"), "--as=alice", "apply", "-n", "shop", "-f", "-");
+        assertThat(human.exit()).as("a production Deployment written by a person").isNotZero();
+        assertThat(human.err()).contains("DELIVERY_WRITER_UNAPPROVED").contains("alice");
+        Run fork = kubectl(tracked("api", "shop-fork"), "--as=" + ARGO, "apply", "-n", "shop", "-f", "-");
+        assertThat(fork.exit()).as("the controller applying an Application of another repository").isNotZero();
+        assertThat(fork.err()).contains("DELIVERY_SOURCE_UNAPPROVED").contains("someone/deploy");
+        Run untracked = kubectl(deployment("api", "registry.example.com/shop/api:1.4"), "--as=" + ARGO, "apply", "-n", "shop", "-f", "-");
+        assertThat(untracked.err()).contains("DELIVERY_UNTRACKED");
+        Run argo = kubectl(tracked("api", "shop-api"), "--as=" + ARGO, "apply", "-n", "shop", "-f", "-");
+        assertThat(argo.exit()).as(argo.err()).isZero();
+
+        // break-glass: alice asks, bob approves, for 12 seconds; the same state machine and audit as exceptions
+        CliResult req = CliResult.run("exception", "request", "--break-glass", "alice", "--namespace", "shop", "--owner", "sre",
+                "--reason", "sev1: roll back by hand", "--expires", "12s", "--store", db, "--as", "alice");
+        assertThat(req.code()).as(req.err()).isZero();
+        String id = req.out().strip();
+        assertThat(id).startsWith("BG-");
+        CliResult self = CliResult.run("exception", "approve", id, "--store", db, "--as", "alice");
+        assertThat(self.code()).as("the requester cannot approve").isEqualTo(2);
+        CliResult ok = CliResult.run("exception", "approve", id, "--store", db, "--as", "bob", "-o", "json");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        long expires = new ObjectMapper().readTree(ok.out()).path("expiresAt").asText().isEmpty() ? 0
+                : java.time.Instant.parse(new ObjectMapper().readTree(ok.out()).path("expiresAt").asText()).toEpochMilli();
+        Run glass = null;
+        until = System.currentTimeMillis() + 5_000;
+        while (System.currentTimeMillis() < until) {
+            glass = kubectl(deployment("hotfix", "registry.example.com/shop/api:1.3"), "--as=alice", "apply", "-n", "shop", "-f", "-");
+            if (glass.exit() == 0) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(glass.exit()).as(glass.err()).isZero();
+        assertThat(glass.err()).contains("Warning:").contains("DELIVERY_BREAK_GLASS").contains(id);
+        String audit = "";
+        until = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < until && !audit.contains(id)) {
+            audit = Files.exists(dir.resolve("audit.log")) ? Files.readString(dir.resolve("audit.log")) : "";
+            Thread.sleep(200);
+        }
+        assertThat(audit.lines().anyMatch(l -> l.contains("/namespaces/shop/deployments") && l.contains("validate.custody.dev/break-glass")
+                && l.contains(id))).as("the API server's audit log names the grant").isTrue();
+        CliResult history = CliResult.run("exception", "show", id, "--store", db);
+        assertThat(history.out()).contains("request").contains("approve").contains("bob");
+
+        while (System.currentTimeMillis() < expires + 300) {
+            Thread.sleep(100);
+        }
+        Run after = kubectl(deployment("hotfix-2", "registry.example.com/shop/api:1.3"), "--as=alice", "apply", "-n", "shop", "-f", "-");
+        assertThat(after.exit()).as("the grant ran out").isNotZero();
+        assertThat(after.err()).contains("DELIVERY_WRITER_UNAPPROVED").contains(id).contains("expired");
+        assertThat(CliResult.run("audit", "verify", "--store", db).code()).as("the grant's records are in the hash chain").isZero();
     }
 
     @Test

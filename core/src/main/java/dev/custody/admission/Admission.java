@@ -43,6 +43,7 @@ public final class Admission {
     private final SignatureGatherer signatures;
     private final java.util.function.Supplier<Denylisted> denylist;
     private final dev.custody.vuln.gate.VulnEvidence vulns;
+    private final dev.custody.policy.identity.DeliverySources sources;
 
     /** @param namespaceLabels labels of a namespace, or null when the namespace is unknown */
     public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels) {
@@ -63,7 +64,15 @@ public final class Admission {
     /** @param vulns stored vulnerability evidence for the vulnerability gate, held in memory; null when no store is read */
     public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels, SignatureGatherer signatures,
                      java.util.function.Supplier<Denylisted> denylist, dev.custody.vuln.gate.VulnEvidence vulns) {
+        this(engine, namespaceLabels, signatures, denylist, vulns, null);
+    }
+
+    /** @param sources the cluster's GitOps resources for the delivery rules, from a cache; null when no API server is read */
+    public Admission(Engine engine, Function<String, Map<String, String>> namespaceLabels, SignatureGatherer signatures,
+                     java.util.function.Supplier<Denylisted> denylist, dev.custody.vuln.gate.VulnEvidence vulns,
+                     dev.custody.policy.identity.DeliverySources sources) {
         this.vulns = vulns;
+        this.sources = sources;
         this.engine = engine;
         this.evidenceRules = engine.evidenceRules();
         this.namespaceLabels = namespaceLabels;
@@ -107,7 +116,7 @@ public final class Admission {
             notes.add("custody: labels of namespace " + namespace + " are not known yet; policies were selected by its name only");
         }
         WorkloadDecision decision = engine.decide(workload.get(), namespace, labels, req.raw(), req.oldObject(), signatures, denylist.get(), null,
-                vulns, deadline);
+                vulns, sources, deadline);
         if (req.operation().equals("UPDATE") && deniedByEvidence(decision) && sameImages(workload.get(), kind.get(), req.oldObject())) {
             decision = relaxEvidence(decision);
         }
@@ -190,6 +199,9 @@ public final class Admission {
             String id = dev.custody.vuln.gate.VulnerabilityGate.exceptionId(r);
             if (id != null) {
                 exceptions.add(id);
+            }
+            if (r.code() == dev.custody.decision.ReasonCode.DELIVERY_BREAK_GLASS) {
+                audit.put("break-glass", cap(r.message(), 1000));
             }
         }
         if (!exceptions.isEmpty()) {

@@ -113,6 +113,22 @@ public enum ReasonCode {
     PROMOTION_MISSING(Outcome.FAIL, "The digest has no recorded promotion to the tier the trust rule names, or the reference pins no digest."),
     PROMOTION_NOT_CHECKED(Outcome.SKIP, "Promotions were not checked: no evidence store is read here (custody check without --store)."),
 
+    // delivery.writer, delivery.source, delivery.chart
+    DELIVERY_NOT_IN_ADMISSION(Outcome.SKIP, "Who writes an object, and with which GitOps tracking, is known in admission only; custody check skips these rules."),
+    DELIVERY_WRITER_OK(Outcome.PASS, "The object is written by an identity spec.delivery.writers names (the GitOps controller)."),
+    DELIVERY_CONTROLLER_OWNED(Outcome.PASS, "The object is owned by another (a ReplicaSet of a Deployment) and written by a cluster controller; its owner's write was judged."),
+    DELIVERY_BREAK_GLASS(Outcome.WARN, "A person wrote the object under an approved, unexpired break-glass grant; admitted with a warning and recorded."),
+    DELIVERY_WRITER_UNAPPROVED(Outcome.FAIL, "The object is written by an identity that is not an approved writer, without an active break-glass grant (the message names an expired one)."),
+    DELIVERY_UNTRACKED(Outcome.FAIL, "The GitOps controller wrote an object that carries no tracking (Argo CD annotation or Flux labels), so its source cannot be traced."),
+    DELIVERY_TRACKING_INVALID(Outcome.FAIL, "The object's tracking metadata is malformed or names another object (copied), and is not believed."),
+    DELIVERY_SOURCE_OK(Outcome.PASS, "The object was applied from a GitOps resource, repository and path that spec.delivery.sources approves."),
+    DELIVERY_SOURCE_UNAPPROVED(Outcome.FAIL, "The object was applied from a GitOps resource, repository, path or revision that spec.delivery.sources does not approve."),
+    DELIVERY_SOURCE_UNKNOWN(Outcome.FAIL, "The object's GitOps resource is not known to the API server (or not read yet), so its repository and path cannot be checked; fails closed."),
+    DELIVERY_CHART_OK(Outcome.PASS, "The object comes from a Helm chart at a pinned version that spec.delivery.charts allows."),
+    DELIVERY_CHART_UNPINNED(Outcome.FAIL, "The object comes from a Helm chart asked for by a range, by no version, or with no exact version in its helm.sh/chart label."),
+    DELIVERY_CHART_UNAPPROVED(Outcome.FAIL, "The object comes from a Helm chart or chart version that spec.delivery.charts.allowed does not name."),
+    DELIVERY_CHART_NONE(Outcome.SKIP, "The object does not come from a Helm chart."),
+
     // vulnerabilities.gate (spec.vulnerabilities: stored findings judged by the environment's gate table)
     VULN_GATE_PASSED(Outcome.PASS, "The digest's stored findings hold nothing the tier's gate stops (findings the table records are counted in the message)."),
     VULN_BLOCKED(Outcome.FAIL, "A finding the table blocks in this tier (by default a critical known to be exploited, in staging and production); no exception admits it, only a fix or a VEX not_affected statement."),

@@ -90,6 +90,15 @@ public final class Engine {
                                    com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
                                    SignatureGatherer gatherer, Denylisted denylist, Map<String, String> runningDigests,
                                    dev.custody.vuln.gate.VulnEvidence vulns, java.time.Instant deadline) {
+        return decide(workload, namespace, namespaceLabels, request, oldObject, gatherer, denylist, runningDigests, vulns, null, deadline);
+    }
+
+    /** As above, with the cluster's GitOps resources the delivery rules read ({@code sources} may be null: not read here). */
+    public WorkloadDecision decide(Workload workload, String namespace, Map<String, String> namespaceLabels,
+                                   com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
+                                   SignatureGatherer gatherer, Denylisted denylist, Map<String, String> runningDigests,
+                                   dev.custody.vuln.gate.VulnEvidence vulns, dev.custody.policy.identity.DeliverySources sources,
+                                   java.time.Instant deadline) {
         SignatureLookup lookup = null;
         if (gatherer != null) {
             List<SignatureGatherer.Need> needs = trustNeeds(workload, namespace, namespaceLabels);
@@ -97,7 +106,7 @@ public final class Engine {
                 lookup = gatherer.gather(needs, deadline);
             }
         }
-        WorkloadDecision d = evaluate(workload, namespace, namespaceLabels, request, oldObject, lookup, vulns, runningDigests);
+        WorkloadDecision d = evaluate(workload, namespace, namespaceLabels, request, oldObject, lookup, vulns, runningDigests, sources);
         if (denylist == null || denylist.isEmpty()) {
             return d;
         }
@@ -140,12 +149,20 @@ public final class Engine {
     public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels,
                                      com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
                                      SignatureLookup signatures, dev.custody.vuln.gate.VulnEvidence vulns, Map<String, String> runningDigests) {
+        return evaluate(workload, namespace, namespaceLabels, request, oldObject, signatures, vulns, runningDigests, null);
+    }
+
+    /** As above, with the cluster's GitOps resources (null where no API server is read). */
+    public WorkloadDecision evaluate(Workload workload, String namespace, Map<String, String> namespaceLabels,
+                                     com.fasterxml.jackson.databind.JsonNode request, com.fasterxml.jackson.databind.JsonNode oldObject,
+                                     SignatureLookup signatures, dev.custody.vuln.gate.VulnEvidence vulns, Map<String, String> runningDigests,
+                                     dev.custody.policy.identity.DeliverySources sources) {
         String ns = namespaceOf(workload, namespace);
         Map<String, String> labels = withNameLabel(ns, namespaceLabels);
         List<Policy> selected = policies.selectFor(ns, labels);
         List<RuleResult> results = new ArrayList<>();
         List<String> names = new ArrayList<>(selected.size());
-        RuleContext ctx = new RuleContext(ns, labels, request, oldObject, new HashMap<>(), signatures, vulns, runningDigests);
+        RuleContext ctx = new RuleContext(ns, labels, request, oldObject, new HashMap<>(), signatures, vulns, runningDigests, sources);
         for (Policy p : selected) {
             names.add(p.name());
             for (Rule r : p.rules()) {

@@ -19,18 +19,26 @@ import java.util.function.Function;
  *                        where nothing contacts registries (custody check)
  * @param vulns           stored vulnerability evidence (findings, exceptions), or null where no store is read
  * @param runningDigests  what a kubelet reports each image runs (image text to digest), or null outside re-evaluation
+ * @param sources         the cluster's GitOps resources (Argo CD, Flux), or null where no API server is read
  */
 public record RuleContext(String namespace, Map<String, String> namespaceLabels, JsonNode request, JsonNode oldObject,
                           Map<Object, Object> memo, dev.custody.policy.trust.SignatureLookup signatures,
-                          dev.custody.vuln.gate.VulnEvidence vulns, Map<String, String> runningDigests) {
+                          dev.custody.vuln.gate.VulnEvidence vulns, Map<String, String> runningDigests,
+                          dev.custody.policy.identity.DeliverySources sources) {
 
     public RuleContext(String namespace, Map<String, String> namespaceLabels) {
-        this(namespace, namespaceLabels, null, null, new HashMap<>(), null, null, null);
+        this(namespace, namespaceLabels, null, null, new HashMap<>(), null, null, null, null);
+    }
+
+    public RuleContext(String namespace, Map<String, String> namespaceLabels, JsonNode request, JsonNode oldObject, Map<Object, Object> memo,
+                       dev.custody.policy.trust.SignatureLookup signatures, dev.custody.vuln.gate.VulnEvidence vulns,
+                       Map<String, String> runningDigests) {
+        this(namespace, namespaceLabels, request, oldObject, memo, signatures, vulns, runningDigests, null);
     }
 
     public RuleContext(String namespace, Map<String, String> namespaceLabels, JsonNode request, JsonNode oldObject, Map<Object, Object> memo,
                        dev.custody.policy.trust.SignatureLookup signatures) {
-        this(namespace, namespaceLabels, request, oldObject, memo, signatures, null, null);
+        this(namespace, namespaceLabels, request, oldObject, memo, signatures, null, null, null);
     }
 
     /**

@@ -20,7 +20,7 @@ class RuleFamilyTest {
     @Test
     void theRegisteredFamiliesInTheirOrder() {
         assertThat(PolicyParser.registered()).extracting(RuleFamily::field)
-                .containsExactlyInAnyOrder("images", "podSecurity", "serviceAccount", "ownership", "cel", "trust", "vulnerabilities");
+                .containsExactlyInAnyOrder("images", "podSecurity", "serviceAccount", "ownership", "delivery", "cel", "trust", "vulnerabilities");
         assertThat(new PolicyParser().load(Map.of("p.yaml", """
                 apiVersion: custody.dev/v1alpha1
                 kind: Policy

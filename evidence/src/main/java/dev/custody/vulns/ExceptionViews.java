@@ -16,11 +16,15 @@ public final class ExceptionViews {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", e.id());
         m.put("state", e.state(now));
+        m.put("kind", e.breakGlass() ? "break-glass" : "vulnerability");
         Map<String, Object> scope = new LinkedHashMap<>();
         scope.put("digest", e.digest());
         scope.put("namespace", e.namespace());
         scope.put("rule", e.rule());
         scope.put("vulnerability", e.vulnerability());
+        if (e.breakGlass()) {
+            scope.put("subject", e.subject());
+        }
         m.put("scope", scope);
         m.put("owner", e.owner());
         m.put("reason", e.reason());

@@ -39,6 +39,7 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
     private final Map<String, Set<String>> promoted = new ConcurrentHashMap<>();
     private volatile String promotionsVersion;
     private volatile List<ExceptionGrant> grants;
+    private volatile List<dev.custody.policy.identity.BreakGlassGrant> glass = List.of();
     private volatile String findingsVersion;
     private volatile String exceptionsVersion;
     private volatile Runnable onChange = () -> {};
@@ -193,12 +194,24 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
         return new dev.custody.store.SbomStore(store).linked(digest) || new dev.custody.store.ScanFindings(store).exists(digest);
     }
 
+    @Override
+    public List<dev.custody.policy.identity.BreakGlassGrant> breakGlass() {
+        return glass;
+    }
+
     private List<ExceptionGrant> load() {
         List<ExceptionGrant> out = new ArrayList<>();
+        List<dev.custody.policy.identity.BreakGlassGrant> bg = new ArrayList<>();
         for (Exceptions.VulnException e : exceptions.granted(now(), RECENTLY_EXPIRED)) {
+            if (e.breakGlass()) {
+                bg.add(new dev.custody.policy.identity.BreakGlassGrant(e.id(), e.subject(), e.namespace(), e.approver(),
+                        e.approvedAt() == null ? e.requestedAt() : e.approvedAt(), e.expiresAt(), e.reason(), e.requestedAt()));
+                continue;
+            }
             out.add(new ExceptionGrant(e.id(), e.digest(), e.namespace(), e.rule(), e.vulnerability(), e.requestedAt(),
                     e.approvedAt() == null ? e.requestedAt() : e.approvedAt(), e.expiresAt(), e.owner()));
         }
+        glass = List.copyOf(bg);
         return List.copyOf(out);
     }
 

@@ -529,10 +529,13 @@ public final class ApiServer implements AutoCloseable {
                 }
                 long until = Times.until(expires, java.time.Instant.ofEpochMilli(now));
                 String digest = body.path("digest").asText("");
-                if (!digest.equals("*") && !dev.custody.store.SbomStore.DIGEST.matcher(digest).matches()) {
+                String glass = text(body, "breakGlass");
+                if (glass == null && !digest.equals("*") && !dev.custody.store.SbomStore.DIGEST.matcher(digest).matches()) {
                     throw new ApiError(400, "digest: sha256:<64 lower-case hex> or *, found \"" + digest + "\"");
                 }
-                var e = ex.request(new dev.custody.store.Exceptions.Request(digest, text(body, "namespace"), text(body, "rule"),
+                var e = glass != null ? ex.request(dev.custody.store.Exceptions.Request.breakGlass(glass, text(body, "namespace"),
+                        body.path("owner").asText(""), body.path("reason").asText(""), text(body, "ticket"), until), caller.name(), now)
+                        : ex.request(new dev.custody.store.Exceptions.Request(digest, text(body, "namespace"), text(body, "rule"),
                         body.path("vulnerability").asText(""), body.path("owner").asText(""), body.path("reason").asText(""), text(body, "ticket"), until),
                         caller.name(), now);
                 return new Result(201, dev.custody.vulns.ExceptionViews.view(e, now, ex.history(e.id())));

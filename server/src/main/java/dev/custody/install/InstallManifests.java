@@ -81,6 +81,17 @@ public final class InstallManifests {
             r.putArray("resources").add(gr[1]);
             array(r.putArray("verbs"), "list", "watch");
         }
+        // GitOps resources, read for the delivery rules' repository, path and chart checks
+        for (String[] gr : new String[][] {{"argoproj.io", "applications"}, {"kustomize.toolkit.fluxcd.io", "kustomizations"},
+                {"helm.toolkit.fluxcd.io", "helmreleases"}, {"source.toolkit.fluxcd.io", "gitrepositories", "helmrepositories", "ocirepositories"}}) {
+            ObjectNode r = ((com.fasterxml.jackson.databind.node.ArrayNode) role.path("rules")).addObject();
+            r.putArray("apiGroups").add(gr[0]);
+            var res = r.putArray("resources");
+            for (int i = 1; i < gr.length; i++) {
+                res.add(gr[i]);
+            }
+            array(r.putArray("verbs"), "list");
+        }
         // background verdicts written as PolicyReports (serve --collect --policy-reports)
         ObjectNode reports = ((com.fasterxml.jackson.databind.node.ArrayNode) role.path("rules")).addObject();
         reports.putArray("apiGroups").add("wgpolicyk8s.io");

@@ -49,6 +49,13 @@ public final class PolicyStore {
     }
 
     private volatile dev.custody.vuln.gate.VulnEvidence vulns;
+    private volatile dev.custody.policy.identity.DeliverySources sources;
+
+    /** Reads the cluster's GitOps resources for the delivery rules (applies from the next load). */
+    public PolicyStore readingSources(dev.custody.policy.identity.DeliverySources sources) {
+        this.sources = sources;
+        return this;
+    }
 
     /** Gives the vulnerability gate this stored evidence (held in memory; applies from the next load). */
     public PolicyStore judgingVulnerabilities(dev.custody.vuln.gate.VulnEvidence vulns) {
@@ -97,7 +104,7 @@ public final class PolicyStore {
             if (!filesChanged && serving != null && lastError == null && identity(set).equals(identity(serving.engine().policies()))) {
                 return false; // a refresh that found nothing new: keep the set (and its metrics) as they are
             }
-            Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels, signatures, denylist, vulns));
+            Admission previous = current.getAndSet(new Admission(new Engine(set), namespaceLabels, signatures, denylist, vulns, sources));
             lastError = null;
             metrics.policyReload(true, set.policies().size());
             Log.info(previous == null ? "policies loaded" : "policies reloaded", "version", set.version(), "policies", set.policies().size(),

@@ -29,6 +29,8 @@ public final class Exceptions {
     public static final String ANY = "*";
     /** The rule an exception covers when the request names none: the vulnerability gate. */
     public static final String GATE_RULE = "vulnerabilities.gate";
+    /** The rule of break-glass grants: a person may write workloads outside the GitOps controller for a time. */
+    public static final String BREAK_GLASS_RULE = "delivery.writer";
 
     /** A transition the state machine refuses, or an approval by the requester; the message says why. (A request missing a field is an IllegalArgumentException.) */
     public static final class Refused extends RuntimeException {
@@ -40,7 +42,18 @@ public final class Exceptions {
     /** One exception as stored. */
     public record VulnException(String id, String storedState, String digest, String namespace, String rule, String vulnerability, String owner,
                             String reason, String ticket, String requester, long requestedAt, long expiresAt, String approver, Long approvedAt,
-                            String closedBy, Long closedAt, String closeReason) {
+                            String closedBy, Long closedAt, String closeReason, String subject) {
+
+        /** Whether this is a break-glass grant (for {@link #subject}) rather than a vulnerability exception. */
+        public boolean breakGlass() {
+            return rule.equals(BREAK_GLASS_RULE);
+        }
+
+        /** What it covers, in words. */
+        public String scope() {
+            return breakGlass() ? "break-glass for " + subject + " in namespace " + namespace
+                    : vulnerability + " in " + digest + ", namespace " + namespace + ", rule " + rule;
+        }
 
         /** The state at {@code now}: an approved exception is active until its expiry, then expired. */
         public String state(long now) {
@@ -59,12 +72,23 @@ public final class Exceptions {
 
     /** What a request asks for. */
     public record Request(String digest, String namespace, String rule, String vulnerability, String owner, String reason, String ticket,
-                          long expiresAt) {}
+                          long expiresAt, String subject) {
+
+        public Request(String digest, String namespace, String rule, String vulnerability, String owner, String reason, String ticket,
+                       long expiresAt) {
+            this(digest, namespace, rule, vulnerability, owner, reason, ticket, expiresAt, ANY);
+        }
+
+        /** A break-glass grant: {@code subject} may write workloads in {@code namespace} (blank: any) until {@code expiresAt}. */
+        public static Request breakGlass(String subject, String namespace, String owner, String reason, String ticket, long expiresAt) {
+            return new Request(ANY, namespace, BREAK_GLASS_RULE, ANY, owner, reason, ticket, expiresAt, subject);
+        }
+    }
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC);
     private static final String COLUMNS = "id, state, digest, namespace, rule, vulnerability, owner, reason, ticket, requester, requested_at, "
-            + "expires_at, approver, approved_at, closed_by, closed_at, close_reason";
+            + "expires_at, approver, approved_at, closed_by, closed_at, close_reason, subject";
 
     private final Store store;
 
@@ -79,17 +103,21 @@ public final class Exceptions {
         require(requester, "a requester identity");
         require(r.vulnerability(), "a vulnerability id (or *)");
         require(r.digest(), "a digest (or *)");
+        boolean glass = BREAK_GLASS_RULE.equals(r.rule());
+        if (glass && (r.subject() == null || r.subject().isBlank() || r.subject().equals(ANY))) {
+            throw new IllegalArgumentException("a break-glass grant needs the user it is for");
+        }
         if (r.expiresAt() <= now) {
             throw new IllegalArgumentException("the expiry " + Instant.ofEpochMilli(r.expiresAt()) + " is not in the future");
         }
         byte[] b = new byte[3];
         RANDOM.nextBytes(b);
-        String id = "EXC-" + DAY.format(Instant.ofEpochMilli(now)) + "-" + HexFormat.of().formatHex(b);
+        String id = (glass ? "BG-" : "EXC-") + DAY.format(Instant.ofEpochMilli(now)) + "-" + HexFormat.of().formatHex(b);
         VulnException e = new VulnException(id, REQUESTED, r.digest(), blankToAny(r.namespace()), (r.rule() == null || r.rule().isBlank() ? GATE_RULE : r.rule()), r.vulnerability(), r.owner(),
-                r.reason(), r.ticket(), requester, now, r.expiresAt(), null, null, null, null, null);
+                r.reason(), r.ticket(), requester, now, r.expiresAt(), null, null, null, null, null, glass ? r.subject() : ANY);
         return store.write(c -> {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO vuln_exception (" + COLUMNS + ", updated_at) VALUES "
-                    + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 int k = 1;
                 p.setString(k++, e.id());
                 p.setString(k++, e.storedState());
@@ -108,6 +136,7 @@ public final class Exceptions {
                 p.setString(k++, null);
                 p.setObject(k++, null);
                 p.setString(k++, null);
+                p.setString(k++, e.subject());
                 p.setLong(k, now);
                 p.executeUpdate();
             }
@@ -314,11 +343,10 @@ public final class Exceptions {
     private void event(Connection c, VulnException e, String action, String actor, String detail, String state, long now) throws SQLException {
         String digest = e.digest().equals(ANY) ? null : e.digest();
         DecisionRecord record = new DecisionRecord(now, "exception", e.id() + "/" + action, actor, action.toUpperCase(java.util.Locale.ROOT),
-                e.namespace(), "VulnerabilityException", e.id(), state, false, "",
+                e.namespace(), e.breakGlass() ? "BreakGlassGrant" : "VulnerabilityException", e.id(), state, false, "",
                 List.of(new DecisionRecord.Image("", e.digest(), digest)),
                 List.of(new DecisionRecord.RuleOutcome("custody", "exception." + action, "PASS", "audit", "EXCEPTION_" + action.toUpperCase(java.util.Locale.ROOT),
-                        "", "exception " + e.id() + " (" + e.vulnerability() + " in " + e.digest() + ", namespace " + e.namespace() + ", rule " + e.rule()
-                        + ", owner " + e.owner() + ") " + action + " by " + actor + ": " + detail)),
+"", "exception " + e.id() + " (" + e.scope() + ", owner " + e.owner() + ") " + action + " by " + actor + ": " + detail)),
                 List.of());
         long seq = DecisionLog.appendWithin(store, c, record);
         int ordinal = 0;
@@ -371,7 +399,7 @@ public final class Exceptions {
                 out.add(new VulnException(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
                         rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getLong(11), rs.getLong(12), rs.getString(13),
                         rs.getObject(14) == null ? null : rs.getLong(14), rs.getString(15), rs.getObject(16) == null ? null : rs.getLong(16),
-                        rs.getString(17)));
+                        rs.getString(17), rs.getString(18)));
             }
         }
         return out;

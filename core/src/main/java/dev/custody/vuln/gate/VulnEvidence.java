@@ -21,6 +21,11 @@ public interface VulnEvidence {
         return java.util.Set.of();
     }
 
+    /** Approved break-glass grants (expired ones too, for a while, so a denial can name them), whatever their time. */
+    default List<dev.custody.policy.identity.BreakGlassGrant> breakGlass() {
+        return List.of();
+    }
+
     /** The clock exceptions and SLAs are judged by, epoch milliseconds. */
     default long now() {
         return System.currentTimeMillis();
