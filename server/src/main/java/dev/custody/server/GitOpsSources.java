@@ -35,7 +35,6 @@ public final class GitOpsSources implements DeliverySources, AutoCloseable {
     private final KubernetesClient client;
     private final Map<ResourceDefinitionContext, Map<String, JsonNode>> last = new HashMap<>();
     private volatile Map<Tracking.Ref, Source> sources = Map.of();
-    private volatile boolean read;
     private ScheduledExecutorService poll;
 
     public GitOpsSources(KubernetesClient client) {
@@ -64,11 +63,6 @@ public final class GitOpsSources implements DeliverySources, AutoCloseable {
         return sources.get(ref);
     }
 
-    /** Whether one read has completed. */
-    public boolean read() {
-        return read;
-    }
-
     /** One read of every kind; the map is replaced whole. */
     public synchronized void refresh() {
         Map<String, JsonNode> apps = list(APPLICATION);
@@ -82,7 +76,6 @@ public final class GitOpsSources implements DeliverySources, AutoCloseable {
         kustomizations.forEach((key, k) -> out.put(ref(Tracking.Kind.KUSTOMIZATION, key), kustomization(k, git, oci)));
         releases.forEach((key, h) -> out.put(ref(Tracking.Kind.HELM_RELEASE, key), helmRelease(h, helm, oci)));
         sources = Map.copyOf(out);
-        read = true;
     }
 
     private static Tracking.Ref ref(Tracking.Kind kind, String key) {
