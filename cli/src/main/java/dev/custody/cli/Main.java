@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "custody", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Proves that what runs in a cluster is what was intended, and refuses what is not.",
         subcommands = {CheckCommand.class, ServeCommand.class, InstallCommand.class, PolicyCommand.class, SbomCommand.class,
-                QueryCommand.class, CollectCommand.class, AuditCommand.class, DenylistCommand.class, IncidentCommand.class, EvidenceCommand.class, VulnCommand.class, VexCommand.class, ExceptionCommand.class, IdentitiesCommand.class, PromoteCommand.class, ApiCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+                QueryCommand.class, CollectCommand.class, AuditCommand.class, DenylistCommand.class, IncidentCommand.class, EvidenceCommand.class, VulnCommand.class, VexCommand.class, ExceptionCommand.class, IdentitiesCommand.class, PromoteCommand.class, AssessCommand.class, ApiCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:nothing denied", "1:at least one workload denied", "2:usage or input error", "3:internal error"})
 public final class Main implements Runnable {

@@ -279,6 +279,20 @@ public final class Evidence {
     }
 
     /** Decisions matching a query, newest first. */
+    /** How many decisions the log holds, how many of them admission made, and when the newest was recorded (null: none). */
+    public record DecisionCounts(long admission, long total, Long lastAt) {}
+
+    public DecisionCounts decisionCounts() {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(CASE WHEN source = 'admission' THEN 1 ELSE 0 END), 0), "
+                    + "MAX(recorded_at) FROM decision"); ResultSet rs = p.executeQuery()) {
+                rs.next();
+                long last = rs.getLong(3);
+                return new DecisionCounts(rs.getLong(2), rs.getLong(1), rs.wasNull() ? null : last);
+            }
+        });
+    }
+
     public List<Decision> decisions(DecisionQuery q) {
         StringBuilder sql = new StringBuilder("SELECT d.seq, d.hash, d.body FROM decision d WHERE 1 = 1");
         List<Object> args = new ArrayList<>();

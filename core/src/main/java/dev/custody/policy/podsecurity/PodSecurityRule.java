@@ -34,6 +34,10 @@ final class PodSecurityRule implements Rule {
         return id;
     }
 
+    Level level() {
+        return level;
+    }
+
     @Override
     public Action action() {
         return action;

@@ -80,4 +80,14 @@ public final class PodSecurityRules implements RuleFamily {
     public static List<String> controlIds() {
         return Controls.ALL.stream().map(c -> c.id).toList();
     }
+
+    /** The control ids of a level at the newest version this build knows (restricted includes baseline's). */
+    public static List<String> controlIds(Level level) {
+        return Controls.select(level, PssVersion.LATEST).stream().map(c -> c.id).toList();
+    }
+
+    /** The level of a Pod Security rule this family compiled, or null for any other rule. */
+    public static Level levelOf(Rule rule) {
+        return rule instanceof PodSecurityRule p ? p.level() : null;
+    }
 }

@@ -30,6 +30,11 @@ public final class PromotionRule implements Rule {
         this.failureMode = failureMode;
     }
 
+    /** The tier the digest must have been promoted to. */
+    public String from() {
+        return from;
+    }
+
     @Override
     public String id() {
         return "trust." + spec.name() + ".promotion";
