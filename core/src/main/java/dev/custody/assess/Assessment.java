@@ -393,12 +393,12 @@ public final class Assessment {
         Set<String> digests = new TreeSet<>();
         known.forEach(c -> digests.add(c.digest()));
         List<String> missing = new ArrayList<>();
-        bad.stream().limit(NAMED).forEach(c -> missing.add(c.where() + " " + c.image() + " (" + c.digest() + "): " + lacking));
+        bad.stream().limit(NAMED).forEach(c -> missing.add(c.where() + " " + image(c) + ": " + lacking));
         if (bad.size() > NAMED) {
             missing.add("and " + (bad.size() - NAMED) + " more containers");
         }
-        List<String> evidence = List.of((known.size() - bad.size()) + " of " + known.size() + " running production containers (" + digests.size()
-                + " digests)");
+        List<String> evidence = List.of((known.size() - bad.size()) + " of " + known.size() + " running production containers ("
+                + plural(digests.size(), "digest") + ")");
         return new Item(id, title, bad.isEmpty() ? Status.PASS : Status.FAIL, evidence, missing);
     }
 
@@ -461,18 +461,18 @@ public final class Assessment {
             }
             digests.add(c.digest());
             if (c.critical() == null) {
-                unknown.add(c.image() + " (" + c.digest() + ")");
+                unknown.add(image(c));
             } else if (!c.critical().isEmpty()) {
-                critical.computeIfAbsent(c.image() + " (" + c.digest() + ")", k -> new ArrayList<>()).add(c.where());
+                critical.computeIfAbsent(image(c), k -> new ArrayList<>()).add(c.where());
             }
         }
         List<String> missing = new ArrayList<>();
         critical.entrySet().stream().limit(NAMED).forEach(e -> missing.add(e.getKey() + " runs in " + names(e.getValue()) + " with "
-                + names(running.stream().filter(c -> (c.image() + " (" + c.digest() + ")").equals(e.getKey())).findFirst().orElseThrow().critical())));
+                + names(running.stream().filter(c -> image(c).equals(e.getKey())).findFirst().orElseThrow().critical())));
         unknown.stream().limit(NAMED).forEach(u -> missing.add(u + ": no SBOM is known, so its vulnerabilities are not"));
         Status s = !critical.isEmpty() ? Status.FAIL : unknown.isEmpty() ? Status.PASS : Status.UNKNOWN;
-        return new Item(id, title, s, List.of((digests.size() - critical.size() - unknown.size()) + " of " + digests.size()
-                + " running production digests have no critical vulnerability left open"), missing);
+        return new Item(id, title, s, List.of((digests.size() - critical.size() - unknown.size()) + " of " + plural(digests.size(),
+                "running production digest") + " have no critical vulnerability left open"), missing);
     }
 
     private Item identities() {
@@ -547,6 +547,15 @@ public final class Assessment {
                         + facts.policies().version()), shown);
     }
 
+    /** The image as the pod names it, with the running digest when the reference does not pin it. */
+    private static String image(Facts.Container c) {
+        return c.image().endsWith("@" + c.digest()) ? c.image() : c.image() + " (" + c.digest() + ")";
+    }
+
+    static String plural(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     private static Item unknown(String id, String title, String why) {
         return new Item(id, title, Status.UNKNOWN, List.of(), List.of(why));
     }
@@ -592,14 +601,14 @@ public final class Assessment {
 
     private static Item combine(String id, String title, Item... parts) {
         Status s = Status.PASS;
-        List<String> evidence = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
+        Set<String> evidence = new LinkedHashSet<>();
+        Set<String> missing = new LinkedHashSet<>();
         for (Item p : parts) {
             s = s.and(p.status());
             evidence.addAll(p.evidence());
             missing.addAll(p.missing());
         }
-        return new Item(id, title, s, evidence, missing);
+        return new Item(id, title, s, List.copyOf(evidence), List.copyOf(missing));
     }
 
     // ---------------------------------------------------------------- the design review questions
@@ -629,8 +638,8 @@ public final class Assessment {
         }
         Status whatRuns = inv.status() == Status.FAIL ? Status.FAIL : inv.status() == Status.UNKNOWN || !gaps.isEmpty() ? Status.UNKNOWN : Status.PASS;
         q.add(new Question(1, "whatRuns", "What exactly is running in production?", whatRuns,
-                running.isEmpty() ? "nothing the inventory knows of" : running.size() + " containers in " + pods.size() + " pods run " + digests.size()
-                        + " digests in namespaces " + names(List.copyOf(namespaces)) + " of clusters " + names(List.copyOf(clusters)),
+                running.isEmpty() ? "nothing the inventory knows of" : plural(running.size(), "container") + " in " + plural(pods.size(), "pod") + " run "
+                        + plural(digests.size(), "digest") + " in namespaces " + names(List.copyOf(namespaces)) + " of clusters " + names(List.copyOf(clusters)),
                 inv.evidence(), gaps));
         q.add(ask(2, "whereFrom", "Where did it come from (source, commit, builder)?", "verified provenance names the source and builder of every running digest",
                 "not for every running digest", criteria.get("runtime.provenance")));

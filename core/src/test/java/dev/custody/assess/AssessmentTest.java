@@ -90,7 +90,7 @@ class AssessmentTest {
         assertThat(criterion(r, "images.digest").evidence().getFirst()).contains("policy prod (policies.yaml:").contains("images.requireDigest (enforce) in prod");
         assertThat(r.gate()).hasSize(16);
         assertThat(r.questions()).hasSize(11).extracting(Assessment.Question::number).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
-        assertThat(r.questions().getFirst().answer()).isEqualTo("2 containers in 2 pods run 1 digests in namespaces prod of clusters c1");
+        assertThat(r.questions().getFirst().answer()).isEqualTo("2 containers in 2 pods run 1 digest in namespaces prod of clusters c1");
     }
 
     @Test
