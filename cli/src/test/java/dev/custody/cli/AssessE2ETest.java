@@ -32,7 +32,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * process registered as the API server's validating webhook, collecting the inventory into its store. The platform
  * is set up as level 2 (registries, digests, decisions), then 4 (signatures, provenance, SBOMs required and
  * present), then 5 (the vulnerability gate, an approved exception, delivery by the GitOps controller's identity,
- * an actors file whose identity analysis is clean); each time the assessment is exactly that level and every item
+ * an actors file whose identity analysis is clean), then 6 (a required and recorded promotion); each time the assessment
+ * is exactly that level and every item
  * that does not pass says what is missing. There is no kubelet: the test writes the pods' status as one would.
  * Skipped without CUSTODY_KUBE_BIN or CUSTODY_COSIGN.
  */
@@ -170,6 +171,9 @@ class AssessE2ETest {
                           provenance: {builders: ['https://ci.custody.example/builders/*'], repositories: ['https://git.custody.example/custody/*']}
                           sbom: true
                     """.formatted(repo, key1.indent(14).stripTrailing()));
+            if (level >= 6) {
+                p.append("      promotion: {from: staging}\n");
+            }
         }
         if (level >= 5) {
             p.append("""
@@ -177,6 +181,19 @@ class AssessE2ETest {
                       delivery:
                         writers: [%s]
                     """.formatted(ARGO));
+        }
+        if (level >= 6) { // the tier a digest is promoted to first: custody promote judges it by these
+            p.append("""
+                    ---
+                    apiVersion: custody.dev/v1alpha1
+                    kind: Policy
+                    metadata: {name: staging}
+                    spec:
+                      tier: staging
+                      namespaces: {selector: {matchLabels: {custody.dev/tier: staging}}}
+                      images:
+                        allowedRegistries: {registries: ['%s']}
+                    """.formatted(repo.substring(0, repo.indexOf('/'))));
         }
         return p.toString();
     }
@@ -294,6 +311,48 @@ class AssessE2ETest {
         assertThat(md.code()).as(md.err()).isZero();
         Files.writeString(work.resolve("assessment-level-5.md"), md.out());
         System.out.println("assessment reports: " + work.resolve("assessment-level-2.md") + ", " + work.resolve("assessment-level-5.md"));
+    }
+
+    /**
+     * Level 6: production requires a promotion from staging. A new pod of the digest is refused until it is promoted
+     * (custody promote), then admitted; what runs is re-evaluated under the new policies. A denylist entry for the
+     * digest then takes the platform back to level 5, naming the pods that run it.
+     */
+    @Test
+    @Order(4)
+    void promotionMakesLevelSixAndADenylistedDigestThatStillRunsTakesItBack() throws Exception {
+        Files.writeString(policy, policyOf(6));
+        awaitRefusal(pod("probe", repo + "@" + signed), "PROMOTION_MISSING");
+        CliResult promoted = CliResult.run("promote", "--digest", signed, "--to", "staging", "--image", repo, "--policy", policy.toString(),
+                "--store", db.toString(), "--as", "carol", "-o", "json");
+        assertThat(promoted.code()).as(promoted.out() + promoted.err()).isZero();
+        assertThat(JSON.readTree(promoted.out()).path("promoted").asBoolean()).isTrue();
+        long until = System.currentTimeMillis() + 30_000;
+        while (true) { // admission reads the recorded promotion from the store
+            List<String> cmd = List.of(Path.of(System.getenv("CUSTODY_KUBE_BIN"), "kubectl").toString(), "--kubeconfig", kubeconfig.toString(),
+                    "create", "--dry-run=server", "--as", ARGO, "-f", "-");
+            KubeApiServerE2ETest.Run probe = KubeApiServerE2ETest.run(cmd, yaml(pod("api-6", repo + "@" + signed)), 60);
+            if (probe.exit() == 0) {
+                break;
+            }
+            assertThat(System.currentTimeMillis()).as(probe.err()).isLessThan(until);
+            Thread.sleep(300);
+        }
+        running(pod("api-6", repo + "@" + signed), ARGO);
+        Path actors = work.resolve("actors.yaml");
+        JsonNode a = awaitAssessment(r -> containers(r) == 4 && status(r, "reevaluation.current").equals("pass"), "--actors", actors.toString());
+        assertThat(a.path("level").asInt()).as(a.toPrettyString()).isEqualTo(6);
+        assertThat(criterion(a, "runtime.promoted").path("evidence").get(0).asText()).isEqualTo("4 of 4 running production containers (1 digest)");
+        assertThat(criterion(a, "trust.promotion").path("evidence").get(0).asText()).contains("rule trust.release.promotion (enforce) in prod");
+
+        CliResult listed = CliResult.run("denylist", "add", signed, "--reason", "leaked signing key", "--store", db.toString());
+        assertThat(listed.code()).as(listed.err()).isZero();
+        JsonNode revoked = awaitAssessment(r -> status(r, "runtime.notDenylisted").equals("fail"), "--actors", actors.toString());
+        assertThat(revoked.path("level").asInt()).isEqualTo(5);
+        assertThat(criterion(revoked, "runtime.notDenylisted").path("missing").toString()).contains("prod/api-6 (app)")
+                .contains("runs an artifact of an active denylist entry");
+        assertThat(question(revoked, "revoke").path("status").asText()).isEqualTo("fail");
+        everyItemThatDoesNotPassSaysWhatIsMissing(revoked);
     }
 
     // ---------------------------------------------------------------- helpers
