@@ -5,10 +5,7 @@ import dev.custody.assess.Facts;
 import dev.custody.engine.Denylisted;
 import dev.custody.files.InputFiles;
 import dev.custody.imageref.ImageReference;
-import dev.custody.manifest.Document;
-import dev.custody.manifest.InputLimits;
 import dev.custody.manifest.ManifestException;
-import dev.custody.manifest.ManifestReader;
 import dev.custody.policy.LabelSelector;
 import dev.custody.policy.PolicySet;
 import dev.custody.rbac.IdentityAnalysis;
@@ -161,17 +158,13 @@ final class AssessCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- the cluster
 
     static Facts.Cluster cluster(Path kubeconfig, Path actorsFile) throws InputProblem {
-        IdentityAnalysis.Actors who = IdentityAnalysis.Actors.NONE;
-        if (actorsFile != null) {
-            try {
-                InputFiles.Input in = InputFiles.read(actorsFile, InputLimits.POLICY.maxBytes(), System.in);
-                List<Document> docs = new ManifestReader(InputLimits.DEFAULT).read(in.name(), in.text());
-                who = IdentityAnalysis.actors(docs.isEmpty() ? null : docs.getFirst().root(), in.name());
-            } catch (InputFiles.InputException | Rbac.InvalidRbacException e) {
-                throw new InputProblem(e.getMessage());
-            } catch (ManifestException e) {
-                throw new InputProblem(e.describe());
-            }
+        IdentityAnalysis.Actors who;
+        try {
+            who = IdentitiesCommand.actors(actorsFile);
+        } catch (InputFiles.InputException | Rbac.InvalidRbacException e) {
+            throw new InputProblem(e.getMessage());
+        } catch (ManifestException e) {
+            throw new InputProblem(e.describe());
         }
         var conn = dev.custody.inventory.Clusters.fromKubeconfig(kubeconfig, List.of(), 15_000).getFirst();
         IdentitiesCommand.Inputs rbac = IdentitiesCommand.fromCluster(kubeconfig);
@@ -289,7 +282,7 @@ final class AssessCommand implements Callable<Integer> {
             reports.add(new Facts.Report(r.cluster(), r.namespace(), r.workload().kind() + "/" + r.workload().name(), r.verdict(), r.policyVersion(),
                     r.evaluatedAt()));
         }
-        return new Facts.Stored(StoreLocation.redact(location), clusters, inventory.namespaceLabels(), containers,
+        return new Facts.Stored(dev.custody.store.StoreLocation.parse(location).display(), clusters, inventory.namespaceLabels(), containers,
                 new Facts.Decisions(counts.admission(), counts.total(), counts.lastAt()), new Facts.Chain(chain.records(), chain.problems()),
                 exceptions, deny, incidents, reports);
     }
@@ -325,12 +318,5 @@ final class AssessCommand implements Callable<Integer> {
         Set<String> out = new HashSet<>();
         rows.forEach(r -> out.add(key(r)));
         return out;
-    }
-
-    /** Store URLs may carry a password: reports name the store without it. */
-    static final class StoreLocation {
-        static String redact(String location) {
-            return location.replaceAll("(?<=://)([^:@/]+):[^@/]*@", "$1:***@");
-        }
     }
 }

@@ -77,14 +77,10 @@ final class IdentitiesCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give either --kubeconfig FILE or manifest PATHs");
             }
             PrintWriter err = spec.commandLine().getErr();
-            IdentityAnalysis.Actors who = IdentityAnalysis.Actors.NONE;
+            IdentityAnalysis.Actors who;
             ManifestReader reader = new ManifestReader(InputLimits.DEFAULT);
             try {
-                if (actors != null) {
-                    InputFiles.Input in = InputFiles.read(actors, InputLimits.POLICY.maxBytes(), System.in);
-                    List<Document> docs = reader.read(in.name(), in.text());
-                    who = IdentityAnalysis.actors(docs.isEmpty() ? null : docs.getFirst().root(), in.name());
-                }
+                who = actors(actors);
             } catch (InputFiles.InputException e) {
                 err.println("custody: " + e.getMessage());
                 return ExitCodes.INPUT_ERROR;
@@ -149,6 +145,16 @@ final class IdentitiesCommand implements Runnable {
             IdentityAnalysis.Severity bar = IdentityAnalysis.Severity.parse(failOn);
             return r.findings().stream().anyMatch(f -> f.severity().ordinal() <= bar.ordinal()) ? ExitCodes.DENIED : ExitCodes.OK;
         }
+    }
+
+    /** The actors file (kind Actors), or no actors when none is given. */
+    static IdentityAnalysis.Actors actors(Path file) throws InputFiles.InputException, ManifestException {
+        if (file == null) {
+            return IdentityAnalysis.Actors.NONE;
+        }
+        InputFiles.Input in = InputFiles.read(file, InputLimits.POLICY.maxBytes(), System.in);
+        List<Document> docs = new ManifestReader(InputLimits.DEFAULT).read(in.name(), in.text());
+        return IdentityAnalysis.actors(docs.isEmpty() ? null : docs.getFirst().root(), in.name());
     }
 
     record Inputs(Rbac rbac, Map<String, Map<String, String>> namespaces, List<IdentityAnalysis.WorkloadIdentity> workloads) {}

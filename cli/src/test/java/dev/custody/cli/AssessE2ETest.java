@@ -267,17 +267,7 @@ class AssessE2ETest {
         String id = JSON.readTree(req.out()).path("id").asText();
         assertThat(CliResult.run("exception", "approve", id, "--store", db.toString(), "--as", "bob").code()).isZero();
         // the controller's identity writes what runs from now on (admission reads approved exceptions within a second)
-        long until = System.currentTimeMillis() + 30_000;
-        while (true) {
-            List<String> cmd = List.of(Path.of(System.getenv("CUSTODY_KUBE_BIN"), "kubectl").toString(), "--kubeconfig", kubeconfig.toString(),
-                    "create", "--dry-run=server", "--as", ARGO, "-f", "-");
-            KubeApiServerE2ETest.Run probe = KubeApiServerE2ETest.run(cmd, yaml(pod("api-5", repo + "@" + signed)), 60);
-            if (probe.exit() == 0) {
-                break;
-            }
-            assertThat(System.currentTimeMillis()).as(probe.err()).isLessThan(until);
-            Thread.sleep(300);
-        }
+        awaitAdmittedAs(pod("api-5", repo + "@" + signed), ARGO);
         running(pod("api-5", repo + "@" + signed), ARGO);
         Path actors = work.resolve("actors.yaml");
         Files.writeString(actors, """
@@ -327,17 +317,7 @@ class AssessE2ETest {
                 "--store", db.toString(), "--as", "carol", "-o", "json");
         assertThat(promoted.code()).as(promoted.out() + promoted.err()).isZero();
         assertThat(JSON.readTree(promoted.out()).path("promoted").asBoolean()).isTrue();
-        long until = System.currentTimeMillis() + 30_000;
-        while (true) { // admission reads the recorded promotion from the store
-            List<String> cmd = List.of(Path.of(System.getenv("CUSTODY_KUBE_BIN"), "kubectl").toString(), "--kubeconfig", kubeconfig.toString(),
-                    "create", "--dry-run=server", "--as", ARGO, "-f", "-");
-            KubeApiServerE2ETest.Run probe = KubeApiServerE2ETest.run(cmd, yaml(pod("api-6", repo + "@" + signed)), 60);
-            if (probe.exit() == 0) {
-                break;
-            }
-            assertThat(System.currentTimeMillis()).as(probe.err()).isLessThan(until);
-            Thread.sleep(300);
-        }
+        awaitAdmittedAs(pod("api-6", repo + "@" + signed), ARGO); // admission reads the recorded promotion from the store
         running(pod("api-6", repo + "@" + signed), ARGO);
         Path actors = work.resolve("actors.yaml");
         JsonNode a = awaitAssessment(r -> containers(r) == 4 && status(r, "reevaluation.current").equals("pass"), "--actors", actors.toString());
@@ -468,6 +448,21 @@ class AssessE2ETest {
             Thread.sleep(300);
         }
         throw new AssertionError("not refused with " + code + ": " + last + "\n" + Files.readString(log));
+    }
+
+    /** Waits until a dry-run create of the pod by this user is admitted (what admission reads from the store is in effect). */
+    void awaitAdmittedAs(Pod pod, String as) throws Exception {
+        List<String> cmd = List.of(Path.of(System.getenv("CUSTODY_KUBE_BIN"), "kubectl").toString(), "--kubeconfig", kubeconfig.toString(),
+                "create", "--dry-run=server", "--as", as, "-f", "-");
+        long until = System.currentTimeMillis() + 30_000;
+        while (true) {
+            KubeApiServerE2ETest.Run probe = KubeApiServerE2ETest.run(cmd, yaml(pod), 60);
+            if (probe.exit() == 0) {
+                return;
+            }
+            assertThat(System.currentTimeMillis()).as(probe.err()).isLessThan(until);
+            Thread.sleep(300);
+        }
     }
 
     KubeApiServerE2ETest.Run kubectl(String stdin, String... args) throws Exception {
