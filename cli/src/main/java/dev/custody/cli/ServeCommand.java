@@ -149,6 +149,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--api-tokens", paramLabel = "FILE", description = "Tokens of the evidence API with their roles (see docs/api/openapi.yaml and the README).")
     Path apiTokens;
 
+    @Option(names = "--no-ui", description = "Do not serve the web UI (/ui/ on the API port; a login takes an API token).")
+    boolean noUi;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -349,6 +352,18 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             server.start();
             if (tokens != null) {
                 api = new ApiServer(host, apiPort, tls, tokens, evidence);
+                if (!noUi) {
+                    dev.custody.store.Store assessed = evidence;
+                    String location = store.location();
+                    // the same facts as custody assess with this server's policies and store; the cluster is not read here
+                    api.withWebUi(() -> {
+                        var a = policyStore.admission();
+                        long now = System.currentTimeMillis();
+                        return dev.custody.assess.Assessment.assess(new dev.custody.assess.Facts(
+                                a == null ? new dev.custody.policy.PolicySet(List.of()) : a.engine().policies(), null,
+                                AssessCommand.stored(assessed, location, now), now));
+                    });
+                }
                 api.start();
             }
         } catch (java.io.IOException e) {

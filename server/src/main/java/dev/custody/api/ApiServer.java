@@ -71,6 +71,7 @@ public final class ApiServer implements AutoCloseable {
     private final Evidence evidence;
     private final SbomStore sboms;
     private final dev.custody.evidence.IncidentTracker tracker;
+    private dev.custody.ui.WebUi ui;
     private Server server;
     private ServerConnector connector;
 
@@ -83,6 +84,15 @@ public final class ApiServer implements AutoCloseable {
         this.evidence = new Evidence(store);
         this.sboms = new SbomStore(store);
         this.tracker = new dev.custody.evidence.IncidentTracker(store);
+    }
+
+    /**
+     * Serves the web UI under {@code /ui/} on this port too, with the same tokens. The assessor computes the assessment
+     * page (null: the page says how to get one).
+     */
+    public ApiServer withWebUi(java.util.function.Supplier<dev.custody.assess.Assessment.Report> assessor) {
+        this.ui = new dev.custody.ui.WebUi(tokens, store, tracker, assessor);
+        return this;
     }
 
     public void start() throws IOException {
@@ -117,6 +127,10 @@ public final class ApiServer implements AutoCloseable {
 
     private void serve(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
+        if (ui != null && dev.custody.ui.WebUi.owns(path)) {
+            ui.handle(request, response, callback);
+            return;
+        }
         int status = 200;
         Object body;
         try {

@@ -294,8 +294,82 @@ public final class Evidence {
     }
 
     public List<Decision> decisions(DecisionQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT d.seq, d.hash, d.body FROM decision d WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
+        String sql = decisionSql("SELECT d.seq, d.hash, d.body", q, args);
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                bind(p, args);
+                List<Decision> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Decision(rs.getLong(1), rs.getString(2), tree(rs.getString(3))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The decisions {@link #decisions} finds, newest first, as the chain holds them (so each can be checked). */
+    public List<Chained> decisionsChained(DecisionQuery q) {
+        List<Object> args = new ArrayList<>();
+        String sql = decisionSql("SELECT d.seq, d.recorded_at, d.prev_hash, d.hash, d.body", q, args);
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                bind(p, args);
+                java.util.Map<Long, Chained> out = new java.util.LinkedHashMap<>();
+                chainedRows(p, out);
+                return List.copyOf(out.values());
+            }
+        });
+    }
+
+    /** Digests an image reference {@code repository:tag} was seen to resolve to, newest first (none for a reference without a tag). */
+    public List<String> taggedAs(String reference) {
+        int colon = reference.lastIndexOf(':');
+        if (colon <= reference.lastIndexOf('/') || colon == reference.length() - 1) {
+            return List.of();
+        }
+        String repository = reference.substring(0, colon);
+        String tag = reference.substring(colon + 1);
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT digest FROM artifact_tag WHERE repository = ? AND tag = ? ORDER BY last_seen DESC LIMIT 100")) {
+                p.setString(1, repository);
+                p.setString(2, tag);
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** A digest and the provenance it was built with. */
+    public record BuiltFrom(String digest, Provenance provenance) {}
+
+    /** Digests whose stored provenance names a source commit that starts with {@code prefix}. */
+    public List<BuiltFrom> builtFromCommit(String prefix, int limit) {
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT digest, builder_id, build_type, source_repository, source_ref, source_commit "
+                    + "FROM provenance WHERE source_commit LIKE ? ESCAPE '\\' ORDER BY digest LIMIT " + limit)) {
+                p.setString(1, like(prefix.toLowerCase(java.util.Locale.ROOT)) + "%");
+                List<BuiltFrom> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new BuiltFrom(rs.getString(1), new Provenance(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getString(6))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static String decisionSql(String select, DecisionQuery q, List<Object> args) {
+        StringBuilder sql = new StringBuilder(select).append(" FROM decision d WHERE 1 = 1");
         if (q.since() != null) {
             sql.append(" AND d.recorded_at >= ?");
             args.add(q.since());
@@ -319,18 +393,7 @@ public final class Evidence {
         }
         sql.append(" ORDER BY d.seq DESC LIMIT ?");
         args.add(q.limit());
-        return store.read(c -> {
-            try (PreparedStatement p = c.prepareStatement(sql.toString())) {
-                bind(p, args);
-                List<Decision> out = new ArrayList<>();
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Decision(rs.getLong(1), rs.getString(2), tree(rs.getString(3))));
-                    }
-                }
-                return out;
-            }
-        });
+        return sql.toString();
     }
 
     /** A decision as the chain holds it: the exact body its hash covers, with the previous record's hash. */

@@ -494,6 +494,91 @@ public final class RuntimeInventory {
         });
     }
 
+    /**
+     * What the inventory page filters on; null means no filter. {@code namespaces} (cluster and namespace pairs, from
+     * a team's namespace labels) limits to those; {@code registry} is a registry host, or a repository prefix.
+     */
+    public record Filter(String cluster, String namespace, List<String[]> namespaces, String registry, Boolean signed, Boolean sbom,
+                         boolean drift) {
+        public static final Filter NONE = new Filter(null, null, null, null, null, null, false);
+    }
+
+    /** A present container with the evidence its digest has. */
+    public record Listed(Row row, boolean signed, boolean sbom) {}
+
+    /** One page of present containers and how many match in all. */
+    public record Page(List<Listed> rows, int total) {}
+
+    /** Present containers that pass the filter, ordered as {@link #present}, from {@code offset}, at most {@code limit}. */
+    public Page page(Filter f, int offset, int limit) {
+        String signed = "EXISTS (" + EvidenceKind.SIGNATURE.exists.formatted(aboutRunning("e.digest")) + ")";
+        String sbom = "EXISTS (" + EvidenceKind.SBOM.exists.formatted(aboutRunning("e.digest")) + ")";
+        StringBuilder where = new StringBuilder("WHERE r.present = 1");
+        List<String> args = new ArrayList<>();
+        if (f.cluster() != null) {
+            where.append(" AND r.cluster = ?");
+            args.add(f.cluster());
+        }
+        if (f.namespace() != null) {
+            where.append(" AND r.namespace = ?");
+            args.add(f.namespace());
+        }
+        if (f.namespaces() != null) {
+            if (f.namespaces().isEmpty()) {
+                return new Page(List.of(), 0);
+            }
+            where.append(" AND (").append(String.join(" OR ", java.util.Collections.nCopies(f.namespaces().size(), "(r.cluster = ? AND r.namespace = ?)")))
+                    .append(")");
+            for (String[] cn : f.namespaces()) {
+                args.add(cn[0]);
+                args.add(cn[1]);
+            }
+        }
+        if (f.registry() != null) {
+            where.append(" AND (k.image = ? OR k.image LIKE ? ESCAPE '\\')");
+            args.add(f.registry());
+            args.add(f.registry().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + (f.registry().endsWith("/") ? "%" : "/%"));
+        }
+        if (f.signed() != null) {
+            where.append(f.signed() ? " AND " : " AND NOT ").append(signed);
+        }
+        if (f.sbom() != null) {
+            where.append(f.sbom() ? " AND " : " AND NOT ").append(sbom);
+        }
+        if (f.drift()) {
+            where.append(" AND k.digest IS NOT NULL AND k.declared_digest IS NOT NULL AND k.digest <> k.declared_digest");
+        }
+        String from = "FROM runtime_container k JOIN runtime_pod r ON r.cluster = k.cluster AND r.uid = k.pod_uid "
+                + "LEFT JOIN runtime_namespace n ON n.cluster = r.cluster AND n.name = r.namespace ";
+        String select = ROW.substring(0, ROW.indexOf(" FROM ")) + ", CASE WHEN " + signed + " THEN 1 ELSE 0 END, CASE WHEN " + sbom
+                + " THEN 1 ELSE 0 END " + from + where + ORDER + " LIMIT " + Math.max(0, limit) + " OFFSET " + Math.max(0, offset);
+        String count = "SELECT COUNT(*) " + from + where;
+        return store.read(c -> {
+            int total;
+            try (PreparedStatement p = c.prepareStatement(count)) {
+                for (int i = 0; i < args.size(); i++) {
+                    p.setString(i + 1, args.get(i));
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    total = rs.getInt(1);
+                }
+            }
+            List<Listed> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement(select)) {
+                for (int i = 0; i < args.size(); i++) {
+                    p.setString(i + 1, args.get(i));
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Listed(row(rs), rs.getInt(23) == 1, rs.getInt(24) == 1));
+                    }
+                }
+            }
+            return new Page(out, total);
+        });
+    }
+
     /** Evidence a running image may lack. */
     public enum EvidenceKind {
         SBOM("SELECT 1 FROM sbom_link e WHERE " + "%s"),
