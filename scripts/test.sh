@@ -33,6 +33,13 @@ if [[ "${CUSTODY_SKIP_E2E:-0}" != "1" ]]; then
   CUSTODY_PSA_FIXTURES="$(bash "$ROOT/scripts/tools/fetch-psa-fixtures.sh")"
   export CUSTODY_PSA_FIXTURES
 fi
+# The web UI's browser tests drive Debian's headless Chromium through chromedriver (.ci/run installs both)
+if [[ -z "${CUSTODY_CHROMIUM:-}" && -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
+  export CUSTODY_CHROMIUM=/usr/bin/chromium CUSTODY_CHROMEDRIVER=/usr/bin/chromedriver
+fi
+if [[ -z "${CUSTODY_CHROMIUM:-}" ]]; then
+  echo "test: no chromium and chromedriver (apt-get install chromium chromium-driver): the browser tests of the web UI are skipped" >&2
+fi
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 # The container image: built with jib from scratch (no Docker engine), pushed to a registry on loopback,
 # then unpacked and run (java, custody check, custody serve) as uid 65532 on a read-only root file system.
