@@ -358,10 +358,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     // the same facts as custody assess with this server's policies and store; the cluster is not read here
                     api.withWebUi(() -> {
                         var a = policyStore.admission();
-                        long now = System.currentTimeMillis();
-                        return dev.custody.assess.Assessment.assess(new dev.custody.assess.Facts(
-                                a == null ? new dev.custody.policy.PolicySet(List.of()) : a.engine().policies(), null,
-                                AssessCommand.stored(assessed, location, now), now));
+                        return PlatformAssessment.assess(a == null ? new dev.custody.policy.PolicySet(List.of()) : a.engine().policies(), assessed,
+                                location, System.currentTimeMillis());
                     });
                 }
                 api.start();

@@ -91,7 +91,7 @@ public final class ApiServer implements AutoCloseable {
      * page (null: the page says how to get one).
      */
     public ApiServer withWebUi(java.util.function.Supplier<dev.custody.assess.Assessment.Report> assessor) {
-        this.ui = new dev.custody.ui.WebUi(tokens, store, tracker, assessor);
+        this.ui = new dev.custody.ui.WebUi(tokens, store, tracker, assessor).start();
         return this;
     }
 
@@ -746,6 +746,9 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (ui != null) {
+            ui.close();
+        }
         if (server != null) {
             try {
                 server.stop();

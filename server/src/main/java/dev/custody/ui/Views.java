@@ -45,7 +45,7 @@ public final class Views {
 
     public record Incident(Frame frame, JsonNode view, String error, boolean open) {}
 
-    public record Exceptions(Frame frame, String state, List<ExceptionRow> rows, String error) {}
+    public record Exceptions(Frame frame, String state, List<ExceptionRow> rows, int total, String prev, String next, String error) {}
 
     public record ExceptionRow(JsonNode view, String countdown, boolean mine, boolean approvable, boolean revocable) {}
 

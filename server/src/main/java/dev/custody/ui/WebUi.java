@@ -77,7 +77,10 @@ public final class WebUi {
             "dev.custody.ui.templates");
     private volatile VulnMatcher matcher;
     private volatile Assessment.Report report;
-    private volatile long reportAt;
+    private volatile String reportError;
+    private java.util.concurrent.ScheduledExecutorService assessing;
+    /** How often the assessment is recomputed in the background: the page never waits for it. */
+    static final long ASSESS_EVERY_MILLIS = 30_000;
 
     /** @param assessor computes the platform's assessment (null: the page says where to run {@code custody assess}) */
     public WebUi(ApiTokens tokens, Store store, IncidentTracker tracker, Supplier<Assessment.Report> assessor) {
@@ -86,6 +89,35 @@ public final class WebUi {
         this.evidence = new Evidence(store);
         this.tracker = tracker;
         this.assessor = assessor;
+    }
+
+    /** Starts the background assessment (when there is an assessor): computed now, then every {@link #ASSESS_EVERY_MILLIS}. */
+    public WebUi start() {
+        if (assessor != null && assessing == null) {
+            assessing = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "custody-ui-assess");
+                t.setDaemon(true);
+                return t;
+            });
+            assessing.scheduleWithFixedDelay(this::reassess, 0, ASSESS_EVERY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return this;
+    }
+
+    private void reassess() {
+        try {
+            report = assessor.get();
+            reportError = null;
+        } catch (RuntimeException e) {
+            reportError = e.getMessage();
+            Log.error("web UI assessment failed", "error", e.toString());
+        }
+    }
+
+    public void close() {
+        if (assessing != null) {
+            assessing.shutdownNow();
+        }
     }
 
     /** Whether a request path is the UI's. */
@@ -115,6 +147,7 @@ public final class WebUi {
     }
 
     public void handle(Request request, Response response, Callback callback) {
+        long t0 = System.nanoTime();
         String path = Request.getPathInContext(request);
         long now = System.currentTimeMillis();
         Answer a;
@@ -153,6 +186,8 @@ public final class WebUi {
             h.put(HttpHeader.CONTENT_TYPE, a.contentType());
         }
         h.put(HttpHeader.CONTENT_LENGTH, a.body().length);
+        // the server's own time for the page, as browsers' developer tools and the load generator read it
+        h.put("Server-Timing", String.format(Locale.ROOT, "app;dur=%.2f", (System.nanoTime() - t0) / 1e6));
         response.write(true, ByteBuffer.wrap(a.body()), callback);
     }
 
@@ -564,31 +599,40 @@ public final class WebUi {
             } catch (Exceptions.Refused | IllegalArgumentException e) {
                 error = e.getMessage();
             }
-            return Answer.page(e409(error), render("exceptions.jte", exceptionList(s, ex, null, error, now)));
+            return Answer.page(e409(error), render("exceptions.jte", exceptionList(s, ex, null, 1, error, now)));
         }
         if (parts.size() != 1) {
             throw new Refusal(404, "no such page");
         }
-        return Answer.page(200, render("exceptions.jte", exceptionList(s, ex, state, null, now)));
+        return Answer.page(200, render("exceptions.jte", exceptionList(s, ex, state, Math.max(1, intParam(q, "page", 1)), null, now)));
     }
 
     private static int e409(String error) {
         return error != null && error.startsWith("no exception ") ? 404 : 409;
     }
 
-    private Views.Exceptions exceptionList(Sessions.Session s, Exceptions ex, String state, String error, long now) {
+    static final int EXCEPTION_ROWS = 50;
+
+    private Views.Exceptions exceptionList(Sessions.Session s, Exceptions ex, String state, int page, String error, long now) {
         List<Views.ExceptionRow> rows = new ArrayList<>();
         boolean operator = s.caller().role().allows(ApiTokens.Role.OPERATOR);
-        for (Exceptions.VulnException e : ex.list(1000)) {
+        int total = 0;
+        int from = (page - 1) * EXCEPTION_ROWS;
+        for (Exceptions.VulnException e : ex.list(10_000)) {
             String st = e.state(now);
             if (state != null && !st.equals(state)) {
+                continue;
+            }
+            if (total++ < from || rows.size() >= EXCEPTION_ROWS) {
                 continue;
             }
             boolean mine = s.caller().name().equals(e.requester());
             rows.add(new Views.ExceptionRow(JSON.valueToTree(ExceptionViews.view(e, now, null)), countdown(e.expiresAt() - now), mine,
                     operator && st.equals(Exceptions.REQUESTED), operator && (st.equals(Exceptions.REQUESTED) || st.equals(Exceptions.ACTIVE))));
         }
-        return new Views.Exceptions(frame(s, "Exceptions", "exceptions"), state, rows, error);
+        String base = "/ui/exceptions?" + (state == null ? "" : "state=" + enc(state) + "&") + "page=";
+        return new Views.Exceptions(frame(s, "Exceptions", "exceptions"), state, rows, total, page > 1 ? base + (page - 1) : null,
+                from + EXCEPTION_ROWS < total ? base + (page + 1) : null, error);
     }
 
     /** "3d 4h", "5h 12m", "40m", or "expired 2d ago". */
@@ -603,18 +647,20 @@ public final class WebUi {
     // ---------------------------------------------------------------- assessment
 
     private Views.AssessmentPage assessment(Sessions.Session s, long now) {
+        Views.Frame f = frame(s, "Assessment", "assessment");
         if (assessor == null) {
-            return new Views.AssessmentPage(frame(s, "Assessment", "assessment"), null,
+            return new Views.AssessmentPage(f, null,
                     "this server was started without an assessment source: run custody assess --kubeconfig FILE to assess the platform");
         }
         Assessment.Report r = report;
-        if (r == null || now - reportAt > 30_000) {
-            r = assessor.get();
-            report = r;
-            reportAt = now;
+        if (r == null) {
+            return new Views.AssessmentPage(f, null, reportError != null ? "the assessment failed: " + reportError
+                    : "the first assessment is being computed: reload in a few seconds");
         }
-        return new Views.AssessmentPage(frame(s, "Assessment", "assessment"), r, "computed " + Instant.ofEpochMilli(r.at())
-                + " from the served policies and the store; it is recomputed at most every 30 s");
+        return new Views.AssessmentPage(f, r, "computed " + Instant.ofEpochMilli(r.at()) + " (" + Math.max(0, (now - r.at()) / 1000)
+                + " s ago) from the served policies and the store, every " + ASSESS_EVERY_MILLIS / 1000
+                + " s; the cluster (webhook registration, RBAC) is read by custody assess --kubeconfig, not here"
+                + (reportError != null ? "; the last recomputation failed: " + reportError : ""));
     }
 
     // ---------------------------------------------------------------- search
@@ -663,12 +709,7 @@ public final class WebUi {
             if (at > 0 && DIGEST.matcher(q.substring(at + 1)).matches()) {
                 return Answer.redirect("/ui/artifacts/" + q.substring(at + 1));
             }
-            Set<String> digests = new TreeSet<>();
-            for (RuntimeInventory.Row r : new RuntimeInventory(store).present(null)) {
-                if (r.digest() != null && (r.image().equals(q) || r.image().startsWith(q + "@") || r.image().startsWith(q + ":"))) {
-                    digests.add(r.digest());
-                }
-            }
+            Set<String> digests = new TreeSet<>(new RuntimeInventory(store).digestsOfImage(q));
             for (String d : evidence.taggedAs(q)) {
                 digests.add(d);
             }

@@ -432,8 +432,48 @@ public final class RuntimeInventory {
      * index that runs (their parent is the running digest), or under the index a running platform manifest belongs to.
      */
     private static String aboutRunning(String column) {
-        return "(" + column + " = k.digest OR " + column + " IN (SELECT a.digest FROM artifact a WHERE a.parent_digest = k.digest) OR "
-                + column + " IN (SELECT a.parent_digest FROM artifact a WHERE a.digest = k.digest AND a.parent_digest IS NOT NULL))";
+        return aboutRunning(column, "k.digest");
+    }
+
+    /**
+     * The digests evidence in {@code table} (rows {@code e} where {@code condition}) is about, as {@link #aboutRunning}
+     * reads it: the digest itself, its index (a parent), and its platform images (children).
+     */
+    private static String covered(String table, String condition) {
+        return "SELECT e.digest FROM " + table + " e WHERE " + condition
+                + " UNION SELECT a.parent_digest FROM artifact a JOIN " + table + " e ON e.digest = a.digest WHERE " + condition
+                + " AND a.parent_digest IS NOT NULL"
+                + " UNION SELECT a.digest FROM artifact a JOIN " + table + " e ON e.digest = a.parent_digest WHERE " + condition;
+    }
+
+    /** Evidence about a running digest is about it, its platform images (an index's children) or its index. */
+    private static String aboutRunning(String column, String running) {
+        return "(" + column + " = " + running + " OR " + column + " IN (SELECT a.digest FROM artifact a WHERE a.parent_digest = " + running + ") OR "
+                + column + " IN (SELECT a.parent_digest FROM artifact a WHERE a.digest = " + running + " AND a.parent_digest IS NOT NULL))";
+    }
+
+    /**
+     * Digests of present containers whose image is {@code reference}, or is {@code reference} with a tag or digest
+     * (a repository given without either matches every tag and digest of it).
+     */
+    public List<String> digestsOfImage(String reference) {
+        String like = reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return store.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT k.digest FROM runtime_container k JOIN runtime_pod r ON r.cluster = k.cluster "
+                    + "AND r.uid = k.pod_uid WHERE r.present = 1 AND k.digest IS NOT NULL AND (k.image = ? OR k.image LIKE ? ESCAPE '\\' "
+                    + "OR k.image LIKE ? ESCAPE '\\') ORDER BY k.digest LIMIT 500")) {
+                p.setString(1, reference);
+                p.setString(2, like + "@%");
+                p.setString(3, like + ":%");
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+                return out;
+            }
+        });
     }
 
     /** The provenance a running container was built with. */
@@ -511,8 +551,9 @@ public final class RuntimeInventory {
 
     /** Present containers that pass the filter, ordered as {@link #present}, from {@code offset}, at most {@code limit}. */
     public Page page(Filter f, int offset, int limit) {
-        String signed = "EXISTS (" + EvidenceKind.SIGNATURE.exists.formatted(aboutRunning("e.digest")) + ")";
-        String sbom = "EXISTS (" + EvidenceKind.SBOM.exists.formatted(aboutRunning("e.digest")) + ")";
+        // set-based rather than a lookup per container: each set is read once per query
+        String signed = "k.digest IN (" + covered("verification", "e.kind = 'signature'") + ")";
+        String sbom = "k.digest IN (" + covered("sbom_link", "1 = 1") + ")";
         StringBuilder where = new StringBuilder("WHERE r.present = 1");
         List<String> args = new ArrayList<>();
         if (f.cluster() != null) {
@@ -550,8 +591,11 @@ public final class RuntimeInventory {
         }
         String from = "FROM runtime_container k JOIN runtime_pod r ON r.cluster = k.cluster AND r.uid = k.pod_uid "
                 + "LEFT JOIN runtime_namespace n ON n.cluster = r.cluster AND n.name = r.namespace ";
-        String select = ROW.substring(0, ROW.indexOf(" FROM ")) + ", CASE WHEN " + signed + " THEN 1 ELSE 0 END, CASE WHEN " + sbom
-                + " THEN 1 ELSE 0 END " + from + where + ORDER + " LIMIT " + Math.max(0, limit) + " OFFSET " + Math.max(0, offset);
+        // the page's rows first (ordered, limited), then the evidence of only those: the skipped rows cost no lookups
+        String page = ROW.substring(0, ROW.indexOf(" FROM ")) + ", k.digest AS page_digest " + from + where + ORDER + " LIMIT " + Math.max(0, limit)
+                + " OFFSET " + Math.max(0, offset);
+        String select = "SELECT p.*, CASE WHEN " + signed.replace("k.digest", "p.page_digest") + " THEN 1 ELSE 0 END, CASE WHEN "
+                + sbom.replace("k.digest", "p.page_digest") + " THEN 1 ELSE 0 END FROM (" + page + ") p ORDER BY p.cluster, p.namespace, p.name, p.container";
         String count = "SELECT COUNT(*) " + from + where;
         return store.read(c -> {
             int total;
@@ -571,7 +615,7 @@ public final class RuntimeInventory {
                 }
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Listed(row(rs), rs.getInt(23) == 1, rs.getInt(24) == 1));
+                        out.add(new Listed(row(rs), rs.getInt(24) == 1, rs.getInt(25) == 1));
                     }
                 }
             }
