@@ -64,7 +64,9 @@ public final class WebUi {
     static final int PAGE_ROWS = 100;
     private static final Pattern DIGEST = SbomStore.DIGEST;
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{7,40}");
-    private static final Pattern VULN_ID = Pattern.compile("(?i)(CVE-\\d{4}-\\d{4,}|GHSA(-[0-9a-z]{4}){3}|[A-Z]+-\\d{4}-[0-9A-Za-z]+|[A-Z]{2,}-[0-9a-z-]+)");
+    /** Ids of the advisory databases OSV aggregates (CVE, GHSA, PYSEC, GO, RUSTSEC, the distributions' own). */
+    private static final Pattern VULN_ID = Pattern.compile("(?i)(CVE-\\d{4}-\\d{4,}|GHSA(-[0-9a-z]{4}){3}|(PYSEC|GO|RUSTSEC|OSV|DSA|DLA|DTSA|USN|ALSA|ALBA|"
+            + "ALEA|RLSA|RHSA|RHBA|MAL|GSD|BIT|CURL|PSF|HSEC|MGASA|OESA|CGA|SUSE-SU|openSUSE-SU|UBUNTU|DEBIAN|ELSA)-(\\d|CVE-)[0-9a-z.:_-]*)");
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private final ApiTokens tokens;
@@ -327,7 +329,7 @@ public final class WebUi {
         String signed = blank(q.getValue("signed"));
         String sbom = blank(q.getValue("sbom"));
         boolean drift = "yes".equals(q.getValue("drift"));
-        int page = Math.max(1, intParam(q, "page", 1));
+        int page = Math.min(1_000_000, Math.max(1, intParam(q, "page", 1)));
         Map<String, Map<String, Map<String, String>>> labels = inv.namespaceLabels();
         Set<String> teams = new TreeSet<>();
         List<String[]> teamNamespaces = team == null ? null : new ArrayList<>();
@@ -374,7 +376,11 @@ public final class WebUi {
     private Views.Artifact artifact(Sessions.Session s, String digest, String componentQuery) throws Refusal {
         Evidence.Artifact a = evidence.artifact(digest, 50);
         if (a == null) {
-            throw new Refusal(404, "the store knows nothing about " + digest);
+            if (new RuntimeInventory(store).byDigest(digest, false).isEmpty()) {
+                throw new Refusal(404, "the store knows nothing about " + digest);
+            }
+            // it runs, but nothing admitted, ingested or verified names it: the page says what is missing
+            a = new Evidence.Artifact(digest, null, null, null, null, null, null, List.of(), List.of(), List.of(), List.of(), List.of());
         }
         JsonNode view = JSON.valueToTree(InventoryViews.artifact(store, a, new RuntimeInventory(store).runningWithAdmission(digest)));
         List<Views.Vuln> vulns = new ArrayList<>();
@@ -604,7 +610,7 @@ public final class WebUi {
         if (parts.size() != 1) {
             throw new Refusal(404, "no such page");
         }
-        return Answer.page(200, render("exceptions.jte", exceptionList(s, ex, state, Math.max(1, intParam(q, "page", 1)), null, now)));
+        return Answer.page(200, render("exceptions.jte", exceptionList(s, ex, state, Math.min(1_000_000, Math.max(1, intParam(q, "page", 1))), null, now)));
     }
 
     private static int e409(String error) {
@@ -676,11 +682,10 @@ public final class WebUi {
             throw new Refusal(400, "the search is longer than 2048 characters");
         }
         List<Views.Hit> hits = new ArrayList<>();
-        String kind;
-        if (DIGEST.matcher(q).matches()) {
+        String kind = kindOf(q);
+        if (kind.equals("digest")) {
             return Answer.redirect("/ui/artifacts/" + q);
-        } else if (q.startsWith("pkg:")) {
-            kind = "package URL";
+        } else if (kind.equals("package URL")) {
             PackageUrl purl;
             try {
                 purl = PackageUrl.parse(q);
@@ -688,23 +693,22 @@ public final class WebUi {
                 return Answer.page(400, render("search.jte", new Views.Search(f, q, kind, List.of(), "not a package URL: " + e.getMessage())));
             }
             components(evidence.componentsByPurl(purl), hits);
-        } else if (VULN_ID.matcher(q).matches() && !COMMIT.matcher(q).matches()) {
-            kind = "vulnerability";
+        } else if (kind.equals("vulnerability")) {
             VulnerableDigests.Reach reach = VulnerableDigests.of(store, q.toUpperCase(Locale.ROOT).startsWith("GHSA") ? "GHSA" + q.substring(4) : q);
             for (String d : reach.digests()) {
                 hits.add(new Views.Hit(d, "/ui/artifacts/" + d, "carries a package " + String.join(", ", reach.records()) + " affects"));
             }
             if (!reach.known()) {
-                return Answer.page(200, render("search.jte", new Views.Search(f, q, kind, hits, "the advisory database holds no record " + q)));
+                components(evidence.componentsByName(q, null), hits);
+                return Answer.page(200, render("search.jte", new Views.Search(f, q, kind, hits, "the advisory database holds no record " + q
+                        + (hits.isEmpty() ? "" : "; these digests carry a package of that name"))));
             }
-        } else if (COMMIT.matcher(q.toLowerCase(Locale.ROOT)).matches()) {
-            kind = "commit";
+        } else if (kind.equals("commit")) {
             for (Evidence.BuiltFrom b : evidence.builtFromCommit(q, 200)) {
                 hits.add(new Views.Hit(b.digest(), "/ui/artifacts/" + b.digest(), "built from " + b.provenance().sourceRepository() + " @ "
                         + b.provenance().sourceCommit() + " by " + b.provenance().builderId()));
             }
-        } else if (q.contains("/") || q.contains(":") || q.contains("@")) {
-            kind = "image reference";
+        } else if (kind.equals("image reference")) {
             int at = q.indexOf("@sha256:");
             if (at > 0 && DIGEST.matcher(q.substring(at + 1)).matches()) {
                 return Answer.redirect("/ui/artifacts/" + q.substring(at + 1));
@@ -717,10 +721,29 @@ public final class WebUi {
                 hits.add(new Views.Hit(d, "/ui/artifacts/" + d, "runs or was tagged as " + q));
             }
         } else {
-            kind = "package name";
             components(evidence.componentsByName(q, null), hits);
         }
         return Answer.page(200, render("search.jte", new Views.Search(f, q, kind, hits, hits.isEmpty() ? "nothing found" : hits.size() + " found")));
+    }
+
+    /** What the one search box reads a query as. */
+    static String kindOf(String q) {
+        if (DIGEST.matcher(q).matches()) {
+            return "digest";
+        }
+        if (q.startsWith("pkg:")) {
+            return "package URL";
+        }
+        if (COMMIT.matcher(q).matches()) {
+            return "commit";
+        }
+        if (VULN_ID.matcher(q).matches()) {
+            return "vulnerability";
+        }
+        if (q.contains("/") || q.contains(":") || q.contains("@")) {
+            return "image reference";
+        }
+        return "package name";
     }
 
     private static void components(List<Evidence.ComponentHit> found, List<Views.Hit> hits) {

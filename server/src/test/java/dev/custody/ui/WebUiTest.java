@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.custody.api.ApiTokens;
 import org.junit.jupiter.api.Test;
 
-class SessionsTest {
+class WebUiTest {
 
     static final ApiTokens.Caller ALICE = new ApiTokens.Caller("alice", ApiTokens.Role.OPERATOR);
 
@@ -70,5 +70,22 @@ class SessionsTest {
         assertThat(WebUi.countdown(5 * 3_600_000L + 12 * 60_000L)).isEqualTo("in 5h 12m");
         assertThat(WebUi.countdown(40 * 60_000L + 3_000)).isEqualTo("in 40m 3s");
         assertThat(WebUi.countdown(-2 * 86_400_000L)).isEqualTo("ended 2d 0h ago");
+    }
+
+    @Test
+    void theSearchBoxReadsEachKindOfQuery() {
+        assertThat(WebUi.kindOf("sha256:" + "ab".repeat(32))).isEqualTo("digest");
+        assertThat(WebUi.kindOf("pkg:npm/left-pad@1.3.0")).isEqualTo("package URL");
+        assertThat(WebUi.kindOf("8d2f1c0")).isEqualTo("commit");
+        assertThat(WebUi.kindOf("8d2f1c0a9b7e6d5c4b3a29180f7e6d5c4b3a2918")).isEqualTo("commit");
+        for (String id : new String[] {"CVE-2023-26119", "cve-2021-44228", "GHSA-29mw-wpgm-hmr9", "GO-2022-0001", "PYSEC-2021-1", "RUSTSEC-2020-0071",
+                "DSA-5371-1", "RHSA-2023:1234", "MAL-2022-1", "DEBIAN-CVE-2023-1234"}) {
+            assertThat(WebUi.kindOf(id)).as(id).isEqualTo("vulnerability");
+        }
+        for (String name : new String[] {"left-pad", "go-yaml", "lodash", "team-payments", "spring-core"}) {
+            assertThat(WebUi.kindOf(name)).as(name).isEqualTo("package name");
+        }
+        assertThat(WebUi.kindOf("ghcr.io/shop/web:1.4.2")).isEqualTo("image reference");
+        assertThat(WebUi.kindOf("nginx:latest")).isEqualTo("image reference");
     }
 }
