@@ -161,7 +161,7 @@ public final class UiLoad {
             String hot = InventoryLoad.digest(0);
             Map<String, String> pages = new LinkedHashMap<>();
             pages.put("inventory", "/ui/inventory");
-            pages.put("inventory page 50", "/ui/inventory?page=50");
+            pages.put("inventory page 50", fiftieth(http, base, session));
             pages.put("inventory team + unsigned", "/ui/inventory?team=team-3&signed=no");
             pages.put("inventory without SBOM", "/ui/inventory?sbom=no");
             pages.put("artifact", "/ui/artifacts/" + hot);
@@ -205,6 +205,22 @@ public final class UiLoad {
                         pct(rtt, 99), bytes);
             }
         }
+    }
+
+    /** The inventory's 50th page, reached as a user would: following the "Next page" link 49 times. */
+    static String fiftieth(HttpClient http, String base, String session) throws Exception {
+        String url = "/ui/inventory";
+        Pattern next = Pattern.compile("href=\"([^\"]+)\" rel=\"next\"");
+        for (int i = 1; i < 50; i++) {
+            String page = http.send(HttpRequest.newBuilder(URI.create(base + url)).header("Cookie", "custody_session=" + session).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = next.matcher(page);
+            if (!m.find()) {
+                throw new IllegalStateException("page " + i + " of the inventory has no next page");
+            }
+            url = m.group(1).replace("&amp;", "&");
+        }
+        return url;
     }
 
     static String login(HttpClient http, String base, String token) throws Exception {

@@ -16,8 +16,7 @@ public final class Views {
 
     /** A page of the runtime inventory and the filter that chose it. */
     public record Inventory(Frame frame, String cluster, String namespace, String team, String registry, String signed, String sbom, boolean drift,
-                            List<InventoryRow> rows, int total, int page, int pages, List<String> clusters, List<String> teams, String prev,
-                            String next) {}
+                            List<InventoryRow> rows, int total, List<String> clusters, List<String> teams, String prev, String next) {}
 
     public record InventoryRow(String cluster, String namespace, String team, String workload, String pod, String container, String image,
                                String digest, boolean signed, boolean sbom, boolean drift, boolean running) {}

@@ -329,7 +329,8 @@ public final class WebUi {
         String signed = blank(q.getValue("signed"));
         String sbom = blank(q.getValue("sbom"));
         boolean drift = "yes".equals(q.getValue("drift"));
-        int page = Math.min(1_000_000, Math.max(1, intParam(q, "page", 1)));
+        RuntimeInventory.Cursor after = cursor(q, "after");
+        RuntimeInventory.Cursor before = after == null ? cursor(q, "before") : null;
         Map<String, Map<String, Map<String, String>>> labels = inv.namespaceLabels();
         Set<String> teams = new TreeSet<>();
         List<String[]> teamNamespaces = team == null ? null : new ArrayList<>();
@@ -343,7 +344,7 @@ public final class WebUi {
             }
         }));
         RuntimeInventory.Page p = inv.page(new RuntimeInventory.Filter(cluster, namespace, teamNamespaces, registry, yesNo("signed", signed),
-                yesNo("sbom", sbom), drift), (page - 1) * PAGE_ROWS, PAGE_ROWS);
+                yesNo("sbom", sbom), drift), after, before, PAGE_ROWS);
         List<Views.InventoryRow> rows = new ArrayList<>();
         for (RuntimeInventory.Listed l : p.rows()) {
             RuntimeInventory.Row r = l.row();
@@ -352,12 +353,37 @@ public final class WebUi {
                     r.image(), r.digest(), l.signed(), l.sbom(), r.digest() != null && r.declaredDigest() != null && !r.digest().equals(r.declaredDigest()),
                     r.running()));
         }
-        int pages = Math.max(1, (p.total() + PAGE_ROWS - 1) / PAGE_ROWS);
         String base = "/ui/inventory?" + query("cluster", cluster, "namespace", namespace, "team", team, "registry", registry, "signed", signed,
                 "sbom", sbom, "drift", drift ? "yes" : null);
         List<String> clusters = new ArrayList<>(new TreeSet<>(labels.keySet()));
-        return new Views.Inventory(frame(s, "Inventory", "inventory"), cluster, namespace, team, registry, signed, sbom, drift, rows, p.total(), page,
-                pages, clusters, List.copyOf(teams), page > 1 ? base + "&page=" + (page - 1) : null, page < pages ? base + "&page=" + (page + 1) : null);
+        List<RuntimeInventory.Listed> listed = p.rows();
+        String prev = p.earlier() && !listed.isEmpty() ? base + "&before=" + cursor(RuntimeInventory.Cursor.of(listed.getFirst().row())) : null;
+        String next = p.more() && !listed.isEmpty() ? base + "&after=" + cursor(RuntimeInventory.Cursor.of(listed.getLast().row())) : null;
+        return new Views.Inventory(frame(s, "Inventory", "inventory"), cluster, namespace, team, registry, signed, sbom, drift, rows, p.total(),
+                clusters, List.copyOf(teams), prev, next);
+    }
+
+    /** A page cursor in a link: the sort key's five fields, URL-safe. */
+    static String cursor(RuntimeInventory.Cursor c) {
+        String joined = String.join("\n", c.cluster(), c.namespace(), c.pod(), c.podUid(), c.container());
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(joined.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static RuntimeInventory.Cursor cursor(Fields q, String name) throws Refusal {
+        String v = blank(q.getValue(name));
+        if (v == null) {
+            return null;
+        }
+        String[] f;
+        try {
+            f = new String(java.util.Base64.getUrlDecoder().decode(v), StandardCharsets.UTF_8).split("\n", -1);
+        } catch (IllegalArgumentException e) {
+            f = new String[0];
+        }
+        if (f.length != 5 || v.length() > 2048) {
+            throw new Refusal(400, name + ": not a page cursor of this listing (follow the page's own links)");
+        }
+        return new RuntimeInventory.Cursor(f[0], f[1], f[2], f[3], f[4]);
     }
 
     private static Boolean yesNo(String field, String v) throws Refusal {

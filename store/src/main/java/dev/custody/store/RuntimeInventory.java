@@ -546,11 +546,26 @@ public final class RuntimeInventory {
     /** A present container with the evidence its digest has. */
     public record Listed(Row row, boolean signed, boolean sbom) {}
 
-    /** One page of present containers and how many match in all. */
-    public record Page(List<Listed> rows, int total) {}
+    /** Where a page starts or ends: the listing's sort key of one container. */
+    public record Cursor(String cluster, String namespace, String pod, String podUid, String container) {
+        public static Cursor of(Row r) {
+            return new Cursor(r.cluster(), r.namespace(), r.pod(), r.podUid(), r.container());
+        }
+    }
 
-    /** Present containers that pass the filter, ordered as {@link #present}, from {@code offset}, at most {@code limit}. */
-    public Page page(Filter f, int offset, int limit) {
+    /** One page of present containers, whether there are more on either side, and how many match in all. */
+    public record Page(List<Listed> rows, int total, boolean more, boolean earlier) {}
+
+    private static final String KEY = "(r.cluster, r.namespace, r.name, r.uid, k.container)";
+    private static final String KEY_ORDER = " ORDER BY r.cluster, r.namespace, r.name, r.uid, k.container";
+    private static final String KEY_ORDER_DESC = " ORDER BY r.cluster DESC, r.namespace DESC, r.name DESC, r.uid DESC, k.container DESC";
+
+    /**
+     * Present containers that pass the filter, in (cluster, namespace, pod, container) order: the first {@code limit},
+     * or the {@code limit} after {@code after}, or the {@code limit} before {@code before}. A page is a walk of the
+     * listing index from its cursor, so a late page costs what the first does (an offset would sort and skip).
+     */
+    public Page page(Filter f, Cursor after, Cursor before, int limit) {
         // set-based rather than a lookup per container: each set is read once per query
         String signed = "k.digest IN (" + covered("verification", "e.kind = 'signature'") + ")";
         String sbom = "k.digest IN (" + covered("sbom_link", "1 = 1") + ")";
@@ -566,7 +581,7 @@ public final class RuntimeInventory {
         }
         if (f.namespaces() != null) {
             if (f.namespaces().isEmpty()) {
-                return new Page(List.of(), 0);
+                return new Page(List.of(), 0, false, false);
             }
             where.append(" AND (").append(String.join(" OR ", java.util.Collections.nCopies(f.namespaces().size(), "(r.cluster = ? AND r.namespace = ?)")))
                     .append(")");
@@ -591,12 +606,21 @@ public final class RuntimeInventory {
         }
         String from = "FROM runtime_container k JOIN runtime_pod r ON r.cluster = k.cluster AND r.uid = k.pod_uid "
                 + "LEFT JOIN runtime_namespace n ON n.cluster = r.cluster AND n.name = r.namespace ";
-        // the page's rows first (ordered, limited), then the evidence of only those: the skipped rows cost no lookups
-        String page = ROW.substring(0, ROW.indexOf(" FROM ")) + ", k.digest AS page_digest " + from + where + ORDER + " LIMIT " + Math.max(0, limit)
-                + " OFFSET " + Math.max(0, offset);
-        String select = "SELECT p.*, CASE WHEN " + signed.replace("k.digest", "p.page_digest") + " THEN 1 ELSE 0 END, CASE WHEN "
-                + sbom.replace("k.digest", "p.page_digest") + " THEN 1 ELSE 0 END FROM (" + page + ") p ORDER BY p.cluster, p.namespace, p.name, p.container";
         String count = "SELECT COUNT(*) " + from + where;
+        Cursor at = after != null ? after : before;
+        List<String> pageArgs = new ArrayList<>(args);
+        String bound = "";
+        if (at != null) {
+            bound = " AND " + KEY + (after != null ? " > " : " < ") + "(?, ?, ?, ?, ?)";
+            pageArgs.addAll(List.of(at.cluster(), at.namespace(), at.pod(), at.podUid(), at.container()));
+        }
+        boolean backwards = after == null && before != null;
+        // the page's rows first (ordered, limited), then the evidence of only those: the skipped rows cost no lookups
+        String page = ROW.substring(0, ROW.indexOf(" FROM ")) + ", k.digest AS page_digest " + from + where + bound
+                + (backwards ? KEY_ORDER_DESC : KEY_ORDER) + " LIMIT " + (Math.max(0, limit) + 1);
+        String select = "SELECT p.*, CASE WHEN " + signed.replace("k.digest", "p.page_digest") + " THEN 1 ELSE 0 END, CASE WHEN "
+                + sbom.replace("k.digest", "p.page_digest") + " THEN 1 ELSE 0 END FROM (" + page + ") p"
+                + (backwards ? KEY_ORDER_DESC : KEY_ORDER).replace("r.", "p.").replace("k.", "p.").replace("p.uid", "p.uid");
         return store.read(c -> {
             int total;
             try (PreparedStatement p = c.prepareStatement(count)) {
@@ -610,8 +634,8 @@ public final class RuntimeInventory {
             }
             List<Listed> out = new ArrayList<>();
             try (PreparedStatement p = c.prepareStatement(select)) {
-                for (int i = 0; i < args.size(); i++) {
-                    p.setString(i + 1, args.get(i));
+                for (int i = 0; i < pageArgs.size(); i++) {
+                    p.setString(i + 1, pageArgs.get(i));
                 }
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
@@ -619,7 +643,14 @@ public final class RuntimeInventory {
                     }
                 }
             }
-            return new Page(out, total);
+            boolean beyond = out.size() > limit;
+            List<Listed> rows = beyond ? out.subList(0, limit) : out;
+            if (backwards) {
+                rows = new ArrayList<>(rows);
+                java.util.Collections.reverse(rows);
+                return new Page(List.copyOf(rows), total, true, beyond);
+            }
+            return new Page(List.copyOf(rows), total, beyond, at != null);
         });
     }
 

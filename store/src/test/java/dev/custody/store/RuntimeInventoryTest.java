@@ -232,30 +232,52 @@ class RuntimeInventoryTest {
         new Verifications(store).record(new Verifications.Verified(Records.D1, "signature", null, "ci@example.com", null, "trust/ci", 10_000, "test"));
         new SbomStore(store).ingest(Records.sbom("7", List.of(Records.D2), "pkg:npm/left-pad@1.0.0"), "{}".getBytes(), List.of(Records.D2), "test");
 
-        RuntimeInventory.Page all = inv.page(RuntimeInventory.Filter.NONE, 0, 100);
+        RuntimeInventory.Page all = inv.page(RuntimeInventory.Filter.NONE, null, null, 100);
         assertThat(all.total()).as("every container of every present pod").isEqualTo(16);
         assertThat(all.rows()).extracting(l -> l.row().cluster() + "/" + l.row().pod() + "/" + l.row().container()).startsWith("east/api-0/app",
                 "east/api-0/init", "east/api-1/app");
-        RuntimeInventory.Page second = inv.page(RuntimeInventory.Filter.NONE, 3, 3);
-        assertThat(second.total()).isEqualTo(16);
-        assertThat(second.rows()).extracting(l -> l.row().pod() + "/" + l.row().container()).containsExactly("api-1/init", "api-2/app", "api-2/init");
-        assertThat(inv.page(new RuntimeInventory.Filter("west", null, null, null, null, null, false), 0, 100).total()).isEqualTo(2);
-        assertThat(inv.page(new RuntimeInventory.Filter(null, null, List.<String[]>of(new String[] {"west", "shop"}), null, null, null, false), 0, 100)
+        assertThat(all.more()).isFalse();
+        assertThat(all.earlier()).isFalse();
+        // three at a time, forward from each page's last row and back from its first: every row once, in order
+        List<String> walked = new java.util.ArrayList<>();
+        RuntimeInventory.Page p = inv.page(RuntimeInventory.Filter.NONE, null, null, 3);
+        List<RuntimeInventory.Page> pages = new java.util.ArrayList<>();
+        while (true) {
+            pages.add(p);
+            p.rows().forEach(l -> walked.add(l.row().cluster() + "/" + l.row().pod() + "/" + l.row().container()));
+            assertThat(p.total()).isEqualTo(16);
+            if (!p.more()) {
+                break;
+            }
+            p = inv.page(RuntimeInventory.Filter.NONE, RuntimeInventory.Cursor.of(p.rows().getLast().row()), null, 3);
+            assertThat(p.earlier()).isTrue();
+        }
+        assertThat(walked).isEqualTo(all.rows().stream().map(l -> l.row().cluster() + "/" + l.row().pod() + "/" + l.row().container()).toList());
+        assertThat(pages).hasSize(6);
+        RuntimeInventory.Page back = inv.page(RuntimeInventory.Filter.NONE, null, RuntimeInventory.Cursor.of(pages.get(2).rows().getFirst().row()), 3);
+        assertThat(back.rows()).isEqualTo(pages.get(1).rows());
+        assertThat(back.more()).isTrue();
+        assertThat(back.earlier()).isTrue();
+        RuntimeInventory.Page first = inv.page(RuntimeInventory.Filter.NONE, null, RuntimeInventory.Cursor.of(pages.get(1).rows().getFirst().row()), 3);
+        assertThat(first.rows()).isEqualTo(pages.get(0).rows());
+        assertThat(first.earlier()).isFalse();
+        assertThat(inv.page(new RuntimeInventory.Filter("west", null, null, null, null, null, false), null, null, 100).total()).isEqualTo(2);
+        assertThat(inv.page(new RuntimeInventory.Filter(null, null, List.<String[]>of(new String[] {"west", "shop"}), null, null, null, false), null, null, 100)
                 .total()).as("a team's namespaces").isEqualTo(2);
-        assertThat(inv.page(new RuntimeInventory.Filter(null, null, List.of(), null, null, null, false), 0, 100).total()).isZero();
-        assertThat(inv.page(new RuntimeInventory.Filter(null, null, null, "registry.example/shop", null, null, false), 0, 100).total()).isEqualTo(8);
-        assertThat(inv.page(new RuntimeInventory.Filter(null, null, null, "registry.example", null, null, false), 0, 100).total()).isEqualTo(16);
-        assertThat(inv.page(new RuntimeInventory.Filter(null, null, null, "registry.ex", null, null, false), 0, 100).total())
+        assertThat(inv.page(new RuntimeInventory.Filter(null, null, List.of(), null, null, null, false), null, null, 100).total()).isZero();
+        assertThat(inv.page(new RuntimeInventory.Filter(null, null, null, "registry.example/shop", null, null, false), null, null, 100).total()).isEqualTo(8);
+        assertThat(inv.page(new RuntimeInventory.Filter(null, null, null, "registry.example", null, null, false), null, null, 100).total()).isEqualTo(16);
+        assertThat(inv.page(new RuntimeInventory.Filter(null, null, null, "registry.ex", null, null, false), null, null, 100).total())
                 .as("a registry is a whole path segment").isZero();
-        RuntimeInventory.Page signed = inv.page(new RuntimeInventory.Filter(null, null, null, null, true, null, false), 0, 100);
+        RuntimeInventory.Page signed = inv.page(new RuntimeInventory.Filter(null, null, null, null, true, null, false), null, null, 100);
         assertThat(signed.rows()).hasSize(5).allSatisfy(l -> {
             assertThat(l.row().digest()).isEqualTo(Records.D1);
             assertThat(l.signed()).isTrue();
             assertThat(l.sbom()).isFalse();
         });
-        RuntimeInventory.Page unsigned = inv.page(new RuntimeInventory.Filter(null, null, null, null, false, true, false), 0, 100);
+        RuntimeInventory.Page unsigned = inv.page(new RuntimeInventory.Filter(null, null, null, null, false, true, false), null, null, 100);
         assertThat(unsigned.rows()).hasSize(3).allSatisfy(l -> assertThat(l.sbom()).isTrue());
-        assertThat(inv.page(new RuntimeInventory.Filter(null, null, null, null, null, null, true), 0, 100).rows()).singleElement()
+        assertThat(inv.page(new RuntimeInventory.Filter(null, null, null, null, null, null, true), null, null, 100).rows()).singleElement()
                 .satisfies(l -> assertThat(l.row().pod()).isEqualTo("api-6"));
         assertThat(inv.digestsOfImage("registry.example/shop/api")).containsExactlyInAnyOrder(Records.D1, Records.D2);
         assertThat(inv.digestsOfImage("registry.example/shop/api@" + Records.D1)).containsExactly(Records.D1);
