@@ -294,7 +294,7 @@ public final class CosignVerifier {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static List<X509Certificate> certificates(String pem) throws Rejected {
+    static List<X509Certificate> certificates(String pem) throws Rejected {
         try {
             List<X509Certificate> out = new ArrayList<>();
             for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {

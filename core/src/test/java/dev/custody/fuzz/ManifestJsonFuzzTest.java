@@ -1,0 +1,19 @@
+package dev.custody.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.custody.manifest.ManifestException;
+import dev.custody.manifest.ManifestReader;
+import java.nio.charset.StandardCharsets;
+
+/** Manifest files in JSON (kubectl's -o json, Kubernetes List objects) as custody check reads them. */
+class ManifestJsonFuzzTest {
+
+    @FuzzTest(maxDuration = "30s")
+    void manifestJson(byte[] text) {
+        try {
+            new ManifestReader().read("fuzz.json", new String(text, StandardCharsets.UTF_8));
+        } catch (ManifestException expected) {
+            // the reader's own error, with a position
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.custody.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custody.vuln.vex.VexDocuments;
+import java.io.IOException;
+
+/** VEX documents (OpenVEX, CycloneDX VEX, CSAF) as custody vex import reads them. */
+class VexFuzzTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @FuzzTest(maxDuration = "30s")
+    void vex(byte[] bytes) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(bytes);
+        } catch (IOException notJson) {
+            return;
+        }
+        try {
+            VexDocuments.parse(n, "sha256:" + "a".repeat(64));
+        } catch (VexDocuments.InvalidVexException expected) {
+            // the document's own error
+        }
+    }
+}
