@@ -150,7 +150,7 @@ public final class UiLoad {
             String location = store.dialect().toString();
             long a0 = System.nanoTime();
             dev.custody.cli.PlatformAssessment.assess(policies, store, location, System.currentTimeMillis());
-            System.out.printf("%s assessment computed (in the background, every 30 s) in %.0f ms%n", store.dialect(), (System.nanoTime() - a0) / 1e6);
+            System.out.printf("%s one assessment computed in process (as the background does, at most a tenth of the time) in %.0f ms%n", store.dialect(), (System.nanoTime() - a0) / 1e6);
             api.withWebUi(() -> dev.custody.cli.PlatformAssessment.assess(policies, store, location, System.currentTimeMillis()));
             api.start();
             String base = "https://127.0.0.1:" + api.port();
@@ -179,7 +179,14 @@ public final class UiLoad {
             pages.put("search CVE", "/ui/search?q=CVE-2023-26119");
             pages.put("search commit", "/ui/search?q=" + String.format("%040x", 0xabc000L + 6).substring(0, 12));
             pages.put("search image", "/ui/search?q=registry.example/app5");
-            Thread.sleep(2000); // the first background assessment
+            // the first background assessment reads the whole store; the pages are measured after it, as in steady state
+            // (where it runs for a tenth of the time at most)
+            long w0 = System.nanoTime();
+            while (!http.send(HttpRequest.newBuilder(URI.create(base + "/ui/assessment")).header("Cookie", "custody_session=" + session).build(),
+                    HttpResponse.BodyHandlers.ofString()).body().contains("Maturity level")) {
+                Thread.sleep(200);
+            }
+            System.out.printf("%s first background assessment ready %.1f s after the start%n", store.dialect(), (System.nanoTime() - w0) / 1e9);
             System.out.printf("%-28s %9s %9s %9s %9s %10s%n", "page (" + store.dialect() + ")", "srv p50", "srv p99", "srv max", "rtt p99", "bytes");
             for (var e : pages.entrySet()) {
                 double[] srv = new double[requests];

@@ -93,7 +93,11 @@ public final class WebUi {
         this.assessor = assessor;
     }
 
-    /** Starts the background assessment (when there is an assessor): computed now, then every {@link #ASSESS_EVERY_MILLIS}. */
+    /**
+     * Starts the background assessment (when there is an assessor): computed now, then again after
+     * {@link #ASSESS_EVERY_MILLIS} or ten times as long as the last one took, whichever is longer, so that a large store
+     * (an assessment reads the whole decision chain) keeps it to a tenth of one core.
+     */
     public WebUi start() {
         if (assessor != null && assessing == null) {
             assessing = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -101,12 +105,13 @@ public final class WebUi {
                 t.setDaemon(true);
                 return t;
             });
-            assessing.scheduleWithFixedDelay(this::reassess, 0, ASSESS_EVERY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            assessing.schedule(this::reassess, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         return this;
     }
 
     private void reassess() {
+        long t0 = System.nanoTime();
         try {
             report = assessor.get();
             reportError = null;
@@ -114,7 +119,14 @@ public final class WebUi {
             reportError = e.getMessage();
             Log.error("web UI assessment failed", "error", e.toString());
         }
+        long took = (System.nanoTime() - t0) / 1_000_000;
+        reassessEvery = Math.max(ASSESS_EVERY_MILLIS, 10 * took);
+        if (!assessing.isShutdown()) {
+            assessing.schedule(this::reassess, reassessEvery, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
+
+    private volatile long reassessEvery = ASSESS_EVERY_MILLIS;
 
     public void close() {
         if (assessing != null) {
@@ -363,9 +375,9 @@ public final class WebUi {
                 clusters, List.copyOf(teams), prev, next);
     }
 
-    /** A page cursor in a link: the sort key's five fields, URL-safe. */
+    /** A page cursor in a link: the pod's sort key, URL-safe. */
     static String cursor(RuntimeInventory.Cursor c) {
-        String joined = String.join("\n", c.cluster(), c.namespace(), c.pod(), c.podUid(), c.container());
+        String joined = String.join("\n", c.cluster(), c.namespace(), c.pod(), c.podUid());
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(joined.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -380,10 +392,10 @@ public final class WebUi {
         } catch (IllegalArgumentException e) {
             f = new String[0];
         }
-        if (f.length != 5 || v.length() > 2048) {
+        if (f.length != 4 || v.length() > 2048) {
             throw new Refusal(400, name + ": not a page cursor of this listing (follow the page's own links)");
         }
-        return new RuntimeInventory.Cursor(f[0], f[1], f[2], f[3], f[4]);
+        return new RuntimeInventory.Cursor(f[0], f[1], f[2], f[3]);
     }
 
     private static Boolean yesNo(String field, String v) throws Refusal {
@@ -690,7 +702,7 @@ public final class WebUi {
                     : "the first assessment is being computed: reload in a few seconds");
         }
         return new Views.AssessmentPage(f, r, "computed " + Instant.ofEpochMilli(r.at()) + " (" + Math.max(0, (now - r.at()) / 1000)
-                + " s ago) from the served policies and the store, every " + ASSESS_EVERY_MILLIS / 1000
+                + " s ago) from the served policies and the store, every " + reassessEvery / 1000
                 + " s; the cluster (webhook registration, RBAC) is read by custody assess --kubeconfig, not here"
                 + (reportError != null ? "; the last recomputation failed: " + reportError : ""));
     }

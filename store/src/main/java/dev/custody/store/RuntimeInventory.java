@@ -546,86 +546,93 @@ public final class RuntimeInventory {
     /** A present container with the evidence its digest has. */
     public record Listed(Row row, boolean signed, boolean sbom) {}
 
-    /** Where a page starts or ends: the listing's sort key of one container. */
-    public record Cursor(String cluster, String namespace, String pod, String podUid, String container) {
+    /** Where a page starts or ends: the listing's sort key of one pod. */
+    public record Cursor(String cluster, String namespace, String pod, String podUid) {
         public static Cursor of(Row r) {
-            return new Cursor(r.cluster(), r.namespace(), r.pod(), r.podUid(), r.container());
+            return new Cursor(r.cluster(), r.namespace(), r.pod(), r.podUid());
         }
     }
 
     /** One page of present containers, whether there are more on either side, and how many match in all. */
     public record Page(List<Listed> rows, int total, boolean more, boolean earlier) {}
 
-    private static final String KEY = "(r.cluster, r.namespace, r.name, r.uid, k.container)";
-    private static final String KEY_ORDER = " ORDER BY r.cluster, r.namespace, r.name, r.uid, k.container";
-    private static final String KEY_ORDER_DESC = " ORDER BY r.cluster DESC, r.namespace DESC, r.name DESC, r.uid DESC, k.container DESC";
+    private static final String POD_ORDER = " ORDER BY r.cluster, r.namespace, r.name, r.uid";
+    private static final String POD_ORDER_DESC = " ORDER BY r.cluster DESC, r.namespace DESC, r.name DESC, r.uid DESC";
 
     /**
-     * Present containers that pass the filter, in (cluster, namespace, pod, container) order: the first {@code limit},
-     * or the {@code limit} after {@code after}, or the {@code limit} before {@code before}. A page is a walk of the
-     * listing index from its cursor, so a late page costs what the first does (an offset would sort and skip).
+     * The containers that pass the filter of {@code pods} present pods, in (cluster, namespace, pod, container) order:
+     * the first pods, or those after {@code after}, or those before {@code before}. The pods are found by a walk of
+     * the listing index from the cursor that stops when the page is full, so a late page costs what the first does
+     * (an offset would join, sort and skip every container before it).
      */
-    public Page page(Filter f, Cursor after, Cursor before, int limit) {
+    public Page page(Filter f, Cursor after, Cursor before, int pods) {
         // set-based rather than a lookup per container: each set is read once per query
         String signed = "k.digest IN (" + covered("verification", "e.kind = 'signature'") + ")";
         String sbom = "k.digest IN (" + covered("sbom_link", "1 = 1") + ")";
-        StringBuilder where = new StringBuilder("WHERE r.present = 1");
-        List<String> args = new ArrayList<>();
+        StringBuilder podWhere = new StringBuilder("r.present = 1");
+        List<String> podArgs = new ArrayList<>();
         if (f.cluster() != null) {
-            where.append(" AND r.cluster = ?");
-            args.add(f.cluster());
+            podWhere.append(" AND r.cluster = ?");
+            podArgs.add(f.cluster());
         }
         if (f.namespace() != null) {
-            where.append(" AND r.namespace = ?");
-            args.add(f.namespace());
+            podWhere.append(" AND r.namespace = ?");
+            podArgs.add(f.namespace());
         }
         if (f.namespaces() != null) {
             if (f.namespaces().isEmpty()) {
                 return new Page(List.of(), 0, false, false);
             }
-            where.append(" AND (").append(String.join(" OR ", java.util.Collections.nCopies(f.namespaces().size(), "(r.cluster = ? AND r.namespace = ?)")))
+            podWhere.append(" AND (").append(String.join(" OR ", java.util.Collections.nCopies(f.namespaces().size(), "(r.cluster = ? AND r.namespace = ?)")))
                     .append(")");
             for (String[] cn : f.namespaces()) {
-                args.add(cn[0]);
-                args.add(cn[1]);
+                podArgs.add(cn[0]);
+                podArgs.add(cn[1]);
             }
         }
+        StringBuilder containerWhere = new StringBuilder();
+        List<String> containerArgs = new ArrayList<>();
         if (f.registry() != null) {
-            where.append(" AND (k.image = ? OR k.image LIKE ? ESCAPE '\\')");
-            args.add(f.registry());
-            args.add(f.registry().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + (f.registry().endsWith("/") ? "%" : "/%"));
+            containerWhere.append(" AND (k.image = ? OR k.image LIKE ? ESCAPE '\\')");
+            containerArgs.add(f.registry());
+            containerArgs.add(f.registry().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + (f.registry().endsWith("/") ? "%" : "/%"));
         }
         if (f.signed() != null) {
-            where.append(f.signed() ? " AND " : " AND NOT ").append(signed);
+            containerWhere.append(f.signed() ? " AND " : " AND NOT ").append(signed);
         }
         if (f.sbom() != null) {
-            where.append(f.sbom() ? " AND " : " AND NOT ").append(sbom);
+            containerWhere.append(f.sbom() ? " AND " : " AND NOT ").append(sbom);
         }
         if (f.drift()) {
-            where.append(" AND k.digest IS NOT NULL AND k.declared_digest IS NOT NULL AND k.digest <> k.declared_digest");
+            containerWhere.append(" AND k.digest IS NOT NULL AND k.declared_digest IS NOT NULL AND k.digest <> k.declared_digest");
         }
-        String from = "FROM runtime_container k JOIN runtime_pod r ON r.cluster = k.cluster AND r.uid = k.pod_uid "
-                + "LEFT JOIN runtime_namespace n ON n.cluster = r.cluster AND n.name = r.namespace ";
-        String count = "SELECT COUNT(*) " + from + where;
+        String count = "SELECT COUNT(*) FROM runtime_container k JOIN runtime_pod r ON r.cluster = k.cluster AND r.uid = k.pod_uid WHERE " + podWhere
+                + containerWhere;
+        List<String> countArgs = new ArrayList<>(podArgs);
+        countArgs.addAll(containerArgs);
         Cursor at = after != null ? after : before;
-        List<String> pageArgs = new ArrayList<>(args);
-        String bound = "";
-        if (at != null) {
-            bound = " AND " + KEY + (after != null ? " > " : " < ") + "(?, ?, ?, ?, ?)";
-            pageArgs.addAll(List.of(at.cluster(), at.namespace(), at.pod(), at.podUid(), at.container()));
-        }
         boolean backwards = after == null && before != null;
-        // the page's rows first (ordered, limited), then the evidence of only those: the skipped rows cost no lookups
-        String page = ROW.substring(0, ROW.indexOf(" FROM ")) + ", k.digest AS page_digest " + from + where + bound
-                + (backwards ? KEY_ORDER_DESC : KEY_ORDER) + " LIMIT " + (Math.max(0, limit) + 1);
-        String select = "SELECT p.*, CASE WHEN " + signed.replace("k.digest", "p.page_digest") + " THEN 1 ELSE 0 END, CASE WHEN "
-                + sbom.replace("k.digest", "p.page_digest") + " THEN 1 ELSE 0 END FROM (" + page + ") p"
-                + (backwards ? KEY_ORDER_DESC : KEY_ORDER).replace("r.", "p.").replace("k.", "p.").replace("p.uid", "p.uid");
+        StringBuilder chosen = new StringBuilder("SELECT r.* FROM runtime_pod r WHERE ").append(podWhere);
+        List<String> pageArgs = new ArrayList<>(podArgs);
+        if (at != null) {
+            chosen.append(" AND (r.cluster, r.namespace, r.name, r.uid) ").append(backwards ? "<" : ">").append(" (?, ?, ?, ?)");
+            pageArgs.addAll(List.of(at.cluster(), at.namespace(), at.pod(), at.podUid()));
+        }
+        if (!containerWhere.isEmpty()) {
+            chosen.append(" AND EXISTS (SELECT 1 FROM runtime_container k WHERE k.cluster = r.cluster AND k.pod_uid = r.uid").append(containerWhere).append(")");
+            pageArgs.addAll(containerArgs);
+        }
+        chosen.append(backwards ? POD_ORDER_DESC : POD_ORDER).append(" LIMIT ").append(Math.max(0, pods) + 1);
+        pageArgs.addAll(containerArgs);
+        String select = ROW.replace("JOIN runtime_pod r ON", "JOIN (" + chosen + ") r ON");
+        int from = select.indexOf(" FROM runtime_container k ");
+        String sql = select.substring(0, from) + ", CASE WHEN " + signed + " THEN 1 ELSE 0 END, CASE WHEN " + sbom + " THEN 1 ELSE 0 END"
+                + select.substring(from) + "WHERE 1 = 1" + containerWhere + POD_ORDER + ", k.container";
         return store.read(c -> {
             int total;
             try (PreparedStatement p = c.prepareStatement(count)) {
-                for (int i = 0; i < args.size(); i++) {
-                    p.setString(i + 1, args.get(i));
+                for (int i = 0; i < countArgs.size(); i++) {
+                    p.setString(i + 1, countArgs.get(i));
                 }
                 try (ResultSet rs = p.executeQuery()) {
                     rs.next();
@@ -633,24 +640,26 @@ public final class RuntimeInventory {
                 }
             }
             List<Listed> out = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement(select)) {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
                 for (int i = 0; i < pageArgs.size(); i++) {
                     p.setString(i + 1, pageArgs.get(i));
                 }
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Listed(row(rs), rs.getInt(24) == 1, rs.getInt(25) == 1));
+                        out.add(new Listed(row(rs), rs.getInt(23) == 1, rs.getInt(24) == 1));
                     }
                 }
             }
-            boolean beyond = out.size() > limit;
-            List<Listed> rows = beyond ? out.subList(0, limit) : out;
-            if (backwards) {
-                rows = new ArrayList<>(rows);
-                java.util.Collections.reverse(rows);
-                return new Page(List.copyOf(rows), total, true, beyond);
+            // one pod beyond the page was read to know whether there are more: it is dropped, at the far end of the walk
+            java.util.LinkedHashSet<String> seen = new java.util.LinkedHashSet<>();
+            out.forEach(l -> seen.add(l.row().cluster() + "\u0000" + l.row().podUid()));
+            boolean beyond = seen.size() > pods;
+            if (beyond) {
+                List<String> keys = List.copyOf(seen);
+                String drop = backwards ? keys.getFirst() : keys.getLast();
+                out.removeIf(l -> (l.row().cluster() + "\u0000" + l.row().podUid()).equals(drop));
             }
-            return new Page(List.copyOf(rows), total, beyond, at != null);
+            return backwards ? new Page(List.copyOf(out), total, true, beyond) : new Page(List.copyOf(out), total, beyond, at != null);
         });
     }
 

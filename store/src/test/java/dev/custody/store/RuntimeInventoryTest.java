@@ -238,7 +238,7 @@ class RuntimeInventoryTest {
                 "east/api-0/init", "east/api-1/app");
         assertThat(all.more()).isFalse();
         assertThat(all.earlier()).isFalse();
-        // three at a time, forward from each page's last row and back from its first: every row once, in order
+        // three pods at a time, forward from each page's last pod and back from its first: every container once, in order
         List<String> walked = new java.util.ArrayList<>();
         RuntimeInventory.Page p = inv.page(RuntimeInventory.Filter.NONE, null, null, 3);
         List<RuntimeInventory.Page> pages = new java.util.ArrayList<>();
@@ -253,7 +253,7 @@ class RuntimeInventoryTest {
             assertThat(p.earlier()).isTrue();
         }
         assertThat(walked).isEqualTo(all.rows().stream().map(l -> l.row().cluster() + "/" + l.row().pod() + "/" + l.row().container()).toList());
-        assertThat(pages).hasSize(6);
+        assertThat(pages).extracting(x -> x.rows().size()).containsExactly(6, 6, 4);
         RuntimeInventory.Page back = inv.page(RuntimeInventory.Filter.NONE, null, RuntimeInventory.Cursor.of(pages.get(2).rows().getFirst().row()), 3);
         assertThat(back.rows()).isEqualTo(pages.get(1).rows());
         assertThat(back.more()).isTrue();
@@ -261,6 +261,12 @@ class RuntimeInventoryTest {
         RuntimeInventory.Page first = inv.page(RuntimeInventory.Filter.NONE, null, RuntimeInventory.Cursor.of(pages.get(1).rows().getFirst().row()), 3);
         assertThat(first.rows()).isEqualTo(pages.get(0).rows());
         assertThat(first.earlier()).isFalse();
+        // a filter on containers pages by the pods that have a matching one
+        RuntimeInventory.Page d1 = inv.page(new RuntimeInventory.Filter(null, null, null, null, true, null, false), null, null, 2);
+        assertThat(d1.rows()).extracting(l -> l.row().pod()).containsExactly("api-0", "api-2");
+        assertThat(d1.more()).isTrue();
+        assertThat(inv.page(new RuntimeInventory.Filter(null, null, null, null, true, null, false), RuntimeInventory.Cursor.of(d1.rows().getLast().row()),
+                null, 2).rows()).extracting(l -> l.row().pod()).containsExactly("api-4", "api-6");
         assertThat(inv.page(new RuntimeInventory.Filter("west", null, null, null, null, null, false), null, null, 100).total()).isEqualTo(2);
         assertThat(inv.page(new RuntimeInventory.Filter(null, null, List.<String[]>of(new String[] {"west", "shop"}), null, null, null, false), null, null, 100)
                 .total()).as("a team's namespaces").isEqualTo(2);
