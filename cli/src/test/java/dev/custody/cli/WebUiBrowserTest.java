@@ -241,12 +241,14 @@ class WebUiBrowserTest {
         driver.findElement(By.id("e-exp")).clear();
         driver.findElement(By.id("e-exp")).sendKeys("7d");
         driver.findElement(By.cssSelector("form.stack button[type=submit]")).click();
-        wait(d -> d.getCurrentUrl().equals(base + "/ui/exceptions"));
+        wait(d -> !d.findElements(By.cssSelector("#exceptions tbody tr, p.error")).isEmpty());
+        assertThat(driver.findElements(By.cssSelector("p.error"))).as(driver.findElement(By.tagName("main")).getText()).isEmpty();
         WebElement row = driver.findElement(By.cssSelector("#exceptions tbody tr"));
         exceptionId = row.getAttribute("id").substring("row-".length());
         assertThat(row.getText()).contains("requested").contains("alice").contains("in 6d 23h");
         assertThat(row.getText()).contains("you requested it");
         driver.findElement(By.id("approve-" + exceptionId)).click();
+        wait(d -> !d.findElements(By.cssSelector("p.error")).isEmpty());
         String refused = driver.findElement(By.cssSelector("p.error")).getText();
         assertThat(refused).as("the requester cannot approve").contains("alice");
         assertThat(driver.findElement(By.cssSelector("#row-" + exceptionId + " .state")).getText()).isEqualTo("requested");
