@@ -21,7 +21,7 @@ cd "$ROOT"
 seed() {
   local dir="$1"; shift
   mkdir -p "$dir"
-  (cd "$CORPORA" && find . "$@" -type f -size -256k 2>/dev/null | sort | head -200) | while read -r f; do
+  (cd "$CORPORA" && find . "$@" -type f -size -256k 2>/dev/null | sort | awk 'NR <= 200') | while read -r f; do
     cp "$CORPORA/$f" "$dir/$(echo "$f" | tr '/' '_' | sed 's/^\._//')"
   done
 }

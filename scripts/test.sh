@@ -55,3 +55,8 @@ if [[ -z "${CUSTODY_PG_URL:-}" ]]; then
 fi
 echo "test: PostgreSQL for the store tests at $CUSTODY_PG_URL"
 mvn -B -ntp verify "$@"
+# Every parser of untrusted input fuzzed by Jazzer for a bounded time (CUSTODY_FUZZ_SECONDS per target, 0 skips);
+# scripts/fuzz.sh 600 searches deeper. A finding fails the run and leaves its input as a regression test.
+if [[ "${CUSTODY_FUZZ_SECONDS:-10}" != "0" && $# -eq 0 ]]; then
+  bash "$ROOT/scripts/fuzz.sh" "${CUSTODY_FUZZ_SECONDS:-10}"
+fi
