@@ -1,6 +1,8 @@
 package dev.custody.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.custody.vuln.osv.OsvRecord;
@@ -12,6 +14,8 @@ class OsvRecordFuzzTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    // a parser that spends 10 s on one input hangs: libFuzzer stops there and keeps the input (see scripts/fuzz.sh)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest(maxDuration = "30s")
     void osvRecord(byte[] bytes) {
         JsonNode n;

@@ -1,10 +1,14 @@
 package dev.custody.oci;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /** Docker config files and dockerconfigjson pull secrets: only {@link InvalidDockerConfigException} may come out. */
 class DockerConfigFuzzTest {
 
+    // a parser that spends 10 s on one input hangs: libFuzzer stops there and keeps the input (see scripts/fuzz.sh)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest(maxDuration = "30s")
     void dockerConfig(byte[] json) {
         try {

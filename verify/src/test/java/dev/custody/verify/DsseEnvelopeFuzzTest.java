@@ -1,6 +1,8 @@
 package dev.custody.verify;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import dev.custody.verify.intoto.InvalidStatementException;
 import dev.custody.verify.intoto.ProvenanceFacts;
 import dev.custody.verify.intoto.Statement;
@@ -8,6 +10,8 @@ import dev.custody.verify.intoto.Statement;
 /** DSSE envelopes (cosign attestation layers), then the in-toto statement and SLSA provenance they carry. */
 class DsseEnvelopeFuzzTest {
 
+    // a parser that spends 10 s on one input hangs: libFuzzer stops there and keeps the input (see scripts/fuzz.sh)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest(maxDuration = "30s")
     void dsseEnvelope(byte[] json) {
         byte[] payload = json;
