@@ -104,7 +104,7 @@ final class VexCommand implements Runnable {
                     spec.commandLine().getErr().println("custody: the store holds no SBOM of " + digest + " (custody sbom ingest)");
                     return ExitCodes.INPUT_ERROR;
                 }
-                List<VulnMatcher.Finding> findings = VulnCommand.withExceptions(s, digest, new VulnMatcher(s).matchDigest(s, digest)).findings();
+                List<VulnMatcher.Finding> findings = dev.custody.vulns.StoredVulnEvidence.withExceptions(s, digest, new VulnMatcher(s).matchDigest(s, digest)).findings();
                 Evidence.Artifact a = new Evidence(s).artifact(digest, 0);
                 String doc = Vex.export(digest, a == null ? null : a.repository(), findings,
                         author != null ? author : System.getProperty("user.name", "custody"), Instant.now());

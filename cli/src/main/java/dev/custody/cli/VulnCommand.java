@@ -243,20 +243,6 @@ final class VulnCommand implements Runnable {
         }
     }
 
-    /** Each finding with the approved exception that covers it now on this digest (in any namespace), as the gate would apply it. */
-    static VulnMatcher.Result withExceptions(Store s, String digest, VulnMatcher.Result r) {
-        dev.custody.vulns.StoredVulnEvidence ev = new dev.custody.vulns.StoredVulnEvidence(s);
-        long now = System.currentTimeMillis();
-        List<VulnMatcher.Finding> out = new ArrayList<>(r.findings().size());
-        for (VulnMatcher.Finding f : r.findings()) {
-            String exception = ev.exceptionFor(digest, new dev.custody.vuln.gate.GateFinding(f.purl(), f.id(), f.aliases(), f.severity(), f.fixed(),
-                    f.knownExploited(), f.status(), now), now);
-            out.add(exception == null ? f : new VulnMatcher.Finding(f.purl(), f.id(), f.aliases(), f.severity(), f.score(), f.fixed(), f.sources(),
-                    f.status(), exception, f.knownExploited(), f.epss(), f.epssPercentile(), f.vex(), f.summary()));
-        }
-        return new VulnMatcher.Result(out, r.unmatched(), r.components());
-    }
-
     @Command(name = "match", mixinStandardHelpOptions = true,
             description = {"Match an SBOM file's components (not stored) or a stored digest's SBOM components against the advisory database,",
                     "with each ecosystem's own version order."})
@@ -311,7 +297,7 @@ final class VulnCommand implements Runnable {
                 }
                 VulnMatcher.Result r = target.digest != null ? new VulnMatcher(s).matchDigest(s, target.digest) : new VulnMatcher(s).match(purls);
                 if (target.digest != null) {
-                    r = withExceptions(s, target.digest, r);
+                    r = dev.custody.vulns.StoredVulnEvidence.withExceptions(s, target.digest, r);
                 }
                 PrintWriter out = spec.commandLine().getOut();
                 if (output.equals("json")) {

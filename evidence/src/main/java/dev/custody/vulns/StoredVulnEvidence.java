@@ -107,6 +107,23 @@ public final class StoredVulnEvidence implements VulnEvidence, AutoCloseable {
         return null;
     }
 
+    /**
+     * A digest's findings with the approved exception that covers each, as {@code vuln match --digest}, {@code vex
+     * export} and the web UI's artifact page show them.
+     */
+    public static VulnMatcher.Result withExceptions(Store s, String digest, VulnMatcher.Result r) {
+        StoredVulnEvidence ev = new StoredVulnEvidence(s);
+        long now = System.currentTimeMillis();
+        List<VulnMatcher.Finding> out = new java.util.ArrayList<>(r.findings().size());
+        for (VulnMatcher.Finding f : r.findings()) {
+            String exception = ev.exceptionFor(digest, new GateFinding(f.purl(), f.id(), f.aliases(), f.severity(), f.fixed(),
+                    f.knownExploited(), f.status(), now), now);
+            out.add(exception == null ? f : new VulnMatcher.Finding(f.purl(), f.id(), f.aliases(), f.severity(), f.score(), f.fixed(), f.sources(),
+                    f.status(), exception, f.knownExploited(), f.epss(), f.epssPercentile(), f.vex(), f.summary()));
+        }
+        return new VulnMatcher.Result(out, r.unmatched(), r.components());
+    }
+
     /** Every approved exception as last loaded (expired ones too, until a sweep writes them). */
     public List<ExceptionGrant> grants() {
         return grants;

@@ -1,6 +1,5 @@
 package dev.custody.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.custody.api.ApiTokens;
@@ -9,17 +8,11 @@ import dev.custody.evidence.IncidentTracker;
 import dev.custody.evidence.InventoryViews;
 import dev.custody.evidence.Times;
 import dev.custody.logfmt.Log;
-import dev.custody.sbom.PackageUrl;
-import dev.custody.store.Evidence;
 import dev.custody.store.Exceptions;
 import dev.custody.store.Incidents;
-import dev.custody.store.RuntimeInventory;
-import dev.custody.store.SbomStore;
 import dev.custody.store.Store;
 import dev.custody.store.StoreException;
 import dev.custody.vulns.ExceptionViews;
-import dev.custody.vulns.VulnMatcher;
-import dev.custody.vulns.VulnerableDigests;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.Utf8ByteOutput;
@@ -37,10 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -61,23 +51,16 @@ public final class WebUi {
     static final String CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'";
     static final int MAX_FORM_BYTES = 64 << 10;
-    static final int PAGE_ROWS = 100;
-    private static final Pattern DIGEST = SbomStore.DIGEST;
-    private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{7,40}");
-    /** Ids of the advisory databases OSV aggregates (CVE, GHSA, PYSEC, GO, RUSTSEC, the distributions' own). */
-    private static final Pattern VULN_ID = Pattern.compile("(?i)(CVE-\\d{4}-\\d{4,}|GHSA(-[0-9a-z]{4}){3}|(PYSEC|GO|RUSTSEC|OSV|DSA|DLA|DTSA|USN|ALSA|ALBA|"
-            + "ALEA|RLSA|RHSA|RHBA|MAL|GSD|BIT|CURL|PSF|HSEC|MGASA|OESA|CGA|SUSE-SU|openSUSE-SU|UBUNTU|DEBIAN|ELSA)-(\\d|CVE-)[0-9a-z.:_-]*)");
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private final ApiTokens tokens;
     private final Store store;
-    private final Evidence evidence;
     private final IncidentTracker tracker;
     private final Supplier<Assessment.Report> assessor;
     private final Sessions sessions = new Sessions();
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(null, ContentType.Html, WebUi.class.getClassLoader(),
             "dev.custody.ui.templates");
-    private volatile VulnMatcher matcher;
+    private final ReadPages pages;
     private volatile Assessment.Report report;
     private volatile String reportError;
     private java.util.concurrent.ScheduledExecutorService assessing;
@@ -88,9 +71,9 @@ public final class WebUi {
     public WebUi(ApiTokens tokens, Store store, IncidentTracker tracker, Supplier<Assessment.Report> assessor) {
         this.tokens = tokens;
         this.store = store;
-        this.evidence = new Evidence(store);
         this.tracker = tracker;
         this.assessor = assessor;
+        this.pages = new ReadPages(store);
     }
 
     /**
@@ -151,7 +134,7 @@ public final class WebUi {
     }
 
     /** A refusal the user sees as a page. */
-    private static final class Refusal extends Exception {
+    static final class Refusal extends Exception {
         final int status;
 
         Refusal(int status, String message) {
@@ -244,16 +227,16 @@ public final class WebUi {
                 return Answer.redirect("/ui/login", COOKIE + "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
             }
             case "inventory" -> {
-                return Answer.page(200, render("inventory.jte", inventory(s, q)));
+                return Answer.page(200, render("inventory.jte", pages.inventory(s, q)));
             }
             case "artifacts" -> {
-                if (parts.size() != 2 || !DIGEST.matcher(parts.get(1)).matches()) {
+                if (parts.size() != 2 || !ReadPages.DIGEST.matcher(parts.get(1)).matches()) {
                     throw new Refusal(404, "an artifact page is /ui/artifacts/sha256:<64 hex>");
                 }
-                return Answer.page(200, render("artifact.jte", artifact(s, parts.get(1), q.getValue("component"))));
+                return Answer.page(200, render("artifact.jte", pages.artifact(s, parts.get(1), q.getValue("component"))));
             }
             case "decisions" -> {
-                return Answer.page(200, render("decisions.jte", decisions(s, q)));
+                return Answer.page(200, render("decisions.jte", pages.decisions(s, q)));
             }
             case "incidents" -> {
                 return incidents(s, parts, method, q, form, now);
@@ -265,7 +248,8 @@ public final class WebUi {
                 return Answer.page(200, render("assessment.jte", assessment(s, now)));
             }
             case "search" -> {
-                return search(s, q.getValue("q"));
+                ReadPages.Searched r = pages.search(s, q.getValue("q"));
+                return r.redirect() != null ? Answer.redirect(r.redirect()) : Answer.page(r.status(), render("search.jte", r.view()));
             }
             default -> throw new Refusal(404, "no such page: " + path);
         }
@@ -328,201 +312,6 @@ public final class WebUi {
         if (!s.caller().role().allows(ApiTokens.Role.OPERATOR)) {
             throw new Refusal(403, s.caller().name() + " has the viewer role: this needs an operator token");
         }
-    }
-
-    // ---------------------------------------------------------------- inventory
-
-    private Views.Inventory inventory(Sessions.Session s, Fields q) throws Refusal {
-        RuntimeInventory inv = new RuntimeInventory(store);
-        String cluster = blank(q.getValue("cluster"));
-        String namespace = blank(q.getValue("namespace"));
-        String team = blank(q.getValue("team"));
-        String registry = blank(q.getValue("registry"));
-        String signed = blank(q.getValue("signed"));
-        String sbom = blank(q.getValue("sbom"));
-        boolean drift = "yes".equals(q.getValue("drift"));
-        RuntimeInventory.Cursor after = cursor(q, "after");
-        RuntimeInventory.Cursor before = after == null ? cursor(q, "before") : null;
-        Map<String, Map<String, Map<String, String>>> labels = inv.namespaceLabels();
-        Set<String> teams = new TreeSet<>();
-        List<String[]> teamNamespaces = team == null ? null : new ArrayList<>();
-        labels.forEach((c, byName) -> byName.forEach((ns, l) -> {
-            String t = IncidentTracker.team(l);
-            if (t != null) {
-                teams.add(t);
-                if (team != null && t.equals(team)) {
-                    teamNamespaces.add(new String[] {c, ns});
-                }
-            }
-        }));
-        RuntimeInventory.Page p = inv.page(new RuntimeInventory.Filter(cluster, namespace, teamNamespaces, registry, yesNo("signed", signed),
-                yesNo("sbom", sbom), drift), after, before, PAGE_ROWS);
-        List<Views.InventoryRow> rows = new ArrayList<>();
-        for (RuntimeInventory.Listed l : p.rows()) {
-            RuntimeInventory.Row r = l.row();
-            String t = IncidentTracker.team(labels.getOrDefault(r.cluster(), Map.of()).getOrDefault(r.namespace(), Map.of()));
-            rows.add(new Views.InventoryRow(r.cluster(), r.namespace(), t, r.workload().kind() + "/" + r.workload().name(), r.pod(), r.container(),
-                    r.image(), r.digest(), l.signed(), l.sbom(), r.digest() != null && r.declaredDigest() != null && !r.digest().equals(r.declaredDigest()),
-                    r.running()));
-        }
-        String base = "/ui/inventory?" + query("cluster", cluster, "namespace", namespace, "team", team, "registry", registry, "signed", signed,
-                "sbom", sbom, "drift", drift ? "yes" : null);
-        List<String> clusters = new ArrayList<>(new TreeSet<>(labels.keySet()));
-        List<RuntimeInventory.Listed> listed = p.rows();
-        String prev = p.earlier() && !listed.isEmpty() ? base + "&before=" + cursor(RuntimeInventory.Cursor.of(listed.getFirst().row())) : null;
-        String next = p.more() && !listed.isEmpty() ? base + "&after=" + cursor(RuntimeInventory.Cursor.of(listed.getLast().row())) : null;
-        return new Views.Inventory(frame(s, "Inventory", "inventory"), cluster, namespace, team, registry, signed, sbom, drift, rows, p.total(),
-                clusters, List.copyOf(teams), prev, next);
-    }
-
-    /** A page cursor in a link: the pod's sort key, URL-safe. */
-    static String cursor(RuntimeInventory.Cursor c) {
-        String joined = String.join("\n", c.cluster(), c.namespace(), c.pod(), c.podUid());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(joined.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static RuntimeInventory.Cursor cursor(Fields q, String name) throws Refusal {
-        String v = blank(q.getValue(name));
-        if (v == null) {
-            return null;
-        }
-        String[] f;
-        try {
-            f = new String(java.util.Base64.getUrlDecoder().decode(v), StandardCharsets.UTF_8).split("\n", -1);
-        } catch (IllegalArgumentException e) {
-            f = new String[0];
-        }
-        if (f.length != 4 || v.length() > 2048) {
-            throw new Refusal(400, name + ": not a page cursor of this listing (follow the page's own links)");
-        }
-        return new RuntimeInventory.Cursor(f[0], f[1], f[2], f[3]);
-    }
-
-    private static Boolean yesNo(String field, String v) throws Refusal {
-        if (v == null) {
-            return null;
-        }
-        return switch (v) {
-            case "yes" -> true;
-            case "no" -> false;
-            default -> throw new Refusal(400, field + ": yes or no, found \"" + v + "\"");
-        };
-    }
-
-    // ---------------------------------------------------------------- artifact
-
-    private Views.Artifact artifact(Sessions.Session s, String digest, String componentQuery) throws Refusal {
-        Evidence.Artifact a = evidence.artifact(digest, 50);
-        if (a == null) {
-            if (new RuntimeInventory(store).byDigest(digest, false).isEmpty()) {
-                throw new Refusal(404, "the store knows nothing about " + digest);
-            }
-            // it runs, but nothing admitted, ingested or verified names it: the page says what is missing
-            a = new Evidence.Artifact(digest, null, null, null, null, null, null, List.of(), List.of(), List.of(), List.of(), List.of());
-        }
-        JsonNode view = JSON.valueToTree(InventoryViews.artifact(store, a, new RuntimeInventory(store).runningWithAdmission(digest)));
-        List<Views.Vuln> vulns = new ArrayList<>();
-        String note = null;
-        long now = System.currentTimeMillis();
-        List<JsonNode> exceptions = new ArrayList<>();
-        for (Exceptions.VulnException e : new Exceptions(store).list(10_000)) {
-            if (!e.breakGlass() && (digest.equals(e.digest()) || "*".equals(e.digest()))) {
-                exceptions.add(JSON.valueToTree(ExceptionViews.view(e, now, null)));
-            }
-        }
-        if (new SbomStore(store).linked(digest) || new dev.custody.store.ScanFindings(store).exists(digest)) {
-            VulnMatcher.Result r = matcher().matchDigest(store, digest);
-            for (VulnMatcher.Finding f : r.findings()) {
-                var gf = new dev.custody.vuln.gate.GateFinding(f.purl(), f.id(), f.aliases(), f.severity(), f.fixed(), f.knownExploited(), f.status(), 0);
-                var cat = dev.custody.vuln.gate.GateMatrix.Category.of(gf);
-                var m = dev.custody.vuln.gate.GateMatrix.DEFAULT;
-                String exception = exceptions.stream().filter(e -> e.path("state").asText().equals("active")
-                                && (e.path("scope").path("vulnerability").asText().equals(f.id()) || f.aliases().contains(e.path("scope").path("vulnerability").asText())))
-                        .map(e -> e.path("id").asText()).findFirst().orElse(null);
-                vulns.add(new Views.Vuln(f.id(), String.join(", ", f.aliases()), f.severity(), f.purl(), String.join(", ", f.fixed()), f.status(), exception,
-                        m.action(cat, dev.custody.policy.Tier.DEV).text(), m.action(cat, dev.custody.policy.Tier.STAGING).text(),
-                        m.action(cat, dev.custody.policy.Tier.PRODUCTION).text()));
-            }
-            note = r.findings().size() + " findings in " + r.components() + " components (" + r.unmatched().size() + " not matchable)";
-        } else {
-            note = "no SBOM and no scanner report is stored for this digest: it is unscanned";
-        }
-        List<Evidence.ComponentRow> all = evidence.componentsOf(digest);
-        String cq = blank(componentQuery);
-        List<Views.Component> shown = new ArrayList<>();
-        for (Evidence.ComponentRow c : all) {
-            if (cq == null || contains(c.name(), cq) || contains(c.purl(), cq)) {
-                if (shown.size() < 50) {
-                    shown.add(new Views.Component(c.name(), c.version(), c.type(), c.purl(), c.licenses() == null ? "" : String.join(", ", c.licenses())));
-                }
-            }
-        }
-        return new Views.Artifact(frame(s, "Artifact " + digest.substring(0, 19), "search"), view, vulns, note, exceptions, all.size(), shown, cq);
-    }
-
-    private VulnMatcher matcher() {
-        VulnMatcher m = matcher;
-        if (m == null) {
-            matcher = m = new VulnMatcher(store);
-        }
-        return m;
-    }
-
-    private static boolean contains(String hay, String needle) {
-        return hay != null && hay.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
-    }
-
-    // ---------------------------------------------------------------- decisions
-
-    private Views.Decisions decisions(Sessions.Session s, Fields q) throws Refusal {
-        String since = q.getValue("since") == null ? "24h" : q.getValue("since").strip();
-        Long from;
-        try {
-            from = since.isEmpty() || since.equals("all") ? null : since.matches("\\d+[smhdw]") ? System.currentTimeMillis() - Times.age(since).toMillis()
-                    : Instant.parse(since).toEpochMilli();
-        } catch (RuntimeException e) {
-            throw new Refusal(400, "since: a length such as 24h or 7d, an instant such as 2026-12-01T00:00:00Z, or all; found \"" + since + "\"");
-        }
-        String namespace = blank(q.getValue("namespace"));
-        String verdict = blank(q.getValue("verdict"));
-        if (verdict != null && !List.of("allowed", "warned", "denied").contains(verdict)) {
-            throw new Refusal(400, "verdict: allowed, warned or denied, found \"" + verdict + "\"");
-        }
-        String rule = blank(q.getValue("rule"));
-        int limit = Math.min(500, Math.max(1, intParam(q, "limit", 50)));
-        List<Evidence.Chained> chained = evidence.decisionsChained(new Evidence.DecisionQuery(from, null, namespace, verdict, rule, limit));
-        List<Views.Decision> rows = new ArrayList<>();
-        int intact = 0;
-        int broken = 0;
-        for (int i = 0; i < chained.size(); i++) {
-            Evidence.Chained c = chained.get(i);
-            boolean ok = c.intact();
-            if (ok) {
-                intact++;
-            } else {
-                broken++;
-            }
-            // the list is newest first: the record after this one in the chain is the previous row, when adjacent
-            String chain = i > 0 && chained.get(i - 1).seq() == c.seq() + 1
-                    ? (chained.get(i - 1).prevHash().equals(c.hash()) ? "linked to #" + (c.seq() + 1) : "NOT linked to #" + (c.seq() + 1)) : "";
-            JsonNode b;
-            try {
-                b = JSON.readTree(c.body());
-            } catch (IOException e) {
-                b = JSON.createObjectNode();
-                ok = false;
-            }
-            List<String[]> images = new ArrayList<>();
-            b.path("images").forEach(im -> images.add(new String[] {im.path("image").asText(""), im.path("digest").asText(null)}));
-            List<Views.RuleLine> rules = new ArrayList<>();
-            b.path("rules").forEach(r -> rules.add(new Views.RuleLine(r.path("policy").asText(""), r.path("rule").asText(""),
-                    r.path("outcome").asText(""), r.path("action").asText(""), r.path("reason").asText(""), r.path("path").asText(""),
-                    r.path("message").asText(""))));
-            rows.add(new Views.Decision(c.seq(), Instant.ofEpochMilli(c.recordedAt()).toString(), b.path("verdict").asText(""), b.path("source").asText(""),
-                    b.path("operation").asText(""), b.path("namespace").asText(""), b.path("kind").asText(""), b.path("name").asText(""),
-                    b.path("username").asText(""), b.path("policyVersion").asText(""), images, rules, ok, chain));
-        }
-        return new Views.Decisions(frame(s, "Decisions", "decisions"), since, namespace, verdict, rule, limit, rows, intact, broken);
     }
 
     // ---------------------------------------------------------------- incidents
@@ -622,7 +411,7 @@ public final class WebUi {
             try {
                 if (parts.size() == 1) {
                     String digest = form.getOrDefault("digest", "").strip();
-                    if (!digest.equals("*") && !DIGEST.matcher(digest).matches()) {
+                    if (!digest.equals("*") && !ReadPages.DIGEST.matcher(digest).matches()) {
                         throw new IllegalArgumentException("digest: sha256:<64 lower-case hex> or *, found \"" + digest + "\"");
                     }
                     String expires = form.getOrDefault("expires", "").strip();
@@ -707,100 +496,13 @@ public final class WebUi {
                 + (reportError != null ? "; the last recomputation failed: " + reportError : ""));
     }
 
-    // ---------------------------------------------------------------- search
-
-    private Answer search(Sessions.Session s, String raw) throws Refusal {
-        String q = raw == null ? "" : raw.strip();
-        Views.Frame f = frame(s, "Search", "search", q);
-        if (q.isEmpty()) {
-            return Answer.page(200, render("search.jte", new Views.Search(f, q, null, List.of(),
-                    "a digest, an image reference, a package URL, a package name, a vulnerability id or a commit")));
-        }
-        if (q.length() > 2048) {
-            throw new Refusal(400, "the search is longer than 2048 characters");
-        }
-        List<Views.Hit> hits = new ArrayList<>();
-        String kind = kindOf(q);
-        if (kind.equals("digest")) {
-            return Answer.redirect("/ui/artifacts/" + q);
-        } else if (kind.equals("package URL")) {
-            PackageUrl purl;
-            try {
-                purl = PackageUrl.parse(q);
-            } catch (PackageUrl.MalformedException e) {
-                return Answer.page(400, render("search.jte", new Views.Search(f, q, kind, List.of(), "not a package URL: " + e.getMessage())));
-            }
-            components(evidence.componentsByPurl(purl), hits);
-        } else if (kind.equals("vulnerability")) {
-            VulnerableDigests.Reach reach = VulnerableDigests.of(store, q.toUpperCase(Locale.ROOT).startsWith("GHSA") ? "GHSA" + q.substring(4) : q);
-            for (String d : reach.digests()) {
-                hits.add(new Views.Hit(d, "/ui/artifacts/" + d, "carries a package " + String.join(", ", reach.records()) + " affects"));
-            }
-            if (!reach.known()) {
-                components(evidence.componentsByName(q, null), hits);
-                return Answer.page(200, render("search.jte", new Views.Search(f, q, kind, hits, "the advisory database holds no record " + q
-                        + (hits.isEmpty() ? "" : "; these digests carry a package of that name"))));
-            }
-        } else if (kind.equals("commit")) {
-            for (Evidence.BuiltFrom b : evidence.builtFromCommit(q, 200)) {
-                hits.add(new Views.Hit(b.digest(), "/ui/artifacts/" + b.digest(), "built from " + b.provenance().sourceRepository() + " @ "
-                        + b.provenance().sourceCommit() + " by " + b.provenance().builderId()));
-            }
-        } else if (kind.equals("image reference")) {
-            int at = q.indexOf("@sha256:");
-            if (at > 0 && DIGEST.matcher(q.substring(at + 1)).matches()) {
-                return Answer.redirect("/ui/artifacts/" + q.substring(at + 1));
-            }
-            Set<String> digests = new TreeSet<>(new RuntimeInventory(store).digestsOfImage(q));
-            for (String d : evidence.taggedAs(q)) {
-                digests.add(d);
-            }
-            for (String d : digests) {
-                hits.add(new Views.Hit(d, "/ui/artifacts/" + d, "runs or was tagged as " + q));
-            }
-        } else {
-            components(evidence.componentsByName(q, null), hits);
-        }
-        return Answer.page(200, render("search.jte", new Views.Search(f, q, kind, hits, hits.isEmpty() ? "nothing found" : hits.size() + " found")));
-    }
-
-    /** What the one search box reads a query as. */
-    static String kindOf(String q) {
-        if (DIGEST.matcher(q).matches()) {
-            return "digest";
-        }
-        if (q.startsWith("pkg:")) {
-            return "package URL";
-        }
-        if (COMMIT.matcher(q).matches()) {
-            return "commit";
-        }
-        if (VULN_ID.matcher(q).matches()) {
-            return "vulnerability";
-        }
-        if (q.contains("/") || q.contains(":") || q.contains("@")) {
-            return "image reference";
-        }
-        return "package name";
-    }
-
-    private static void components(List<Evidence.ComponentHit> found, List<Views.Hit> hits) {
-        for (Evidence.ComponentHit h : found) {
-            for (String d : h.digests()) {
-                if (hits.size() < 500) {
-                    hits.add(new Views.Hit(d, "/ui/artifacts/" + d, "contains " + h.component().purl()));
-                }
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- plumbing
 
-    Views.Frame frame(Sessions.Session s, String title, String active) {
+    static Views.Frame frame(Sessions.Session s, String title, String active) {
         return frame(s, title, active, "");
     }
 
-    Views.Frame frame(Sessions.Session s, String title, String active, String query) {
+    static Views.Frame frame(Sessions.Session s, String title, String active, String query) {
         if (s == null) {
             return new Views.Frame(title, active, null, null, false, null, query);
         }
@@ -811,8 +513,7 @@ public final class WebUi {
     private byte[] render(String template, Object model) {
         Utf8ByteOutput out = new Utf8ByteOutput();
         templates.render(template, model, out);
-        byte[] b = new byte[out.getContentLength()];
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(b.length);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(out.getContentLength());
         try {
             out.writeTo(bytes);
         } catch (IOException e) {
@@ -884,7 +585,7 @@ public final class WebUi {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static String query(String... kv) {
+    static String query(String... kv) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < kv.length; i += 2) {
             if (kv[i + 1] != null) {
@@ -894,11 +595,11 @@ public final class WebUi {
         return b.toString();
     }
 
-    private static String blank(String s) {
+    static String blank(String s) {
         return s == null || s.isBlank() ? null : s.strip();
     }
 
-    private static int intParam(Fields q, String name, int dflt) throws Refusal {
+    static int intParam(Fields q, String name, int dflt) throws Refusal {
         String v = q.getValue(name);
         if (v == null || v.isBlank()) {
             return dflt;
@@ -910,8 +611,4 @@ public final class WebUi {
         }
     }
 
-    /** How many sessions are open (for tests and metrics). */
-    public int sessions() {
-        return sessions.size();
-    }
 }

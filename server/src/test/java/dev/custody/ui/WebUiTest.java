@@ -74,18 +74,18 @@ class WebUiTest {
 
     @Test
     void theSearchBoxReadsEachKindOfQuery() {
-        assertThat(WebUi.kindOf("sha256:" + "ab".repeat(32))).isEqualTo("digest");
-        assertThat(WebUi.kindOf("pkg:npm/left-pad@1.3.0")).isEqualTo("package URL");
-        assertThat(WebUi.kindOf("8d2f1c0")).isEqualTo("commit");
-        assertThat(WebUi.kindOf("8d2f1c0a9b7e6d5c4b3a29180f7e6d5c4b3a2918")).isEqualTo("commit");
+        assertThat(ReadPages.kindOf("sha256:" + "ab".repeat(32))).isEqualTo("digest");
+        assertThat(ReadPages.kindOf("pkg:npm/left-pad@1.3.0")).isEqualTo("package URL");
+        assertThat(ReadPages.kindOf("8d2f1c0")).isEqualTo("commit");
+        assertThat(ReadPages.kindOf("8d2f1c0a9b7e6d5c4b3a29180f7e6d5c4b3a2918")).isEqualTo("commit");
         for (String id : new String[] {"CVE-2023-26119", "cve-2021-44228", "GHSA-29mw-wpgm-hmr9", "GO-2022-0001", "PYSEC-2021-1", "RUSTSEC-2020-0071",
                 "DSA-5371-1", "RHSA-2023:1234", "MAL-2022-1", "DEBIAN-CVE-2023-1234"}) {
-            assertThat(WebUi.kindOf(id)).as(id).isEqualTo("vulnerability");
+            assertThat(ReadPages.kindOf(id)).as(id).isEqualTo("vulnerability");
         }
         for (String name : new String[] {"left-pad", "go-yaml", "lodash", "team-payments", "spring-core"}) {
-            assertThat(WebUi.kindOf(name)).as(name).isEqualTo("package name");
+            assertThat(ReadPages.kindOf(name)).as(name).isEqualTo("package name");
         }
-        assertThat(WebUi.kindOf("ghcr.io/shop/web:1.4.2")).isEqualTo("image reference");
-        assertThat(WebUi.kindOf("nginx:latest")).isEqualTo("image reference");
+        assertThat(ReadPages.kindOf("ghcr.io/shop/web:1.4.2")).isEqualTo("image reference");
+        assertThat(ReadPages.kindOf("nginx:latest")).isEqualTo("image reference");
     }
 }
