@@ -236,8 +236,10 @@ class AssessE2ETest {
         // admitted now only because serve verified the signature, the provenance and the SBOM attestation: it stores them
         running(pod("api-3", repo + "@" + signed), null);
         running(pod("api-4", repo + "@" + signed), null);
+        // serve stores the attested scan's findings after the signature, provenance and SBOM: wait for those too
         JsonNode a = awaitAssessment(r -> status(r, "runtime.sbom").equals("pass") && status(r, "runtime.signed").equals("pass")
-                && status(r, "runtime.provenance").equals("pass") && containers(r) == 2);
+                && status(r, "runtime.provenance").equals("pass") && containers(r) == 2
+                && criterion(r, "runtime.vulnerabilities").path("missing").toString().contains("CVE-2023-26119"));
         assertThat(a.path("level").asInt()).as(a.toPrettyString()).isEqualTo(4);
         assertThat(criterion(a, "runtime.signed").path("evidence").get(0).asText()).isEqualTo("2 of 2 running production containers (1 digest)");
         assertThat(criterion(a, "trust.provenance").path("evidence").get(0).asText()).contains("rule trust.release.provenance (enforce) in prod");
