@@ -431,7 +431,8 @@ class WebUiBrowserTest {
     }
 
     private void wait(java.util.function.Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(condition::apply);
+        // a form's answer replaces the page: an element read from the page before it is stale, not a failure
+        new WebDriverWait(driver, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
     }
 
     /** The burn-down image as the browser would load it now (its current src, with the session). */
