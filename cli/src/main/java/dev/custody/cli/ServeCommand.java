@@ -34,6 +34,9 @@ import picocli.CommandLine.Option;
                 "Policies are reloaded when their files change; the TLS certificate too."})
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
+    /** Decisions the spool holds at most (about 1 GB at a typical record's size); past it, admission fails closed. */
+    static final long SPOOL_LIMIT = 2_000_000;
+
     @Option(names = {"-p", "--policy"}, required = true, paramLabel = "FILE|DIR", description = "Policy file or directory (repeatable).")
     List<String> policies;
 
@@ -129,6 +132,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             description = {"durable: answer a review only after its decision is committed to the store (the default when a store is given);",
                     "async: commit shortly after answering; off: record nothing (the default without --store or $CUSTODY_STORE)."})
     String decisionLog;
+
+    @Option(names = "--spool-dir", paramLabel = "DIR",
+            description = {"With a decision log: keep here, forced to disk, the decisions the store does not take (down, or slower than 750 ms),",
+                    "and write them to it when it answers again; one directory per replica (default: spool-<store> in the user's data directory)."})
+    Path spoolDir;
 
     @Option(names = "--trusted-root", paramLabel = "FILE",
             description = "Sigstore trusted_root.json for keyless (Fulcio) trust rules (default: the public-good root shipped with Custody).")
@@ -314,7 +322,17 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             server.denying(denylist);
         }
         if (!mode.equals("off")) {
-            server.recordingTo(new DecisionRecorder(new DecisionLog(evidence),
+            Path spoolAt = spoolDir != null ? spoolDir
+                    : DataDir.resolve("spool-" + Integer.toHexString(evidence.location().display().hashCode()));
+            dev.custody.store.DecisionSpool spool;
+            try {
+                spool = dev.custody.store.DecisionSpool.open(spoolAt, SPOOL_LIMIT);
+            } catch (StoreException e) {
+                err.println("custody: --spool-dir: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
+            metrics.spooling(spool);
+            server.recordingTo(new DecisionRecorder(new DecisionLog(evidence, 1024, spool),
                     mode.equals("durable") ? DecisionLog.Mode.DURABLE : DecisionLog.Mode.ASYNC));
         }
         java.util.concurrent.ScheduledExecutorService pruner = null;

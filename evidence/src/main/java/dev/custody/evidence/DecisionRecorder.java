@@ -10,9 +10,7 @@ import dev.custody.workload.Container;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -28,12 +26,21 @@ public final class DecisionRecorder implements AutoCloseable {
         }
     }
 
+    /** How long a durable caller waits for the store before it writes its record to the log's spool (when it has one). */
+    public static final Duration SPOOL_AFTER = Duration.ofMillis(750);
+
     private final DecisionLog log;
     private final DecisionLog.Mode mode;
+    private final Duration spoolAfter;
 
     public DecisionRecorder(DecisionLog log, DecisionLog.Mode mode) {
+        this(log, mode, SPOOL_AFTER);
+    }
+
+    public DecisionRecorder(DecisionLog log, DecisionLog.Mode mode, Duration spoolAfter) {
         this.log = log;
         this.mode = mode;
+        this.spoolAfter = spoolAfter;
     }
 
     public DecisionLog.Mode mode() {
@@ -57,12 +64,12 @@ public final class DecisionRecorder implements AutoCloseable {
     }
 
     private void write(DecisionRecord r, Duration budget) throws NotRecorded {
-        CompletableFuture<Long> f = log.append(r);
         if (mode == DecisionLog.Mode.ASYNC) {
+            log.append(r);
             return;
         }
         try {
-            f.get(Math.max(1, budget.toMillis()), TimeUnit.MILLISECONDS);
+            log.appendDurable(r, spoolAfter, budget);
         } catch (TimeoutException e) {
             throw new NotRecorded("the decision log did not commit within " + budget.toMillis() + " ms", e);
         } catch (ExecutionException e) {

@@ -72,6 +72,11 @@ public final class Metrics {
     private final Gauge vulnDigests = Gauge.builder().name("custody_vulnerability_digests_held")
             .help("Image digests whose findings the vulnerability gate holds in memory").register(registry);
     private volatile dev.custody.vulns.StoredVulnEvidence vulns;
+    private final Gauge spooled = Gauge.builder().name("custody_decision_spool_records")
+            .help("Decisions on this replica's local disk waiting for the store (it was unreachable or slow)").register(registry);
+    private final Gauge spoolReplayed = Gauge.builder().name("custody_decision_spool_replayed")
+            .help("Spooled decisions this replica has written to the store since it started").register(registry);
+    private volatile dev.custody.store.DecisionSpool spool;
     private volatile long warnMillis = java.time.Duration.ofDays(7).toMillis();
 
     /** Reads the vulnerability gate's exceptions at each scrape; those expiring within {@code warn} are counted apart. */
@@ -99,6 +104,11 @@ public final class Metrics {
         exceptionsActive.set(active);
         exceptionsExpiring.set(expiring);
         vulnDigests.set(v.held());
+    }
+
+    /** Reads the decision spool's depth at each scrape. */
+    public void spooling(dev.custody.store.DecisionSpool s) {
+        this.spool = s;
     }
 
     /** Reads open incidents and their running counts from the tracker at each scrape. */
@@ -161,6 +171,11 @@ public final class Metrics {
     public void write(OutputStream out) throws IOException {
         incidents();
         exceptions();
+        var s = spool;
+        if (s != null) {
+            spooled.set(s.spooled());
+            spoolReplayed.set(s.replayed());
+        }
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
     }
 

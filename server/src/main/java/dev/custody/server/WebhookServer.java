@@ -317,6 +317,15 @@ public final class WebhookServer implements AutoCloseable {
             log.put("queued", rec.log().queued());
             log.put("failedBatches", rec.log().failures());
             log.put("lastError", rec.log().lastError());
+            var spool = rec.log().spool();
+            if (spool != null) { // answering from the spool is not a reason to be unready: admission goes on
+                ObjectNode sp = log.putObject("spool");
+                sp.put("directory", spool.directory().toString());
+                sp.put("active", spool.active());
+                sp.put("records", spool.spooled());
+                sp.put("replayed", spool.replayed());
+                sp.put("lastError", spool.lastError());
+            }
         }
         if (collectors != null) {
             var arr = detail.putArray("collectors");

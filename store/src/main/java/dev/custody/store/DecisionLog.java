@@ -21,6 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The chain tail is read inside each transaction (under PostgreSQL's advisory lock, or SQLite's write lock), so
  * several writers (replicas, a CLI run beside a server) extend one chain without forking it.
+ *
+ * <p>With a {@link DecisionSpool}, a batch the store does not take goes to local disk instead, and so does every batch
+ * after it until a background replay has written the spool to the store: the callers' futures complete with
+ * {@link #SPOOLED}. A durable caller that cannot wait longer spools its own record ({@link #appendDurable}). Each record
+ * carries an id made here, unique in the store, so a record written both ways is kept once.
  */
 public final class DecisionLog implements AutoCloseable {
 
@@ -32,7 +37,14 @@ public final class DecisionLog implements AutoCloseable {
         ASYNC
     }
 
-    private record Pending(DecisionRecord record, CompletableFuture<Long> done) {}
+    private record Pending(String id, DecisionRecord record, CompletableFuture<Long> done) {
+        DecisionSpool.Entry entry() {
+            return new DecisionSpool.Entry(id, record);
+        }
+    }
+
+    /** The sequence number a future completes with when its record went to the local spool rather than the store. */
+    public static final long SPOOLED = 0;
 
     private record Tail(long seq, String hash) {}
 
@@ -45,30 +57,115 @@ public final class DecisionLog implements AutoCloseable {
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final DecisionSpool spool;
+    private final Thread replayer;
     private volatile boolean closing;
     private volatile String lastError;
 
     public DecisionLog(Store store) {
-        this(store, 1024);
+        this(store, 1024, null);
     }
 
     public DecisionLog(Store store, int maxBatch) {
+        this(store, maxBatch, null);
+    }
+
+    /**
+     * A log that spools to local disk what the store does not take (spool may be null: then such batches fail). The
+     * log owns the spool and closes it.
+     */
+    public DecisionLog(Store store, int maxBatch, DecisionSpool spool) {
         this.store = store;
         this.maxBatch = maxBatch;
+        this.spool = spool;
         this.writer = new Thread(this::run, "custody-decision-log");
         writer.setDaemon(true);
         writer.start();
+        if (spool != null) {
+            replayer = new Thread(this::replayLoop, "custody-decision-spool");
+            replayer.setDaemon(true);
+            replayer.start();
+        } else {
+            replayer = null;
+        }
     }
 
-    /** Queues a record; the future completes with its sequence number once it is committed. */
+    /** Queues a record; the future completes with its sequence number once it is committed, or {@link #SPOOLED}. */
     public CompletableFuture<Long> append(DecisionRecord record) {
-        CompletableFuture<Long> done = new CompletableFuture<>();
+        return enqueue(record).done();
+    }
+
+    private Pending enqueue(DecisionRecord record) {
+        Pending p = new Pending(java.util.UUID.randomUUID().toString(), record, new CompletableFuture<>());
         if (closing) {
-            done.completeExceptionally(new StoreException("decision log is closed"));
-        } else if (!queue.offer(new Pending(record, done))) {
-            done.completeExceptionally(new StoreException("decision log queue is full (" + QUEUE_CAPACITY + " records waiting)"));
+            p.done().completeExceptionally(new StoreException("decision log is closed"));
+        } else if (!queue.offer(p)) {
+            p.done().completeExceptionally(new StoreException("decision log queue is full (" + QUEUE_CAPACITY + " records waiting)"));
         }
-        return done;
+        return p;
+    }
+
+    /**
+     * Queues a record and waits for it: its sequence number once committed, or {@link #SPOOLED}. When the writer has
+     * not settled it within {@code spoolAfter} and there is a spool, the caller writes it to the spool itself (the
+     * store may still commit it too: the record id keeps it once). Throws the store's or the spool's error, or a
+     * {@link java.util.concurrent.TimeoutException} when nothing settled it within {@code budget}.
+     */
+    public long appendDurable(DecisionRecord record, java.time.Duration spoolAfter, java.time.Duration budget)
+            throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException, InterruptedException {
+        Pending p = enqueue(record);
+        long first = spool == null ? budget.toMillis() : Math.min(spoolAfter.toMillis(), budget.toMillis());
+        try {
+            return p.done().get(Math.max(1, first), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            if (spool == null) {
+                throw e;
+            }
+        }
+        spool(List.of(p));
+        return p.done().get(Math.max(1, budget.toMillis() - first), TimeUnit.MILLISECONDS);
+    }
+
+    /** The spool, or null. */
+    public DecisionSpool spool() {
+        return spool;
+    }
+
+    /** Writes the unsettled records of a batch to the spool and settles them; the spool's error settles them otherwise. */
+    private void spool(List<Pending> batch) {
+        List<Pending> open = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            if (!p.done().isDone()) {
+                open.add(p);
+            }
+        }
+        if (open.isEmpty()) {
+            return;
+        }
+        try {
+            spool.append(open.stream().map(Pending::entry).toList());
+        } catch (RuntimeException e) {
+            open.forEach(p -> p.done().completeExceptionally(e));
+            return;
+        }
+        open.forEach(p -> p.done().complete(SPOOLED));
+    }
+
+    private void replayLoop() {
+        while (!closing) {
+            try {
+                if (spool.active()) {
+                    spool.replay(store);
+                }
+            } catch (RuntimeException e) {
+                lastError = "spool replay: " + e.getMessage();
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     /** Records committed by this writer since it started. */
@@ -120,12 +217,27 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
+        if (spool != null) {
+            try {
+                if (spool.appendIfActive(batch.stream().map(Pending::entry).toList())) {
+                    batch.forEach(p -> p.done().complete(SPOOLED));
+                    return;
+                }
+            } catch (RuntimeException e) {
+                batch.forEach(p -> p.done().completeExceptionally(e));
+                return;
+            }
+        }
         long[] seqs;
         try {
             seqs = store.write(c -> write(c, batch));
         } catch (RuntimeException e) {
             failures.incrementAndGet();
             lastError = e.getMessage();
+            if (spool != null) {
+                spool(batch);
+                return;
+            }
             for (Pending p : batch) {
                 p.done().completeExceptionally(e);
             }
@@ -146,8 +258,13 @@ public final class DecisionLog implements AutoCloseable {
 
     private long[] write(Connection c, List<Pending> batch) throws SQLException {
         List<DecisionRecord> records = new ArrayList<>(batch.size());
-        batch.forEach(p -> records.add(p.record()));
-        return write(store, c, records);
+        List<String> ids = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            records.add(p.record());
+            ids.add(p.id());
+        }
+        lock(store, c);
+        return write(c, records, ids);
     }
 
     /**
@@ -155,21 +272,57 @@ public final class DecisionLog implements AutoCloseable {
      * record in the hash chain commit together or not at all. Returns its sequence number.
      */
     public static long appendWithin(Store store, Connection c, DecisionRecord record) throws SQLException {
-        return write(store, c, List.of(record))[0];
+        lock(store, c);
+        return write(c, List.of(record), List.of(java.util.UUID.randomUUID().toString()))[0];
     }
 
-    private static long[] write(Store store, Connection c, List<DecisionRecord> batch) throws SQLException {
+    /** Writes spooled entries whose ids the log does not hold yet; returns how many it wrote. */
+    static int writeOnce(Store store, Connection c, List<DecisionSpool.Entry> entries) throws SQLException {
+        lock(store, c);
+        java.util.Set<String> there = new java.util.HashSet<>();
+        StringBuilder q = new StringBuilder("SELECT record_id FROM decision WHERE record_id IN (");
+        for (int i = 0; i < entries.size(); i++) {
+            q.append(i == 0 ? "?" : ", ?");
+        }
+        try (PreparedStatement p = c.prepareStatement(q.append(")").toString())) {
+            for (int i = 0; i < entries.size(); i++) {
+                p.setString(i + 1, entries.get(i).id());
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    there.add(rs.getString(1));
+                }
+            }
+        }
+        List<DecisionRecord> records = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (DecisionSpool.Entry e : entries) {
+            if (there.add(e.id())) { // add: a segment holding one id twice (a caller and the writer both spooled it) writes it once
+                records.add(e.record());
+                ids.add(e.id());
+            }
+        }
+        if (!records.isEmpty()) {
+            write(c, records, ids);
+        }
+        return records.size();
+    }
+
+    private static void lock(Store store, Connection c) throws SQLException {
         if (store.dialect() == Dialect.POSTGRESQL) {
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT pg_advisory_xact_lock(" + Locks.DECISION_LOG + ")");
             }
         }
+    }
+
+    private static long[] write(Connection c, List<DecisionRecord> batch, List<String> ids) throws SQLException {
         Tail tail = tail(c);
         long seq = tail.seq();
         String prev = tail.hash();
         long[] seqs = new long[batch.size()];
         try (PreparedStatement d = c.prepareStatement("INSERT INTO decision (seq, recorded_at, source, request_uid, username, operation, "
-                + "namespace, kind, name, verdict, policy_version, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + "namespace, kind, name, verdict, policy_version, body, prev_hash, hash, record_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
              PreparedStatement img = c.prepareStatement("INSERT INTO decision_image (seq, ordinal, image, digest, signed) VALUES (?, ?, ?, ?, ?)");
              PreparedStatement rule = c.prepareStatement("INSERT INTO decision_rule (seq, ordinal, rule, outcome, reason) VALUES (?, ?, ?, ?, ?)")) {
             boolean images = false;
@@ -193,6 +346,7 @@ public final class DecisionLog implements AutoCloseable {
                 d.setString(12, body);
                 d.setString(13, prev);
                 d.setString(14, hash);
+                d.setString(15, ids.get(i));
                 d.addBatch();
                 int n = 0;
                 for (DecisionRecord.Image im : r.images()) {
@@ -296,12 +450,19 @@ public final class DecisionLog implements AutoCloseable {
         closing = true;
         try {
             writer.join(30_000);
+            if (replayer != null) {
+                replayer.interrupt();
+                replayer.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         Pending p;
         while ((p = queue.poll()) != null) {
             p.done().completeExceptionally(new StoreException("decision log closed before this record was written"));
+        }
+        if (spool != null) {
+            spool.close();
         }
     }
 }

@@ -20,7 +20,7 @@ final class Migrations {
 
     /** Every migration, in order. Adding one means adding its file and its name here. */
     static final List<String> ALL = List.of("V1__evidence", "V2__purl_parts", "V3__inventory", "V4__workload_reports", "V5__denylist_events",
-            "V6__incidents", "V7__advisories", "V8__vex", "V9__exceptions", "V10__scan_findings", "V11__advisory_generation", "V12__promotions", "V13__break_glass", "V14__inventory_listing");
+            "V6__incidents", "V7__advisories", "V8__vex", "V9__exceptions", "V10__scan_findings", "V11__advisory_generation", "V12__promotions", "V13__break_glass", "V14__inventory_listing", "V15__decision_record_id");
 
     /** What a migration needs beyond SQL, run in its transaction right after its statements. */
     private static final java.util.Map<String, Step> JAVA_STEPS = java.util.Map.of("V2__purl_parts", PurlParts::backfill);
