@@ -73,6 +73,20 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             "current context or, with --in-cluster, of this cluster; needs a store. Its state shows in /readyz and /metrics."})
     boolean collect;
 
+    @Option(names = "--leader-elect", description = {"With --collect: collect (and re-evaluate) only while this replica holds the cluster's Lease",
+            "coordination.k8s.io/v1 " + Collectors.LEASE + " (needs get, create and update on leases); the other replicas stand by and take over",
+            "when it is released or expires."})
+    boolean leaderElect;
+
+    @Option(names = "--lease-namespace", paramLabel = "NAMESPACE",
+            description = "With --leader-elect: the Lease's namespace (default: $POD_NAMESPACE, the ServiceAccount's namespace, or default).")
+    String leaseNamespace;
+
+    @Option(names = "--lease-duration", defaultValue = "15s", paramLabel = "DURATION",
+            description = {"With --leader-elect: how long a holder's claim lasts unrenewed: a killed leader is replaced within it; it renews within",
+                    "2/3 of it and retries every 1/7 (default: ${DEFAULT-VALUE})."})
+    String leaseDuration;
+
     @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "in-cluster",
             description = "With --collect --in-cluster: the name the cluster is recorded under (default: ${DEFAULT-VALUE}).")
     String clusterName;
@@ -185,6 +199,15 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         boolean background = reevaluate != null ? reevaluate : collect;
         if (background && !store.given()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--reevaluate needs a store (--store or $CUSTODY_STORE)");
+        }
+        if (leaderElect && !collect) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--leader-elect needs --collect");
+        }
+        dev.custody.inventory.Leadership.Timings leaseTimings;
+        try {
+            leaseTimings = dev.custody.inventory.Leadership.Timings.of(duration("--lease-duration", leaseDuration));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--lease-duration: " + e.getMessage());
         }
         if (policyReports && (!collect || !background)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--policy-reports needs --collect (and re-evaluation on)");
@@ -390,19 +413,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             }
             return ExitCodes.INPUT_ERROR;
         }
-        List<dev.custody.inventory.ClusterCollector> collectors = new ArrayList<>();
+        Collectors collectors = new Collectors(collectFrom, collect ? new dev.custody.store.RuntimeInventory(evidence) : null);
         if (collect) {
-            dev.custody.store.RuntimeInventory inventory = new dev.custody.store.RuntimeInventory(evidence);
-            for (var c : collectFrom) {
-                var collector = new dev.custody.inventory.ClusterCollector(c.name(), c.client(), inventory,
-                        m -> Log.info("collector", "cluster", c.name(), "message", m));
-                collector.start(250);
-                collectors.add(collector);
+            if (leaderElect) {
+                collectors.elect(leaseNamespace != null ? leaseNamespace : Collectors.defaultNamespace(), Collectors.identity(), leaseTimings);
+            } else {
+                collectors.start();
             }
-            server.collecting(() -> collectors.stream().map(c -> {
-                var st = c.status();
-                return new dev.custody.server.CollectorState(st.cluster(), st.state(), st.message(), st.lastWriteAt());
-            }).toList());
+            server.collecting(collectors::states);
         }
         dev.custody.evidence.Reevaluator reevaluator = null;
         if (background) {
@@ -412,6 +430,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 return a == null ? null : a.engine();
             }, signatureService, reevaluatePeriod, Duration.ofSeconds(5), Duration.ofSeconds(10));
             reevaluator.listener((run, reports) -> metrics.reevaluation(run));
+            reevaluator.onlyWhile(collectors::leading); // with --leader-elect, the replica that collects judges too
             if (policyReports) {
                 for (var c : collectFrom) {
                     var writer = new dev.custody.inventory.PolicyReports(c.name(), c.client(), m -> Log.warn(m, "cluster", c.name()));
@@ -437,8 +456,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--notify-url needs a store and incident tracking on");
         }
         out.println("custody serve: https://" + host + ":" + server.port() + "/validate (ready: " + server.ready() + ")");
-        if (!collectors.isEmpty()) {
-            out.println("collecting: " + String.join(", ", collectors.stream().map(dev.custody.inventory.ClusterCollector::cluster).toList()));
+        if (collect) {
+            out.println((leaderElect ? "collecting (the replica holding each cluster's Lease " + Collectors.LEASE + "): " : "collecting: ")
+                    + String.join(", ", collectors.names()));
         }
         out.println("decision log: " + mode + (evidence != null && !mode.equals("off") ? " to " + evidence : ""));
         if (api != null) {
@@ -457,8 +477,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             if (openTracker != null) {
                 openTracker.close();
             }
-            collectors.forEach(dev.custody.inventory.ClusterCollector::drain);
-            collectors.forEach(dev.custody.inventory.ClusterCollector::close);
+            collectors.close();
             if (openReevaluator != null) {
                 openReevaluator.close();
             }

@@ -97,6 +97,17 @@ public final class Reevaluator implements AutoCloseable {
         vulnsChanged = true;
     }
 
+    private volatile java.util.function.BooleanSupplier leading = () -> true;
+
+    /**
+     * Evaluates only while this holds (the replica leads its cluster's Lease): one replica of several does the
+     * background work; the others stand by, and the one that takes over starts with a full run.
+     */
+    public Reevaluator onlyWhile(java.util.function.BooleanSupplier leading) {
+        this.leading = leading;
+        return this;
+    }
+
     public Reevaluator listener(Listener l) {
         listeners.add(l);
         return this;
@@ -115,6 +126,13 @@ public final class Reevaluator implements AutoCloseable {
     /** Decides whether a run is due, and runs it; one call at a time, on the evaluator's thread. */
     private synchronized void check() {
         try {
+            if (!leading.getAsBoolean()) {
+                if (!status.state().equals("standby")) {
+                    status = new Status("standby", status.last(), null);
+                }
+                ran = false; // the replica that leads next starts afresh
+                return;
+            }
             Engine now = engine.get();
             if (now == null) {
                 return; // no valid policy set yet: nothing to evaluate against

@@ -230,7 +230,7 @@ public final class DecisionLog implements AutoCloseable {
         }
         long[] seqs;
         try {
-            seqs = store.write(c -> write(c, batch));
+            seqs = store.writeLog(c -> write(c, batch));
         } catch (RuntimeException e) {
             failures.incrementAndGet();
             lastError = e.getMessage();

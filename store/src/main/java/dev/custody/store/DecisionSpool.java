@@ -49,6 +49,9 @@ public final class DecisionSpool implements AutoCloseable {
     private long spooledRecords; // in every segment not yet replayed
     private long segmentCounter;
     private boolean active;
+    private long written; // tickets of writes, guarded by this
+    private final Object forcing = new Object();
+    private long forced; // the last ticket on disk, guarded by forcing
     private volatile long replayed;
     private volatile String lastError;
 
@@ -111,23 +114,32 @@ public final class DecisionSpool implements AutoCloseable {
     }
 
     /** Appends records and forces them to disk; the spool is active from now on. Throws when it cannot, or is full. */
-    public synchronized void append(List<Entry> entries) {
-        active = true;
-        write(entries);
+    public void append(List<Entry> entries) {
+        long ticket;
+        synchronized (this) {
+            active = true;
+            ticket = write(entries);
+        }
+        force(ticket);
     }
 
     /** Appends when the spool is active and returns true; returns false (and writes nothing) when it is not. */
-    public synchronized boolean appendIfActive(List<Entry> entries) {
-        if (!active) {
-            return false;
+    public boolean appendIfActive(List<Entry> entries) {
+        long ticket;
+        synchronized (this) {
+            if (!active) {
+                return false;
+            }
+            ticket = write(entries);
         }
-        write(entries);
+        force(ticket);
         return true;
     }
 
-    private void write(List<Entry> entries) {
+    /** Writes the lines (not yet forced); returns the write's ticket for {@link #force}. */
+    private long write(List<Entry> entries) {
         if (entries.isEmpty()) {
-            return;
+            return written;
         }
         if (spooledRecords + entries.size() > maxRecords) {
             throw new StoreException("decision spool " + dir + " is full (" + spooledRecords + " records waiting for the store)");
@@ -146,12 +158,40 @@ public final class DecisionSpool implements AutoCloseable {
             while (buf.hasRemaining()) {
                 current.write(buf);
             }
-            current.force(false);
         } catch (IOException e) {
             throw new StoreException("cannot write decision spool " + dir + ": " + e.getMessage(), e);
         }
         currentRecords += entries.size();
         spooledRecords += entries.size();
+        return ++written;
+    }
+
+    /**
+     * Returns once the write with this ticket is on disk. Writers that arrive while one forces the file wait for it
+     * and are covered by the next force together: one fsync for all of them, as the store's group commit does.
+     */
+    private void force(long ticket) {
+        synchronized (forcing) {
+            if (forced >= ticket) {
+                return;
+            }
+            FileChannel ch;
+            long upTo;
+            synchronized (this) {
+                ch = current;
+                upTo = written;
+            }
+            if (ch != null) {
+                try {
+                    ch.force(false);
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    // a replay closed the segment, forcing it first
+                } catch (IOException e) {
+                    throw new StoreException("cannot write decision spool " + dir + ": " + e.getMessage(), e);
+                }
+            }
+            forced = upTo;
+        }
     }
 
     /**
@@ -182,7 +222,7 @@ public final class DecisionSpool implements AutoCloseable {
                     List<Entry> chunk = entries.subList(i, Math.min(entries.size(), i + REPLAY_CHUNK));
                     int n;
                     try {
-                        n = store.write(c -> DecisionLog.writeOnce(store, c, chunk));
+                        n = store.writeLog(c -> DecisionLog.writeOnce(store, c, chunk));
                     } catch (RuntimeException e) {
                         lastError = e.getMessage();
                         throw e;
@@ -206,6 +246,7 @@ public final class DecisionSpool implements AutoCloseable {
 
     private void closeCurrent() {
         try {
+            current.force(false);
             current.close();
         } catch (IOException ignored) {
             // forced at every append: nothing is left to flush

@@ -29,8 +29,18 @@ public final class Store implements AutoCloseable {
                 System.getProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn"));
     }
 
+    /**
+     * How long the decision log waits for a PostgreSQL connection before it counts the store as down. The general
+     * pool waits 10 s (an API read may queue behind others); a decision the store cannot take within this goes to the
+     * replica's spool instead, so an unreachable server must be noticed well inside an admission deadline.
+     */
+    static final long LOG_CONNECT_MILLIS = 500;
+    /** A statement of the decision log that has not returned in this long has lost its server (a hung or cut link). */
+    static final int LOG_SOCKET_SECONDS = 5;
+
     private final StoreLocation location;
     private final HikariDataSource pool;
+    private volatile HikariDataSource logPool;
 
     private Store(StoreLocation location, HikariDataSource pool) {
         this.location = location;
@@ -116,7 +126,51 @@ public final class Store implements AutoCloseable {
 
     /** Runs work in one transaction, committed when it returns and rolled back when it throws. */
     public <T> T write(Work<T> work) {
-        try (Connection c = pool.getConnection()) {
+        return write(pool, work);
+    }
+
+    /**
+     * Runs work in one transaction on the decision log's own connections: for PostgreSQL a pool of two that fails
+     * within {@link #LOG_CONNECT_MILLIS} when the server is unreachable and within {@link #LOG_SOCKET_SECONDS} when it
+     * stops answering; for SQLite the general pool (the file is local).
+     */
+    public <T> T writeLog(Work<T> work) {
+        if (location.dialect() != Dialect.POSTGRESQL) {
+            return write(work);
+        }
+        return write(logPool(), work);
+    }
+
+    private HikariDataSource logPool() {
+        HikariDataSource p = logPool;
+        if (p == null) {
+            synchronized (this) {
+                p = logPool;
+                if (p == null) {
+                    HikariConfig cfg = new HikariConfig();
+                    cfg.setPoolName("custody-decision-log");
+                    cfg.setAutoCommit(true);
+                    cfg.setInitializationFailTimeout(-1);
+                    cfg.setConnectionTimeout(LOG_CONNECT_MILLIS);
+                    cfg.setValidationTimeout(250);
+                    cfg.setJdbcUrl(location.jdbcUrl());
+                    cfg.setDataSourceProperties(location.properties());
+                    cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
+                    cfg.addDataSourceProperty("ApplicationName", "custody-decision-log");
+                    cfg.addDataSourceProperty("connectTimeout", "1");
+                    cfg.addDataSourceProperty("socketTimeout", Integer.toString(LOG_SOCKET_SECONDS));
+                    cfg.setMaximumPoolSize(2);
+                    cfg.setMinimumIdle(1);
+                    p = new HikariDataSource(cfg);
+                    logPool = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    private <T> T write(HikariDataSource from, Work<T> work) {
+        try (Connection c = from.getConnection()) {
             c.setAutoCommit(false);
             try {
                 T out = work.run(c);
@@ -179,6 +233,10 @@ public final class Store implements AutoCloseable {
 
     @Override
     public void close() {
+        HikariDataSource p = logPool;
+        if (p != null) {
+            p.close();
+        }
         pool.close();
     }
 
