@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 @Command(name = "install", mixinStandardHelpOptions = true,
         description = {"Print the Kubernetes manifests that install Custody as a validating admission webhook:",
                 "Namespace, ServiceAccount and least RBAC, policy ConfigMap, TLS (a minted Secret or cert-manager),",
-                "Deployment (2 replicas, non-root, read-only root filesystem), Service, PodDisruptionBudget and",
+                "Deployment (3 replicas, non-root, read-only root filesystem), Service, PodDisruptionBudget and",
                 "the ValidatingWebhookConfiguration. Pipe to kubectl apply -f -."})
 final class InstallCommand implements Callable<Integer> {
 
@@ -41,7 +41,7 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--image", defaultValue = "custody:0.1.0", description = "Container image (default: ${DEFAULT-VALUE}).")
     String image;
 
-    @Option(names = "--replicas", defaultValue = "2", description = "Webhook replicas (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--replicas", defaultValue = "3", description = "Webhook replicas (default: ${DEFAULT-VALUE}).")
     int replicas;
 
     @Option(names = "--timeout-seconds", defaultValue = "5", description = "Webhook timeout (1-30, default: ${DEFAULT-VALUE}).")

@@ -89,7 +89,7 @@ class ReplicasFailoverTest {
                 replicas[i] = serve(i, store);
             }
             Traffic traffic = new Traffic(replicas, ssl, template);
-            traffic.warmUp(3);
+            traffic.warmUp(Integer.getInteger("custody.failover.warmup", 5));
             Thread load = Thread.ofPlatform().start(traffic::run);
 
             sleepUntil(traffic.start + TimeUnit.SECONDS.toNanos(KILL_REPLICA_AT));

@@ -108,6 +108,23 @@ public final class InstallManifests {
         subject.put("name", APP);
         subject.put("namespace", o.namespace());
         out.add(binding);
+        // the collectors' leader election (serve --collect --leader-elect): a Lease in the release's namespace
+        ObjectNode leases = object("rbac.authorization.k8s.io/v1", "Role", APP + "-leases", o.namespace());
+        ObjectNode lease = leases.putArray("rules").addObject();
+        lease.putArray("apiGroups").add("coordination.k8s.io");
+        lease.putArray("resources").add("leases");
+        array(lease.putArray("verbs"), "get", "create", "update");
+        out.add(leases);
+        ObjectNode leaseBinding = object("rbac.authorization.k8s.io/v1", "RoleBinding", APP + "-leases", o.namespace());
+        ObjectNode leaseRef = leaseBinding.putObject("roleRef");
+        leaseRef.put("apiGroup", "rbac.authorization.k8s.io");
+        leaseRef.put("kind", "Role");
+        leaseRef.put("name", APP + "-leases");
+        ObjectNode leaseSubject = leaseBinding.putArray("subjects").addObject();
+        leaseSubject.put("kind", "ServiceAccount");
+        leaseSubject.put("name", APP);
+        leaseSubject.put("namespace", o.namespace());
+        out.add(leaseBinding);
 
         ObjectNode cm = object("v1", "ConfigMap", APP + "-policies", o.namespace());
         ObjectNode data = cm.putObject("data");
@@ -177,6 +194,12 @@ public final class InstallManifests {
         ObjectNode pat = term.putObject("podAffinityTerm");
         pat.put("topologyKey", "kubernetes.io/hostname");
         pat.putObject("labelSelector").putObject("matchLabels").put("app.kubernetes.io/name", APP);
+        // replicas spread over zones where the nodes have them, and still scheduled where they do not
+        ObjectNode spread = pod.putArray("topologySpreadConstraints").addObject();
+        spread.put("maxSkew", 1);
+        spread.put("topologyKey", "topology.kubernetes.io/zone");
+        spread.put("whenUnsatisfiable", "ScheduleAnyway");
+        spread.putObject("labelSelector").putObject("matchLabels").put("app.kubernetes.io/name", APP);
         pod.put("terminationGracePeriodSeconds", 30);
         ObjectNode c = container(pod, APP, o.image(), "https", 8443, "192Mi", "384Mi");
         serve(pod, c, "--webhook-timeout", o.timeoutSeconds() + "s", "--shutdown-grace", "20s");
@@ -195,7 +218,7 @@ public final class InstallManifests {
         ArrayNode args = c.putArray("args");
         array(args, "serve", "--policy", "/etc/custody/policies", "--host", "0.0.0.0", "--port", "8443",
                 "--tls-cert", "/etc/custody/tls/tls.crt", "--tls-key", "/etc/custody/tls/tls.key", "--in-cluster",
-                "--denylist-copy", "/tmp/denylist.json");
+                "--denylist-copy", "/tmp/denylist.json", "--spool-dir", "/tmp/spool");
         array(args, more);
         ArrayNode mounts = c.putArray("volumeMounts");
         mount(mounts, "policies", "/etc/custody/policies");
@@ -210,15 +233,15 @@ public final class InstallManifests {
     /**
      * One collector and background evaluator per cluster: {@code serve --collect} with the webhook's policies, so the
      * running workloads are judged again by the same engine and written as PolicyReports. Its webhook port answers
-     * probes only; the webhook Service selects the admission replicas. Recreate: an old and a new one never write at
-     * once; a restart lists again and reconciles. The store URL comes from a Secret.
+     * probes only; the webhook Service selects the admission replicas. Two replicas, of which the one holding the
+     * cluster's Lease collects and judges, and the other takes over when it goes; the pod's name and namespace name
+     * the holder and the Lease's place. The store URL comes from a Secret.
      */
     private static ObjectNode collector(Options o) {
         String name = APP + "-collector";
         ObjectNode d = object("apps/v1", "Deployment", name, o.namespace());
         ObjectNode spec = d.putObject("spec");
-        spec.put("replicas", 1);
-        spec.putObject("strategy").put("type", "Recreate");
+        spec.put("replicas", 2);
         spec.putObject("selector").putObject("matchLabels").put("app.kubernetes.io/name", name);
         ObjectNode tpl = spec.putObject("template");
         tpl.putObject("metadata").putObject("labels").put("app.kubernetes.io/name", name);
@@ -228,9 +251,14 @@ public final class InstallManifests {
         nonRoot(pod);
         pod.put("terminationGracePeriodSeconds", 30);
         ObjectNode c = container(pod, "collector", o.image(), "https", 8443, "256Mi", "512Mi");
-        serve(pod, c, "--collect", "--cluster-name", o.clusterName(), "--policy-reports");
+        serve(pod, c, "--collect", "--leader-elect", "--cluster-name", o.clusterName(), "--policy-reports");
         c.set("readinessProbe", probe("/readyz", 5));
         c.set("livenessProbe", probe("/healthz", 10));
+        for (String[] field : new String[][] {{"POD_NAME", "metadata.name"}, {"POD_NAMESPACE", "metadata.namespace"}}) {
+            ObjectNode env = ((ArrayNode) c.path("env")).addObject();
+            env.put("name", field[0]);
+            env.putObject("valueFrom").putObject("fieldRef").put("fieldPath", field[1]);
+        }
         ObjectNode store = ((ArrayNode) c.path("env")).addObject();
         store.put("name", "CUSTODY_STORE");
         ObjectNode ref = store.putObject("valueFrom").putObject("secretKeyRef");
