@@ -64,6 +64,11 @@ final class InstallCommand implements Callable<Integer> {
                     "whose URL this Secret of the namespace holds under the key url (e.g. postgresql://user:pass@host/db)."})
     String collectorStoreSecret;
 
+    @Option(names = "--store-secret", paramLabel = "SECRET",
+            description = {"The webhook replicas share the store whose URL this Secret of the namespace holds under the key url: every",
+                    "decision logged durably (spooled to /tmp while the store is down), the denylist and vulnerability evidence read from it."})
+    String storeSecret;
+
     @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "in-cluster",
             description = "The name the collector records this cluster under (default: ${DEFAULT-VALUE}).")
     String clusterName;
@@ -109,7 +114,7 @@ final class InstallCommand implements Callable<Integer> {
             }
         }
         var options = new InstallManifests.Options(namespace, image, replicas, timeoutSeconds, certManager, ca, crt, key, files, webhookUrl,
-                collectorStoreSecret, clusterName);
+                collectorStoreSecret, clusterName, storeSecret);
         ObjectMapper yaml = new ObjectMapper(YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE).build());
         PrintWriter out = spec.commandLine().getOut();

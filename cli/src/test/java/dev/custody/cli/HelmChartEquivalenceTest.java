@@ -46,6 +46,7 @@ class HelmChartEquivalenceTest {
         values.put("timeoutSeconds", 7);
         if (!collectorStoreSecret.isEmpty()) {
             values.putObject("collector").put("enabled", true).put("storeSecret", collectorStoreSecret).put("clusterName", "prod-eu");
+            values.put("storeSecret", collectorStoreSecret); // the webhook replicas share the collector's store
         }
         Path valuesFile = tmp.resolve("values.yaml");
         YAML.writeValue(valuesFile.toFile(), values);
@@ -68,7 +69,8 @@ class HelmChartEquivalenceTest {
         var options = new InstallManifests.Options("custody-system", "registry.example.com/custody:0.1.0", 3, 7, certManager,
                 pems == null ? null : pems.caCert(), pems == null ? null : pems.cert(), pems == null ? null : pems.key(),
                 Map.of("production-images.yaml", policy), webhookUrl.isEmpty() ? null : webhookUrl,
-                collectorStoreSecret.isEmpty() ? null : collectorStoreSecret, collectorStoreSecret.isEmpty() ? "in-cluster" : "prod-eu");
+                collectorStoreSecret.isEmpty() ? null : collectorStoreSecret, collectorStoreSecret.isEmpty() ? "in-cluster" : "prod-eu",
+                collectorStoreSecret.isEmpty() ? null : collectorStoreSecret);
         Map<String, JsonNode> fromInstall = new TreeMap<>();
         for (ObjectNode o : InstallManifests.objects(options)) {
             // compare through YAML, as kubectl would read what custody install prints

@@ -33,10 +33,20 @@ public final class InstallManifests {
      * @param collectorStoreSecret when set, a collector Deployment ({@code custody collect} in the cluster) writes the
      *                       runtime inventory to the store whose URL this Secret holds under {@code url}
      * @param clusterName    the name the collector records this cluster under
+     * @param storeSecret    when set, the webhook replicas share the store whose URL this Secret holds under {@code url}:
+     *                       they log every decision durably (spooling it while the store is down), and read the denylist
+     *                       and the vulnerability evidence from it
      */
     public record Options(String namespace, String image, int replicas, int timeoutSeconds, boolean certManager, String caBundlePem,
                           String tlsCertPem, String tlsKeyPem, Map<String, String> policies, String webhookUrl, String collectorStoreSecret,
-                          String clusterName) {
+                          String clusterName, String storeSecret) {
+
+        public Options(String namespace, String image, int replicas, int timeoutSeconds, boolean certManager, String caBundlePem,
+                       String tlsCertPem, String tlsKeyPem, Map<String, String> policies, String webhookUrl, String collectorStoreSecret,
+                       String clusterName) {
+            this(namespace, image, replicas, timeoutSeconds, certManager, caBundlePem, tlsCertPem, tlsKeyPem, policies, webhookUrl,
+                    collectorStoreSecret, clusterName, null);
+        }
 
         public Options(String namespace, String image, int replicas, int timeoutSeconds, boolean certManager, String caBundlePem,
                        String tlsCertPem, String tlsKeyPem, Map<String, String> policies, String webhookUrl) {
@@ -203,6 +213,9 @@ public final class InstallManifests {
         pod.put("terminationGracePeriodSeconds", 30);
         ObjectNode c = container(pod, APP, o.image(), "https", 8443, "192Mi", "384Mi");
         serve(pod, c, "--webhook-timeout", o.timeoutSeconds() + "s", "--shutdown-grace", "20s");
+        if (o.storeSecret() != null) {
+            storeFrom(c, o.storeSecret());
+        }
         c.set("readinessProbe", probe("/readyz", 2));
         c.set("livenessProbe", probe("/healthz", 10));
         c.putObject("lifecycle").putObject("preStop").putObject("sleep").put("seconds", 5);
@@ -259,12 +272,17 @@ public final class InstallManifests {
             env.put("name", field[0]);
             env.putObject("valueFrom").putObject("fieldRef").put("fieldPath", field[1]);
         }
+        storeFrom(c, o.collectorStoreSecret());
+        return d;
+    }
+
+    /** CUSTODY_STORE from the key url of a Secret. */
+    private static void storeFrom(ObjectNode c, String secret) {
         ObjectNode store = ((ArrayNode) c.path("env")).addObject();
         store.put("name", "CUSTODY_STORE");
         ObjectNode ref = store.putObject("valueFrom").putObject("secretKeyRef");
-        ref.put("name", o.collectorStoreSecret());
+        ref.put("name", secret);
         ref.put("key", "url");
-        return d;
     }
 
     /** Pods run as the image's non-root user with the runtime's default seccomp profile. */
