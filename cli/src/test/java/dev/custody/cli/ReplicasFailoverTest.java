@@ -388,6 +388,11 @@ class ReplicasFailoverTest {
             in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
         }
 
+        /** The serial number of the certificate the server presented. */
+        String peerSerial() throws IOException {
+            return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber().toString(16);
+        }
+
         String review(String body) throws IOException {
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
             out.write(("POST /validate?timeout=10s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " + b.length
