@@ -215,6 +215,7 @@ class ReplicasFailoverTest {
         final AtomicLong killedInFlight = new AtomicLong();
         final List<String> failureSamples = java.util.Collections.synchronizedList(new ArrayList<>());
         final AtomicIntegerArray dead;
+        final Conn[] conns;
         final long[] latency = new long[RATE * SECONDS];
         final long[] dueAt = new long[RATE * SECONDS];
         volatile long start;
@@ -227,6 +228,7 @@ class ReplicasFailoverTest {
             this.template = template;
             this.workers = replicas.length * WORKERS_PER_REPLICA;
             this.dead = new AtomicIntegerArray(replicas.length);
+            this.conns = new Conn[workers];
         }
 
         void killed(int index) {
@@ -246,7 +248,9 @@ class ReplicasFailoverTest {
             for (int w = 0; w < workers; w++) {
                 int worker = w;
                 ts[w] = Thread.ofPlatform().start(() -> {
-                    try (Conn c = new Conn(replicas[worker % replicas.length].port(), ssl)) {
+                    try {
+                        Conn c = new Conn(replicas[worker % replicas.length].port(), ssl);
+                        conns[worker] = c; // kept for the timed run: its handshakes are not timed
                         for (int i = worker; i < RATE * seconds; i += workers) {
                             sleepUntil(t0 + i * 1_000_000L);
                             c.review(body("warm-" + i));
@@ -286,7 +290,7 @@ class ReplicasFailoverTest {
 
         private void work(int worker) {
             int replica = worker % replicas.length;
-            Conn conn = null;
+            Conn conn = conns[worker];
             for (int i = worker; i < RATE * SECONDS; i += workers) {
                 long due = start + i * 1_000_000L;
                 dueAt[i] = due;
