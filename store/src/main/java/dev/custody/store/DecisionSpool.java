@@ -212,7 +212,8 @@ public final class DecisionSpool implements AutoCloseable {
                 closed = segments();
                 if (closed.isEmpty()) {
                     active = false;
-                    lastError = null;
+                    spooledRecords = current == null ? 0 : currentRecords;
+                    lastError = unreadable();
                     return new Replay(written, there, segments);
                 }
             }
@@ -305,9 +306,27 @@ public final class DecisionSpool implements AutoCloseable {
         return out;
     }
 
+    /** Whole lines: a torn last line is not a record. */
     private static long countLines(Path p) throws IOException {
+        long n = 0;
         try (BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
-            return r.lines().count();
+            int c;
+            while ((c = r.read()) >= 0) {
+                if (c == '\n') {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** A message naming the segments set aside as unreadable, or null when there are none. */
+    private String unreadable() {
+        try (Stream<Path> s = Files.list(dir)) {
+            long n = s.filter(p -> p.getFileName().toString().endsWith(".unreadable")).count();
+            return n == 0 ? null : n + " unreadable segment(s) kept in " + dir + " (not written to the store)";
+        } catch (IOException e) {
+            return "cannot list decision spool " + dir + ": " + e.getMessage();
         }
     }
 

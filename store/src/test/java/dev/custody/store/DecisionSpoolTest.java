@@ -135,6 +135,10 @@ class DecisionSpoolTest {
         String good = Files.readString(segment);
         Files.writeString(segment, good + "{\"id\":\"b\",\"rec"); // the process died inside this write
         assertThat(DecisionSpool.read(segment)).extracting(DecisionSpool.Entry::id).containsExactly("a");
+        try (DecisionSpool reopened = DecisionSpool.open(dir, 1000)) {
+            assertThat(reopened.spooled()).as("the torn line is not a record").isEqualTo(1);
+            assertThat(reopened.active()).isTrue();
+        }
 
         Files.writeString(segment, good + "not json\n" + good);
         assertThatThrownBy(() -> DecisionSpool.read(segment)).isInstanceOf(StoreException.class)
