@@ -149,7 +149,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--spool-dir", paramLabel = "DIR",
             description = {"With a decision log: keep here, forced to disk, the decisions the store does not take (down, or slower than 750 ms),",
-                    "and write them to it when it answers again; one directory per replica (default: spool-<store> in the user's data directory)."})
+                    "and write them to it when it answers again; one directory per process (default: the first free of spool-<store>, spool-<store>-2, ...",
+                    "in the user's data directory)."})
     Path spoolDir;
 
     @Option(names = "--trusted-root", paramLabel = "FILE",
@@ -345,11 +346,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             server.denying(denylist);
         }
         if (!mode.equals("off")) {
-            Path spoolAt = spoolDir != null ? spoolDir
-                    : DataDir.resolve("spool-" + Integer.toHexString(evidence.location().display().hashCode()));
             dev.custody.store.DecisionSpool spool;
             try {
-                spool = dev.custody.store.DecisionSpool.open(spoolAt, SPOOL_LIMIT);
+                // one spool per process: the one given, or the first free slot of this store's under the data directory
+                spool = spoolDir != null ? dev.custody.store.DecisionSpool.open(spoolDir, SPOOL_LIMIT)
+                        : dev.custody.store.DecisionSpool.openFree(DataDir.resolve("spool-" + Integer.toHexString(evidence.location().display().hashCode())),
+                                16, SPOOL_LIMIT);
             } catch (StoreException e) {
                 err.println("custody: --spool-dir: " + e.getMessage());
                 return ExitCodes.INPUT_ERROR;

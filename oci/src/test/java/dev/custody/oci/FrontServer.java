@@ -32,13 +32,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * misbehaving one (429 with Retry-After, 503, hanging, dripping, oversized or malformed answers). Requests it lets
  * through are proxied to the registry behind it, so content and digests are the registry's own.
  */
-final class FrontServer implements AutoCloseable {
+public final class FrontServer implements AutoCloseable {
 
     enum Mode { OPEN, BASIC, BEARER }
 
     /** A misbehaviour: answers the exchange itself (true) or lets it through (false). */
     @FunctionalInterface
-    interface Fault {
+    public interface Fault {
         boolean apply(HttpExchange exchange) throws IOException;
     }
 
@@ -52,14 +52,14 @@ final class FrontServer implements AutoCloseable {
     volatile String password;
     volatile String refreshToken;
     volatile Integer expiresIn;
-    volatile Fault fault;
+    public volatile Fault fault;
 
     private final Set<String> issued = ConcurrentHashMap.newKeySet();
-    final AtomicInteger registryRequests = new AtomicInteger();
+    public final AtomicInteger registryRequests = new AtomicInteger();
     final AtomicInteger tokenRequests = new AtomicInteger();
     final List<Map<String, String>> tokenParams = Collections.synchronizedList(new ArrayList<>());
 
-    FrontServer(String upstream) throws IOException {
+    public FrontServer(String upstream) throws IOException {
         this.upstream = upstream;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(executor);
@@ -68,7 +68,7 @@ final class FrontServer implements AutoCloseable {
         server.start();
     }
 
-    String address() {
+    public String address() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -215,7 +215,7 @@ final class FrontServer implements AutoCloseable {
         }
     }
 
-    static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    public static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
         send(ex, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 

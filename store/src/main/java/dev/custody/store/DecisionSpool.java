@@ -89,6 +89,28 @@ public final class DecisionSpool implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the first spool directory of {@code base}, {@code base-2}, ... {@code base-<slots>} that no running process
+     * holds. Several replicas on one host and store each get their own, and a replica started after one died takes the
+     * lowest free slot, so what a dead replica left in it is replayed.
+     */
+    public static DecisionSpool openFree(Path base, int slots, long maxRecords) {
+        StoreException last = null;
+        for (int i = 1; i <= slots; i++) {
+            Path dir = i == 1 ? base : base.resolveSibling(base.getFileName() + "-" + i);
+            try {
+                return open(dir, maxRecords);
+            } catch (StoreException e) {
+                if (!e.getMessage().contains("in use")) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw new StoreException("every decision spool slot " + base + "[-2.." + slots + "] is in use (" + last.getMessage()
+                + "); give --spool-dir");
+    }
+
     public Path directory() {
         return dir;
     }

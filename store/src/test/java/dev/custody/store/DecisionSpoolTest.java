@@ -157,6 +157,9 @@ class DecisionSpoolTest {
             }
             assertThatThrownBy(() -> first.append(eleven)).isInstanceOf(StoreException.class).hasMessageContaining("full");
             assertThat(first.spooled()).isZero();
+            try (DecisionSpool second = DecisionSpool.openFree(dir, 3, 10)) {
+                assertThat(second.directory()).isEqualTo(tmp.resolve("spool-2"));
+            }
         }
     }
 }
