@@ -92,10 +92,9 @@ final class Collectors implements AutoCloseable {
     /** Writes what the collectors hold, stops them, and releases held Leases so another replica takes over at once. */
     @Override
     public void close() {
-        running.values().forEach(ClusterCollector::drain);
-        leases.values().forEach(Leadership::close); // a holder's onStop drains and closes its collector
-        running.values().forEach(ClusterCollector::close);
-        running.clear();
+        running.values().forEach(ClusterCollector::drain); // written before the Lease goes to another replica
+        leases.values().forEach(Leadership::close); // a holder's onStop closes its collector
+        running.keySet().forEach(this::stopCollector); // those started without an election
     }
 
     /** This replica's name in a Lease: the pod's name where Kubernetes gives it, else the host's, with the process id. */

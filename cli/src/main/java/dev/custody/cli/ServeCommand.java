@@ -319,10 +319,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         // the emergency denylist, read from the shared store every half second and kept as a local copy that fails closed
         dev.custody.evidence.DenylistCache denylist = null;
+        // local files kept per store under the data directory (String.hashCode is fixed by the language: the same name every run)
+        String storeKey = evidence == null ? null : Integer.toHexString(evidence.location().display().hashCode());
         if (evidence != null) {
-            // one copy per store (String.hashCode is fixed by the language, so the name is the same on every run)
-            java.nio.file.Path copy = denylistCopy != null ? denylistCopy
-                    : DataDir.resolve("denylist-" + Integer.toHexString(evidence.location().display().hashCode()) + ".json");
+            java.nio.file.Path copy = denylistCopy != null ? denylistCopy : DataDir.resolve("denylist-" + storeKey + ".json");
             denylist = new dev.custody.evidence.DenylistCache(evidence, copy).start(500);
         }
         if (denylist != null) {
@@ -350,8 +350,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             try {
                 // one spool per process: the one given, or the first free slot of this store's under the data directory
                 spool = spoolDir != null ? dev.custody.store.DecisionSpool.open(spoolDir, SPOOL_LIMIT)
-                        : dev.custody.store.DecisionSpool.openFree(DataDir.resolve("spool-" + Integer.toHexString(evidence.location().display().hashCode())),
-                                16, SPOOL_LIMIT);
+                        : dev.custody.store.DecisionSpool.openFree(DataDir.resolve("spool-" + storeKey), 16, SPOOL_LIMIT);
             } catch (StoreException e) {
                 err.println("custody: --spool-dir: " + e.getMessage());
                 return ExitCodes.INPUT_ERROR;

@@ -94,7 +94,7 @@ class ApiServerOutageTest {
             JsonNode ready = readyz(http, port);
             long[] lat = latency.stream().mapToLong(Long::longValue).sorted().toArray();
             System.out.printf("API server down: %d reviews in %d s chose their tier from the cached labels (%d wrong); p99 %.1f ms; ready %s%n", n,
-                    SECONDS, wrong, lat[Math.max(0, (int) Math.ceil(lat.length * 0.99) - 1)] / 1e6, ready.path("ready").asBoolean());
+                    SECONDS, wrong, ReplicasFailoverTest.millisAt(lat, 0.99), ready.path("ready").asBoolean());
             assertThat(wrong).as("reviews whose tier did not follow the cached labels").isZero();
             assertThat(n).isGreaterThan(SECONDS * 40);
             assertThat(ready.path("ready").asBoolean()).as("admission stays ready while the API server is down").isTrue();

@@ -955,6 +955,11 @@ class InventoryE2ETest {
     }
 
     String push(String repository, String tag, String config) {
+        return push(registry, repository, tag, config);
+    }
+
+    /** Pushes an image of no layers with this config to a registry on loopback; returns its manifest digest. */
+    static String push(String registry, String repository, String tag, String config) {
         try (RegistryClient client = RegistryClient.builder().build()) {
             Repository repo = new Repository(registry, repository);
             Descriptor cfg = client.pushBlob(repo, config.getBytes(StandardCharsets.UTF_8), "application/vnd.oci.image.config.v1+json",

@@ -47,10 +47,6 @@ final class PrivatePostgres implements AutoCloseable {
         return url;
     }
 
-    int port() {
-        return port;
-    }
-
     /** Kills the server as a crash would: {@code pg_ctl -m immediate}, every backend gone, no checkpoint. */
     void kill() throws Exception {
         pgCtl("-m", "immediate", "stop");

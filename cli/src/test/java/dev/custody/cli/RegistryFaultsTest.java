@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.custody.imageref.Digest;
-import dev.custody.oci.Call;
-import dev.custody.oci.Descriptor;
 import dev.custody.oci.FrontServer;
-import dev.custody.oci.RegistryClient;
-import dev.custody.oci.Repository;
 import dev.custody.server.TlsMaterial;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,7 +59,7 @@ class RegistryFaultsTest {
             run(List.of(cosign, "generate-key-pair", "--output-key-prefix", tmp.resolve("ci").toString()));
             List<String> digests = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                String d = push(registry, "shop/app", "v" + i, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"n\":\"" + i + "\"}}}");
+                String d = InventoryE2ETest.push(registry, "shop/app", "v" + i, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"n\":\"" + i + "\"}}}");
                 run(List.of(cosign, "sign", "--tlog-upload=false", "--allow-http-registry=true", "--allow-insecure-registry=true", "--yes", "--key",
                         tmp.resolve("ci.key").toString(), registry + "/shop/app@" + d));
                 digests.add(front.address() + "/shop/app@" + d);
@@ -178,12 +173,12 @@ class RegistryFaultsTest {
                 t.join(30_000);
             }
             long[] lat = steadyLatency.stream().mapToLong(Long::longValue).sorted().toArray();
-            double p99 = lat.length == 0 ? 0 : lat[Math.max(0, (int) Math.ceil(lat.length * 0.99) - 1)] / 1e6;
+            double p99 = ReplicasFailoverTest.millisAt(lat, 0.99);
             System.out.printf("registry faults: slow (2 s per request) answered in %d ms of a 3 s deadline; 429 with Retry-After 1 s: next request "
                             + "%d ms later, verified in %d ms; 429 with Retry-After 30 s: answered in %d ms; registry down: answered in %d ms, the "
                             + "verified digest still admitted in %d ms; steady load on the verified digest: %d reviews, %d failures, p99 %.1f ms, "
                             + "max %.1f ms%n", slow.millis(), waitedMs, retried.millis(), longLimit.millis(), down.millis(), cached.millis(),
-                    lat.length, steadyFailures.get(), p99, lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6);
+                    lat.length, steadyFailures.get(), p99, ReplicasFailoverTest.millisAt(lat, 1.0));
             samples.forEach(s -> System.out.println("  steady failure: " + s));
             assertThat(steadyFailures.get()).as("the verified digest was admitted throughout").isZero();
             assertThat(lat.length).isGreaterThan(200);
@@ -248,20 +243,5 @@ class RegistryFaultsTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
-    }
-
-    private static String push(String registry, String repository, String tag, String config) {
-        try (RegistryClient client = RegistryClient.builder().build()) {
-            Repository repo = new Repository(registry, repository);
-            Descriptor cfg = client.pushBlob(repo, config.getBytes(StandardCharsets.UTF_8), "application/vnd.oci.image.config.v1+json",
-                    Call.within(Duration.ofSeconds(20)));
-            String manifest = """
-                    {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
-                    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[]}"""
-                    .formatted(cfg.digest(), cfg.size());
-            Digest d = client.pushManifest(repo, tag, "application/vnd.oci.image.manifest.v1+json", manifest.getBytes(StandardCharsets.UTF_8),
-                    Call.within(Duration.ofSeconds(20)));
-            return d.toString();
-        }
     }
 }

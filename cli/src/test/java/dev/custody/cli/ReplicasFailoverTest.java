@@ -178,6 +178,11 @@ class ReplicasFailoverTest {
         }
     }
 
+    /** The p-quantile (0 < p <= 1) of sorted nanosecond latencies, in milliseconds; 0 when there are none. */
+    static double millisAt(long[] sorted, double p) {
+        return sorted.length == 0 ? 0 : sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1))] / 1e6;
+    }
+
     private static void sleepUntil(long nanos) throws InterruptedException {
         long wait = nanos - System.nanoTime();
         if (wait > 0) {
@@ -353,8 +358,7 @@ class ReplicasFailoverTest {
             for (int w = 0; w * per < latency.length; w++) {
                 long[] xs = Arrays.copyOfRange(latency, w * per, Math.min(latency.length, (w + 1) * per));
                 Arrays.sort(xs);
-                sb.append(String.format("%s%d s: %.1f/%.0f", w == 0 ? "" : ", ", w * seconds, xs[(int) (xs.length * 0.99) - 1] / 1e6,
-                        xs[xs.length - 1] / 1e6));
+                sb.append(String.format("%s%d s: %.1f/%.0f", w == 0 ? "" : ", ", w * seconds, millisAt(xs, 0.99), millisAt(xs, 1.0)));
             }
             return sb.toString();
         }
@@ -368,12 +372,9 @@ class ReplicasFailoverTest {
                     xs[n++] = latency[i];
                 }
             }
-            if (n == 0) {
-                return 0;
-            }
             long[] sorted = Arrays.copyOf(xs, n);
             Arrays.sort(sorted);
-            return sorted[Math.min(n - 1, (int) Math.ceil(p * n) - 1 < 0 ? 0 : (int) Math.ceil(p * n) - 1)] / 1e6;
+            return millisAt(sorted, p);
         }
     }
 

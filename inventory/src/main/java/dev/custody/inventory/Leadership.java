@@ -22,9 +22,6 @@ public final class Leadership implements AutoCloseable {
 
     /** The timings of a Lease: how long a holder's claim lasts, how long it keeps trying to renew, how often it tries. */
     public record Timings(Duration lease, Duration renewDeadline, Duration retry) {
-        /** Kubernetes' controller defaults. */
-        public static final Timings DEFAULT = new Timings(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
-
         public Timings {
             if (renewDeadline.compareTo(lease) >= 0 || retry.compareTo(renewDeadline) >= 0) {
                 throw new IllegalArgumentException("a lease needs retry < renew deadline < lease duration, found " + retry.toMillis() + " ms, "
@@ -38,7 +35,6 @@ public final class Leadership implements AutoCloseable {
         }
     }
 
-    private final String cluster;
     private final KubernetesClient client;
     private final String namespace;
     private final String name;
@@ -56,7 +52,6 @@ public final class Leadership implements AutoCloseable {
 
     public Leadership(String cluster, KubernetesClient client, String namespace, String name, String identity, Timings timings,
                       Runnable onStart, Runnable onStop, Consumer<String> log) {
-        this.cluster = cluster;
         this.client = client;
         this.namespace = namespace;
         this.name = name;
@@ -72,10 +67,6 @@ public final class Leadership implements AutoCloseable {
         });
     }
 
-    public String cluster() {
-        return cluster;
-    }
-
     /** Whether this replica holds the Lease now. */
     public boolean leading() {
         return leading;
@@ -84,10 +75,6 @@ public final class Leadership implements AutoCloseable {
     /** The identity of the holder as last seen, or null before any. */
     public String holder() {
         return holder;
-    }
-
-    public String identity() {
-        return identity;
     }
 
     /** {@code namespace/name} of the Lease. */

@@ -158,7 +158,7 @@ public final class DecisionLog implements AutoCloseable {
                     spool.replay(store);
                 }
             } catch (RuntimeException e) {
-                lastError = "spool replay: " + e.getMessage();
+                // the spool keeps the error (its lastError, in /readyz); the next pass tries again
             }
             try {
                 Thread.sleep(500);
@@ -217,7 +217,7 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
-        if (spool != null) {
+        if (spool != null && spool.active()) { // checked first so that an idle spool costs the hot path nothing
             try {
                 if (spool.appendIfActive(batch.stream().map(Pending::entry).toList())) {
                     batch.forEach(p -> p.done().complete(SPOOLED));

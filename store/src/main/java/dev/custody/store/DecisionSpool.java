@@ -222,6 +222,15 @@ public final class DecisionSpool implements AutoCloseable {
      * that failed (and those after it) in place for the next replay.
      */
     public Replay replay(Store store) {
+        try {
+            return replayAll(store);
+        } catch (RuntimeException e) {
+            lastError = e.getMessage();
+            throw e;
+        }
+    }
+
+    private Replay replayAll(Store store) {
         int written = 0;
         int there = 0;
         int segments = 0;
@@ -243,13 +252,7 @@ public final class DecisionSpool implements AutoCloseable {
                 List<Entry> entries = read(p);
                 for (int i = 0; i < entries.size(); i += REPLAY_CHUNK) {
                     List<Entry> chunk = entries.subList(i, Math.min(entries.size(), i + REPLAY_CHUNK));
-                    int n;
-                    try {
-                        n = store.writeLog(c -> DecisionLog.writeOnce(store, c, chunk));
-                    } catch (RuntimeException e) {
-                        lastError = e.getMessage();
-                        throw e;
-                    }
+                    int n = store.writeLog(c -> DecisionLog.writeOnce(store, c, chunk));
                     written += n;
                     there += chunk.size() - n;
                     replayed += n;

@@ -71,10 +71,7 @@ public final class Store implements AutoCloseable {
             cfg.setMaximumPoolSize(4);
             cfg.setMinimumIdle(1);
         } else {
-            cfg.setJdbcUrl(location.jdbcUrl());
-            cfg.setDataSourceProperties(location.properties());
-            cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
-            cfg.addDataSourceProperty("ApplicationName", "custody");
+            postgresql(cfg, location, "custody");
             cfg.setMaximumPoolSize(8);
             cfg.setMinimumIdle(1);
         }
@@ -90,6 +87,14 @@ public final class Store implements AutoCloseable {
             throw e;
         }
         return store;
+    }
+
+    /** A PostgreSQL pool's connection settings, under an application name the server's activity view shows. */
+    private static void postgresql(HikariConfig cfg, StoreLocation location, String application) {
+        cfg.setJdbcUrl(location.jdbcUrl());
+        cfg.setDataSourceProperties(location.properties());
+        cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
+        cfg.addDataSourceProperty("ApplicationName", application);
     }
 
     private static DataSource sqlite(String url) {
@@ -153,10 +158,7 @@ public final class Store implements AutoCloseable {
                     cfg.setInitializationFailTimeout(-1);
                     cfg.setConnectionTimeout(LOG_CONNECT_MILLIS);
                     cfg.setValidationTimeout(250);
-                    cfg.setJdbcUrl(location.jdbcUrl());
-                    cfg.setDataSourceProperties(location.properties());
-                    cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
-                    cfg.addDataSourceProperty("ApplicationName", "custody-decision-log");
+                    postgresql(cfg, location, "custody-decision-log");
                     cfg.addDataSourceProperty("connectTimeout", "1");
                     cfg.addDataSourceProperty("socketTimeout", Integer.toString(LOG_SOCKET_SECONDS));
                     cfg.setMaximumPoolSize(2);
